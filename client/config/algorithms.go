@@ -1,0 +1,156 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// algoSpec describes an algorithm-list keyword: every name this build
+// knows (in OpenSSH's table order, which wildcard expansion follows), the
+// default list, and how to validate a value.
+type algoSpec struct {
+	all, def []string
+	// what names the list in OpenSSH's "Bad ..." message.
+	what string
+	// keyTypes selects key-type validation, which accepts wildcards.
+	keyTypes bool
+	// plainOnly rejects certificate types (CASignatureAlgorithms).
+	plainOnly bool
+}
+
+// Lists from OpenSSH 9.2 (`ssh -Q cipher|mac|kex|key-sig|sig` and the
+// defaults in myproposal.h) as built for Debian 12.
+var (
+	cipherAlgos = algoSpec{
+		all:  split("3des-cbc,aes128-cbc,aes192-cbc,aes256-cbc,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com"),
+		def:  split("chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com"),
+		what: "Bad SSH2 cipher spec",
+	}
+	macAlgos = algoSpec{
+		all:  split("hmac-sha1,hmac-sha1-96,hmac-sha2-256,hmac-sha2-512,hmac-md5,hmac-md5-96,umac-64@openssh.com,umac-128@openssh.com,hmac-sha1-etm@openssh.com,hmac-sha1-96-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-md5-etm@openssh.com,hmac-md5-96-etm@openssh.com,umac-64-etm@openssh.com,umac-128-etm@openssh.com"),
+		def:  split("umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1"),
+		what: "Bad SSH2 MAC spec",
+	}
+	kexAlgos = algoSpec{
+		all:  split("diffie-hellman-group1-sha1,diffie-hellman-group14-sha1,diffie-hellman-group14-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha1,diffie-hellman-group-exchange-sha256,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,curve25519-sha256,curve25519-sha256@libssh.org,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com"),
+		def:  split("sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256"),
+		what: "Bad SSH2 KexAlgorithms",
+	}
+	allKeyTypes  = split("ssh-ed25519,ssh-ed25519-cert-v01@openssh.com,sk-ssh-ed25519@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256,ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384,ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521,ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,webauthn-sk-ecdsa-sha2-nistp256@openssh.com,ssh-dss,ssh-dss-cert-v01@openssh.com,ssh-rsa,ssh-rsa-cert-v01@openssh.com,rsa-sha2-256,rsa-sha2-256-cert-v01@openssh.com,rsa-sha2-512,rsa-sha2-512-cert-v01@openssh.com")
+	defKeyTypes  = split("ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256")
+	hostKeyAlgos = algoSpec{all: allKeyTypes, def: defKeyTypes, what: "Bad key types", keyTypes: true}
+	pubkeyAlgos  = algoSpec{all: allKeyTypes, def: defKeyTypes, what: "Bad key types", keyTypes: true}
+	caSigAlgos   = algoSpec{
+		all:       split("ssh-ed25519,sk-ssh-ed25519@openssh.com,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ecdsa-sha2-nistp256@openssh.com,webauthn-sk-ecdsa-sha2-nistp256@openssh.com,ssh-dss,ssh-rsa,rsa-sha2-256,rsa-sha2-512"),
+		def:       split("ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256"),
+		what:      "Bad key types",
+		keyTypes:  true,
+		plainOnly: true,
+	}
+	gssKexAll     = split("gss-gex-sha1-,gss-group1-sha1-,gss-group14-sha1-,gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-")
+	gssKexDefault = "gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-,gss-group14-sha1-,gss-gex-sha1-"
+)
+
+func split(s string) []string { return strings.Split(s, ",") }
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// valid reports whether a configured list is acceptable, as ciphers_valid,
+// mac_valid, kex_names_valid and sshkey_names_valid2 decide. Like those,
+// it stops at the first empty element.
+func (a *algoSpec) valid(list string) bool {
+	if list == "" {
+		return false
+	}
+	for _, name := range strings.Split(list, ",") {
+		if name == "" {
+			break
+		}
+		if contains(a.all, name) {
+			if a.plainOnly && strings.Contains(name, "-cert-") {
+				return false
+			}
+			continue
+		}
+		if !a.keyTypes {
+			return false
+		}
+		matched := false
+		for _, t := range allKeyTypes {
+			if matchPatternList(t, name, false) != 0 {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			return false
+		}
+	}
+	return true
+}
+
+// assemble applies a configured list to the defaults like kex.c
+// kex_assemble_names: "+list" appends to the defaults, "-list" removes
+// matching defaults, "^list" puts the list first, and anything else
+// replaces them. Patterns expand in the order of the known names.
+func (a *algoSpec) assemble(list string) ([]string, error) {
+	if list == "" {
+		return append([]string(nil), a.def...), nil
+	}
+	var patterns []string
+	switch list[0] {
+	case '+':
+		patterns = namesCat(a.def, split(list[1:]))
+	case '-':
+		var out []string
+		for _, d := range a.def {
+			if matchPatternList(d, list[1:], false) != 1 {
+				out = append(out, d)
+			}
+		}
+		return out, nil
+	case '^':
+		patterns = namesCat(split(list[1:]), a.def)
+	default:
+		patterns = split(list)
+	}
+	var out []string
+	for _, p := range patterns {
+		if strings.HasPrefix(p, "!") {
+			return nil, fmt.Errorf("negated algorithm pattern %q not supported here", p)
+		}
+		var matching []string
+		for _, n := range a.all {
+			if matchPatternList(n, p, false) == 1 {
+				matching = append(matching, n)
+			}
+		}
+		out = namesCat(out, matching)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("algorithm list %q matches nothing", list)
+	}
+	return out, nil
+}
+
+// namesCat appends to a the names of b it does not already hold
+// (kex.c kex_names_cat).
+func namesCat(a, b []string) []string {
+	out := append([]string(nil), a...)
+	for _, n := range b {
+		if n == "" {
+			break
+		}
+		if !contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+package config
+
+import "time"
+
+// Request is what the command line asks for, before any configuration file
+// is read. The cmd/gssh package builds it from the flags; Resolve turns it
+// into a Config.
+type Request struct {
+	// Host is the destination host as typed, without user or port
+	// (the %n token). It is lowercased during resolution, as OpenSSH does.
+	Host string
+
+	// Options are ssh_config lines ("Keyword value", "Keyword=value") that
+	// the command line sets, in order of precedence: the first line that
+	// sets a single-valued keyword wins, multi-valued keywords accumulate.
+	// Flags such as -p, -l and -i are translated to lines here by cmd/gssh.
+	Options []string
+
+	// ConfigFile is the -F argument: "" reads the user's ~/.ssh/config and
+	// the system file, "none" reads no file, anything else reads only that
+	// file.
+	ConfigFile string
+
+	// Env holds the environment used for ${VAR} expansion and for Match
+	// exec. When nil, the process environment is used.
+	Env map[string]string
+
+	// HomeDir, LocalUser and SystemConfig override the current user's home
+	// directory, login name and /etc/ssh/ssh_config (tests use them).
+	HomeDir      string
+	LocalUser    string
+	SystemConfig string
+
+	// LookupHost resolves names for CanonicalizeHostname; nil uses
+	// net.LookupHost. Tests inject a fake to stay off the network.
+	LookupHost func(host string) ([]string, error)
+}
+
+// Config is the fully resolved configuration for one connection: every
+// keyword the client acts on, after defaults and token expansion.
+// Durations of zero mean "none"/"off" unless a field says otherwise.
+type Config struct {
+	// Host is the original destination host (lowercased), the %n token
+	// after canonicalization, used for Host matching.
+	Host string
+	// HostName is the name or address actually dialled (%h).
+	HostName string
+	User     string
+	Port     int
+
+	AddressFamily  string // "any", "inet", "inet6"
+	BindAddress    string
+	BindInterface  string
+	BatchMode      bool
+	CheckHostIP    bool
+	Compression    bool
+	ConnectTimeout time.Duration
+	// ConnectionAttempts is how many times to try the TCP connect.
+	ConnectionAttempts int
+
+	Ciphers           []string // empty: gssh's default order
+	MACs              []string
+	KexAlgorithms     []string
+	HostKeyAlgorithms []string
+	// HostKeyAlgorithmsSet reports whether HostKeyAlgorithms came from the
+	// user rather than the default; only then is its order kept verbatim.
+	HostKeyAlgorithmsSet     bool
+	PubkeyAcceptedAlgorithms []string
+
+	IdentityFiles                []string // expanded paths, in order
+	IdentityFilesSet             bool     // false when IdentityFiles are OpenSSH's defaults
+	CertificateFiles             []string
+	IdentitiesOnly               bool
+	IdentityAgent                string // "" = SSH_AUTH_SOCK, "none" disables
+	AddKeysToAgent               string
+	PreferredAuthentications     []string
+	PubkeyAuthentication         bool
+	PasswordAuthentication       bool
+	KbdInteractiveAuthentication bool
+	NumberOfPasswordPrompts      int
+
+	StrictHostKeyChecking string // "yes", "no", "ask", "accept-new"
+	UserKnownHostsFiles   []string
+	GlobalKnownHostsFiles []string
+	HashKnownHosts        bool
+	HostKeyAlias          string
+	UpdateHostKeys        string
+
+	RequestTTY              string // "auto", "no", "yes", "force"
+	SessionType             string // "default", "none", "subsystem"
+	RemoteCommand           string
+	StdinNull               bool
+	ForkAfterAuthentication bool
+	SendEnv                 []string // patterns; "-pattern" removes
+	SetEnv                  []string // NAME=VALUE
+	EscapeChar              int      // -1 = none
+	EnableEscapeCommandline bool
+	LogLevel                string
+	LocalCommand            string
+	PermitLocalCommand      bool
+
+	ServerAliveInterval time.Duration
+	ServerAliveCountMax int
+	TCPKeepAlive        bool
+
+	ControlMaster  string // "no", "yes", "ask", "auto", "autoask"
+	ControlPath    string // expanded; "" = none
+	ControlPersist time.Duration
+	// ControlPersistSet distinguishes ControlPersist=no (false) from
+	// yes/0, which keeps the master forever (true with zero duration).
+	ControlPersistSet bool
+
+	ProxyCommand         string // "" = none
+	ProxyJump            string // "" = none
+	ForwardAgent         string // "no", "yes", or a socket path / $ENV
+	ForwardX11           bool
+	LocalForwards        []string
+	RemoteForwards       []string
+	DynamicForwards      []string
+	ClearAllForwardings  bool
+	ExitOnForwardFailure bool
+	GatewayPorts         bool
+	PermitRemoteOpen     []string
+
+	// CertificateFiles above are as configured; like IdentityFiles they
+	// are expanded (~, % tokens, ${ENV}).
+
+	// ProxyUseFdpass, ForwardX11Trusted and the like are only printed
+	// by WriteG; the fields below are the further settings gssh acts on.
+	HostKeyAliasSet bool // HostKeyAlias was configured
+	// RevokedHostKeys is the expanded RevokedHostKeys file, "" for none.
+	RevokedHostKeys string
+	// KnownHostsCommand is the unexpanded KnownHostsCommand, "" for none.
+	KnownHostsCommand string
+	// IPQoS holds the interactive and bulk DSCP/TOS values.
+	IPQoS [2]int
+	// RekeyLimit is the data limit in bytes (0 = cipher default) and
+	// RekeyInterval the time limit (0 = none).
+	RekeyLimit    int64
+	RekeyInterval time.Duration
+	// StreamLocalBindMask and StreamLocalBindUnlink apply to Unix-socket
+	// forwards.
+	StreamLocalBindMask   int
+	StreamLocalBindUnlink bool
+	// FingerprintHash is "SHA256" or another digest name for printing
+	// key fingerprints.
+	FingerprintHash string
+	// VisualHostKey prints the ASCII-art key fingerprint.
+	VisualHostKey bool
+	// ForwardX11Trusted and ForwardX11Timeout control X11 forwarding.
+	ForwardX11Trusted bool
+	ForwardX11Timeout time.Duration
+	// NoHostAuthenticationForLocalhost skips host key checks for localhost.
+	NoHostAuthenticationForLocalhost bool
+	// CASignatureAlgorithms lists accepted CA signature algorithms.
+	CASignatureAlgorithms []string
+	// RequiredRSASize is the minimum RSA key size in bits.
+	RequiredRSASize int
+	// Tunnel ("no", "point-to-point", "ethernet") and TunnelDevice ("any:any").
+	Tunnel       string
+	TunnelDevice string
+	// ProxyUseFdpass expects the proxy command to pass a connected socket.
+	ProxyUseFdpass bool
+	// Warnings are non-fatal messages OpenSSH would print (unsupported
+	// keywords); cmd/gssh shows them on stderr.
+	Warnings []string
+
+	// hostArg is the destination as typed (-G prints it as "host").
+	hostArg string
+	// opts keeps every parsed value, including those gssh does not act
+	// on, so WriteG can print all of them.
+	opts *options
+}

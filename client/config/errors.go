@@ -1,0 +1,63 @@
+package config
+
+import "fmt"
+
+// ParseError reports a problem with one configuration line. Its message
+// follows OpenSSH's wording so users see the text they know from ssh(1).
+type ParseError struct {
+	// File is the configuration file, or "command-line" for -o options.
+	File string
+	// Line is the 1-based line number; 0 for command-line options.
+	Line int
+	// Msg is the message without the location prefix.
+	Msg string
+	// Detail is the message OpenSSH prints without a location just
+	// before Msg, e.g. "Missing Match criteria for host"; often empty.
+	Detail string
+	// Bad is how many bad lines File had in total: OpenSSH reports every
+	// one of them and then gives up on the file.
+	Bad int
+
+	// colon selects OpenSSH's "FILE: line N:" spelling, which it uses only
+	// for unknown keywords, instead of "FILE line N:".
+	colon bool
+	// bare messages carry no location, as OpenSSH prints them.
+	bare bool
+}
+
+// Error returns the first bad line in OpenSSH's format, e.g.
+// "/path/cfg line 3: Bad port 'abc'.".
+func (e *ParseError) Error() string {
+	if e.bare {
+		return e.Msg
+	}
+	if e.colon {
+		return fmt.Sprintf("%s: line %d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s line %d: %s", e.File, e.Line, e.Msg)
+}
+
+// Terminating returns the line OpenSSH prints after the bad lines of a
+// file ("FILE: terminating, N bad configuration options"), or "" for
+// command-line options, where ssh exits after the first bad one.
+func (e *ParseError) Terminating() string {
+	if e.File == cmdlineFile {
+		return ""
+	}
+	return fmt.Sprintf("%s: terminating, %d bad configuration options", e.File, e.Bad)
+}
+
+// lineError is a bad line found while processing; the reader turns it
+// into a ParseError once it knows the whole file's count.
+type lineError struct {
+	msg    string
+	colon  bool
+	bare   bool
+	detail string
+}
+
+func (e *lineError) Error() string { return e.msg }
+
+func lineErr(format string, args ...any) *lineError {
+	return &lineError{msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,119 @@
+package config
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"os/user"
+	"strconv"
+	"strings"
+)
+
+// percentExpand replaces %x tokens using keys, like misc.c percent_expand:
+// "%%" is a literal percent and an unknown token or a trailing '%' is an
+// error (fatal in OpenSSH).
+func percentExpand(s string, keys map[byte]string) (string, error) {
+	return expand(s, keys, nil)
+}
+
+// expand performs ${VAR} expansion when env is non-nil and %-token
+// expansion when keys is non-nil, in one left-to-right scan as misc.c
+// vdollar_percent_expand does, so text produced by one is never rescanned
+// by the other.
+func expand(s string, keys map[byte]string, env func(string) (string, bool)) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if env != nil && c == '$' && i+1 < len(s) && s[i+1] == '{' {
+			end := strings.IndexByte(s[i+2:], '}')
+			if end < 0 {
+				return "", fmt.Errorf("environment variable '%s' missing closing '}'", s[i+2:])
+			}
+			name := s[i+2 : i+2+end]
+			if name == "" {
+				return "", fmt.Errorf("zero-length environment variable")
+			}
+			v, ok := env(name)
+			if !ok {
+				return "", fmt.Errorf("env var ${%s} has no value", name)
+			}
+			b.WriteString(v)
+			i += 2 + end
+			continue
+		}
+		if c != '%' || keys == nil {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		if i == len(s) {
+			return "", fmt.Errorf("percent_expand: invalid format")
+		}
+		if s[i] == '%' {
+			b.WriteByte('%')
+			continue
+		}
+		v, ok := keys[s[i]]
+		if !ok {
+			return "", fmt.Errorf("percent_expand: unknown key %%%c", s[i])
+		}
+		b.WriteString(v)
+	}
+	return b.String(), nil
+}
+
+// dollarCheck reports whether s has only well-formed ${VAR} references to
+// set variables; readconf.c validates agent socket paths this way.
+func dollarCheck(s string, env func(string) (string, bool)) bool {
+	_, err := expand(s, nil, env)
+	return err == nil
+}
+
+// tildeExpand expands a leading "~" or "~user" like misc.c
+// tilde_expand_filename: "~" and "~/" use home, "~name/" looks the user up.
+func tildeExpand(path, home string) (string, error) {
+	if !strings.HasPrefix(path, "~") {
+		return path, nil
+	}
+	rest := path[1:]
+	name, tail, hasSlash := strings.Cut(rest, "/")
+	dir := home
+	if name != "" {
+		u, err := user.Lookup(name)
+		if err != nil {
+			return "", fmt.Errorf("tilde_expand: No such user %s", name)
+		}
+		dir = u.HomeDir
+	}
+	if !hasSlash {
+		return dir, nil
+	}
+	// OpenSSH avoids a doubled slash when the home directory is "/".
+	return strings.TrimSuffix(dir, "/") + "/" + tail, nil
+}
+
+// connectionHash is the %C token of OpenSSH 9.2: the lowercase hex SHA-1
+// of local hostname, remote host, port and remote user concatenated.
+func connectionHash(thishost, host string, port int, ruser string) string {
+	h := sha1.Sum([]byte(thishost + host + strconv.Itoa(port) + ruser))
+	return hex.EncodeToString(h[:])
+}
+
+// tokens returns the client-side % tokens (ssh.c
+// DEFAULT_CLIENT_PERCENT_EXPAND_ARGS) for a connection to host.
+func (e *environment) tokens(host, original, ruser string, port int, keyAlias string) map[byte]string {
+	short, _, _ := strings.Cut(e.thishost, ".")
+	return map[byte]string{
+		'C': connectionHash(e.thishost, host, port, ruser),
+		'L': short,
+		'i': e.uid,
+		'k': keyAlias,
+		'l': e.thishost,
+		'n': original,
+		'p': strconv.Itoa(port),
+		'd': e.home,
+		'h': host,
+		'r': ruser,
+		'u': e.localUser,
+	}
+}
