@@ -61,3 +61,16 @@ func (e *lineError) Error() string { return e.msg }
 func lineErr(format string, args ...any) *lineError {
 	return &lineError{msg: fmt.Sprintf(format, args...)}
 }
+
+// OpenError reports that the file named with -F cannot be read; ssh
+// refuses to go on without it.
+type OpenError struct {
+	Path string
+	Err  error
+}
+
+func (e *OpenError) Error() string {
+	return "config: Can't open user config file " + e.Path + ": " + e.Err.Error()
+}
+
+func (e *OpenError) Unwrap() error { return e.Err }

@@ -9,45 +9,46 @@ import (
 	"strings"
 )
 
-// matchPattern reports whether s matches the glob pattern, where '*'
-// matches any run of bytes and '?' one byte. Like match.c match_pattern it
-// is case-sensitive; callers lowercase where OpenSSH does.
-func matchPattern(s, pattern string) bool {
-	for {
-		if pattern == "" {
-			return s == ""
-		}
-		switch pattern[0] {
-		case '*':
-			pattern = strings.TrimLeft(pattern, "*")
-			if pattern == "" {
-				return true
-			}
-			if pattern[0] != '?' && pattern[0] != '*' {
-				for i := 0; i < len(s); i++ {
-					if s[i] == pattern[0] && matchPattern(s[i+1:], pattern[1:]) {
-						return true
-					}
-				}
-				return false
-			}
-			for i := 0; i < len(s); i++ {
-				if matchPattern(s[i:], pattern) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if s == "" {
-				return false
-			}
+// MatchPattern is OpenSSH's match_pattern: '*' matches any run of bytes,
+// '?' any single byte, everything else itself, case-sensitively (callers
+// lowercase where OpenSSH does). Unlike path.Match there are no character
+// classes or escapes. It is iterative with one backtrack point, so a
+// hostile pattern such as "*a*a*a*b" cannot make it exponential.
+func MatchPattern(s, pattern string) bool {
+	si, pi := 0, 0
+	star, mark := -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(pattern) && pattern[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case pi < len(pattern) && (pattern[pi] == '?' || pattern[pi] == s[si]):
+			si++
+			pi++
+		case star >= 0:
+			mark++
+			si, pi = mark, star+1
 		default:
-			if s == "" || s[0] != pattern[0] {
-				return false
-			}
+			return false
 		}
-		s, pattern = s[1:], pattern[1:]
 	}
+	for pi < len(pattern) && pattern[pi] == '*' {
+		pi++
+	}
+	return pi == len(pattern)
+}
+
+// MatchPatternList reports whether s matches the comma-separated pattern
+// list, where a matching "!pattern" vetoes the whole list (match.c
+// match_pattern_list). Matching is case-sensitive.
+func MatchPatternList(s, list string) bool {
+	return matchPatternList(s, list, false) > 0
+}
+
+// MatchHostname is MatchPatternList ignoring case, as match.c
+// match_hostname; known_hosts host fields use it.
+func MatchHostname(host, list string) bool {
+	return matchHostname(host, list) > 0
 }
 
 // matchPatternList matches s against a comma-separated pattern list in
@@ -64,7 +65,7 @@ func matchPatternList(s, list string, lower bool) int {
 		if lower {
 			sub = strings.ToLower(sub)
 		}
-		if matchPattern(s, sub) {
+		if MatchPattern(s, sub) {
 			if negated {
 				return -1
 			}
@@ -91,7 +92,7 @@ func hostLineActive(host string, patterns []string) bool {
 		if negated {
 			p = p[1:]
 		}
-		if matchPattern(host, p) {
+		if MatchPattern(host, p) {
 			if negated {
 				return false
 			}

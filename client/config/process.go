@@ -247,7 +247,7 @@ func (c *lineCtx) apply(active *bool, file string, lineNum int) error {
 				// added, as readconf.c rm_env does.
 				kept := o.sendEnv[:0]
 				for _, e := range o.sendEnv {
-					if !matchPattern(e, arg[1:]) {
+					if !MatchPattern(e, arg[1:]) {
 						kept = append(kept, e)
 					}
 				}

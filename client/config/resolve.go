@@ -166,7 +166,7 @@ func (p *parser) readFiles(req *Request) error {
 		}
 		if !found {
 			_, statErr := os.Stat(req.ConfigFile)
-			return fmt.Errorf("config: Can't open user config file %s: %w", req.ConfigFile, statErr)
+			return &OpenError{Path: req.ConfigFile, Err: statErr}
 		}
 	}
 	return nil

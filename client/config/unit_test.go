@@ -19,8 +19,8 @@ func TestMatchPattern(t *testing.T) {
 		{"abc", "a*c", true}, {"abc", "a*b", false}, {"ABC", "abc", false}, {"a*b", "a*b", true},
 	}
 	for _, tt := range tests {
-		if got := matchPattern(tt.s, tt.p); got != tt.want {
-			t.Errorf("matchPattern(%q, %q) = %v", tt.s, tt.p, got)
+		if got := MatchPattern(tt.s, tt.p); got != tt.want {
+			t.Errorf("MatchPattern(%q, %q) = %v", tt.s, tt.p, got)
 		}
 	}
 }
