@@ -21,14 +21,14 @@ const (
 	LevelDebug3
 )
 
-// Logger writes diagnostics to stderr the way ssh does. While the local
-// terminal is in raw mode lines must end in "\r\n", so the session code
-// flips CRLF on and off. A nil *Logger discards everything.
+// Logger writes diagnostics to stderr the way ssh does. OpenSSH's log
+// functions end every line on stderr in "\r\n", raw terminal or not, and
+// callers compare stderr byte for byte, so Logger does too. A nil *Logger
+// discards everything.
 type Logger struct {
 	mu    sync.Mutex
 	w     io.Writer
 	level Level
-	crlf  bool
 }
 
 // NewLogger returns a Logger writing messages at or below level to w.
@@ -46,11 +46,22 @@ func (l *Logger) Logf(level Level, format string, args ...any) {
 	if level > l.level {
 		return
 	}
-	end := "\n"
-	if l.crlf {
-		end = "\r\n"
+	fmt.Fprintf(l.w, format+"\r\n", args...)
+}
+
+// Print writes text verbatim, without a line end, if level is enabled:
+// for what ssh prints with fprintf rather than its log functions (the
+// server's userauth banner).
+func (l *Logger) Print(level Level, text string) {
+	if l == nil {
+		return
 	}
-	fmt.Fprintf(l.w, format+end, args...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if level > l.level {
+		return
+	}
+	io.WriteString(l.w, text)
 }
 
 // Level reports the current level.
@@ -67,15 +78,5 @@ func (l *Logger) Level() Level {
 func (l *Logger) SetLevel(level Level) {
 	l.mu.Lock()
 	l.level = level
-	l.mu.Unlock()
-}
-
-// SetCRLF makes lines end in "\r\n" (raw terminal) or "\n".
-func (l *Logger) SetCRLF(on bool) {
-	if l == nil {
-		return
-	}
-	l.mu.Lock()
-	l.crlf = on
 	l.mu.Unlock()
 }

@@ -1,0 +1,635 @@
+package client
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/gssh/gssh/client/config"
+)
+
+// Authentication follows sshconnect2.c of OpenSSH 9.2. x/crypto's
+// AuthCallback lets the order be OpenSSH's instead of x/crypto's one try
+// per method name: each public key is its own attempt, password and
+// keyboard-interactive get NumberOfPasswordPrompts attempts each, and the
+// methods are walked in PreferredAuthentications order, never going back
+// to an earlier one (authmethod_get).
+
+// defaultPreferredAuthentications is OpenSSH's default order; the first two
+// are not implemented and are skipped like methods the server does not offer.
+const defaultPreferredAuthentications = "gssapi-with-mic,hostbased,publickey,keyboard-interactive,password"
+
+// identity is one candidate key for publickey authentication.
+type identity struct {
+	// pub is what is offered to the server; a certificate for
+	// "-cert.pub" and CertificateFile identities. nil for an encrypted
+	// PEM key without a .pub file, known only after decryption.
+	pub ssh.PublicKey
+	// file is the private key's path; "" for keys only in the agent.
+	file string
+	// agent signs when the agent holds the key.
+	agent ssh.Signer
+	// userProvided marks IdentityFile/CertificateFile entries the user
+	// set, whose absence is reported (OpenSSH's id->userprovided).
+	userProvided bool
+}
+
+// authenticator is the AuthCallback state of one Dial.
+type authenticator struct {
+	cfg      *config.Config
+	log      *Logger
+	prompter Prompter // nil: no prompts
+	// untrusted disables password and keyboard-interactive after a changed
+	// host key was accepted under StrictHostKeyChecking=no.
+	untrusted func() bool
+
+	methods []string // PreferredAuthentications
+	cursor  int      // index into methods; only moves forward
+
+	prepared   bool
+	identities []*identity
+	nextKey    int
+	// privates caches decrypted keys by file, so a key and its
+	// certificate share one passphrase prompt.
+	privates  map[string]ssh.Signer
+	agentConn net.Conn
+
+	passwordTries, kbdTries int
+	lastMethods             []string
+	lastErr                 error
+}
+
+func newAuthenticator(cfg *config.Config, log *Logger, prompter Prompter, untrusted func() bool) *authenticator {
+	methods := cfg.PreferredAuthentications
+	if len(methods) == 0 {
+		methods = strings.Split(defaultPreferredAuthentications, ",")
+	}
+	if cfg.BatchMode {
+		prompter = nil
+	}
+	return &authenticator{cfg: cfg, log: log, prompter: prompter, untrusted: untrusted,
+		methods: methods, privates: map[string]ssh.Signer{}}
+}
+
+// close releases the agent connection used for signing.
+func (a *authenticator) close() {
+	if a.agentConn != nil {
+		a.agentConn.Close()
+	}
+}
+
+// next is the ssh.ClientAuthCallback: it returns the next attempt, or an
+// *AuthError once every method is exhausted.
+func (a *authenticator) next(ctx *ssh.ClientAuthContext) (ssh.AuthMethod, error) {
+	a.lastMethods = ctx.AllowedMethods
+	for ; a.cursor < len(a.methods); a.cursor++ {
+		m := a.methods[a.cursor]
+		if !slices.Contains(ctx.AllowedMethods, m) {
+			continue
+		}
+		var method ssh.AuthMethod
+		switch m {
+		case "publickey":
+			method = a.publicKey()
+		case "keyboard-interactive":
+			method = a.keyboardInteractive()
+		case "password":
+			method = a.password()
+		}
+		if method != nil {
+			return method, nil
+		}
+	}
+	return nil, &AuthError{User: a.cfg.User, Host: a.cfg.HostName, Methods: slices.Clone(a.lastMethods), Err: a.lastErr}
+}
+
+func (a *authenticator) canPrompt() bool { return a.prompter != nil && !a.untrusted() }
+
+// password returns the next password attempt, or nil when
+// NumberOfPasswordPrompts are used up.
+func (a *authenticator) password() ssh.AuthMethod {
+	if !a.cfg.PasswordAuthentication || !a.canPrompt() || a.passwordTries >= a.cfg.NumberOfPasswordPrompts {
+		return nil
+	}
+	a.passwordTries++
+	retry := a.passwordTries > 1
+	return ssh.PasswordCallback(func() (string, error) {
+		if retry {
+			a.log.Logf(LevelError, "Permission denied, please try again.")
+		}
+		return a.ask(a.prompter.ReadPassword, fmt.Sprintf("%s@%s's password: ", a.cfg.User, a.cfg.HostName)), nil
+	})
+}
+
+// ask reads one answer for password or keyboard-interactive. A prompt that
+// fails (no terminal, say) answers "", as OpenSSH's read_passphrase does:
+// ssh then goes on sending empty answers, and so prints "Permission
+// denied, please try again." as often, which callers without a terminal
+// (cron jobs) see and may match on.
+func (a *authenticator) ask(read func(string) (string, error), prompt string) string {
+	ans, err := read(prompt)
+	if err != nil {
+		a.log.Logf(LevelDebug1, "read_passphrase: %v", err)
+		a.lastErr = err
+		return ""
+	}
+	return ans
+}
+
+// keyboardInteractive returns the next keyboard-interactive attempt.
+func (a *authenticator) keyboardInteractive() ssh.AuthMethod {
+	if !a.cfg.KbdInteractiveAuthentication || !a.canPrompt() || a.kbdTries >= a.cfg.NumberOfPasswordPrompts {
+		return nil
+	}
+	a.kbdTries++
+	host := a.cfg.HostKeyAlias
+	if host == "" {
+		host = a.cfg.HostName
+	}
+	return ssh.KeyboardInteractive(func(name, instruction string, questions []string, echos []bool) ([]string, error) {
+		if name != "" {
+			a.log.Logf(LevelInfo, "%s", name)
+		}
+		if instruction != "" {
+			a.log.Logf(LevelInfo, "%s", instruction)
+		}
+		answers := make([]string, len(questions))
+		for i, q := range questions {
+			// OpenSSH 8.4+ prefixes each prompt with the login it is for.
+			prompt := fmt.Sprintf("(%s@%s) %s", a.cfg.User, host, q)
+			read := a.prompter.ReadPassword
+			if echos[i] {
+				read = a.prompter.ReadLine
+			}
+			answers[i] = a.ask(read, prompt)
+		}
+		return answers, nil
+	})
+}
+
+// publicKey returns an attempt with the next identity, or nil when none
+// are left.
+func (a *authenticator) publicKey() ssh.AuthMethod {
+	if !a.cfg.PubkeyAuthentication {
+		return nil
+	}
+	if !a.prepared {
+		a.prepared = true
+		a.identities = a.prepareIdentities()
+	}
+	for a.nextKey < len(a.identities) {
+		id := a.identities[a.nextKey]
+		a.nextKey++
+		signer, err := a.signerFor(id)
+		if err != nil {
+			a.lastErr = err
+			continue
+		}
+		return ssh.PublicKeysCallback(func() ([]ssh.Signer, error) { return []ssh.Signer{signer}, nil })
+	}
+	return nil
+}
+
+// signerFor returns the signer offered for id. File keys sign lazily: the
+// passphrase is asked only once the server has accepted the public key,
+// as OpenSSH does. Only an encrypted key whose public half is unknown is
+// decrypted up front.
+func (a *authenticator) signerFor(id *identity) (ssh.Signer, error) {
+	if id.agent != nil {
+		return id.agent, nil
+	}
+	if id.pub == nil {
+		priv, err := a.loadPrivate(id)
+		if err != nil {
+			return nil, err
+		}
+		id.pub = priv.PublicKey()
+	}
+	return &lazySigner{a: a, id: id}, nil
+}
+
+// lazySigner signs with a file key, decrypting it on first use.
+type lazySigner struct {
+	a  *authenticator
+	id *identity
+}
+
+func (s *lazySigner) PublicKey() ssh.PublicKey { return s.id.pub }
+
+func (s *lazySigner) Sign(rand io.Reader, data []byte) (*ssh.Signature, error) {
+	return s.SignWithAlgorithm(rand, data, "")
+}
+
+// SignWithAlgorithm lets x/crypto choose rsa-sha2-256/512 for RSA keys.
+// For a certificate identity x/crypto passes the underlying algorithm,
+// which the private key signs with.
+func (s *lazySigner) SignWithAlgorithm(rand io.Reader, data []byte, algorithm string) (*ssh.Signature, error) {
+	priv, err := s.a.loadPrivate(s.id)
+	if err != nil {
+		return nil, err
+	}
+	if as, ok := priv.(ssh.AlgorithmSigner); ok && algorithm != "" {
+		return as.SignWithAlgorithm(rand, data, algorithm)
+	}
+	return priv.Sign(rand, data)
+}
+
+// errKeySkipped is returned when an identity cannot be used; the reason
+// has been logged the way OpenSSH logs it.
+var errKeySkipped = errors.New("identity skipped")
+
+// loadPrivate is OpenSSH's load_identity_file: try without a passphrase,
+// then prompt up to NumberOfPasswordPrompts times; an empty answer gives
+// up on the key. Never prompts in BatchMode.
+func (a *authenticator) loadPrivate(id *identity) (ssh.Signer, error) {
+	if s, ok := a.privates[id.file]; ok {
+		return s, nil
+	}
+	data, err := a.readKeyFile(id)
+	if err != nil {
+		return nil, err
+	}
+	// OpenSSH's own parser rejects some files x/crypto would take, and
+	// names what is wrong with them.
+	env, isOpenSSH := openSSHEnvelope(data)
+	if isOpenSSH && env.reason != "" {
+		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, env.reason)
+		return nil, fmt.Errorf("load key %s: %s: %w", id.file, env.reason, errKeySkipped)
+	}
+	raw, err := ssh.ParseRawPrivateKey(data)
+	var missing *ssh.PassphraseMissingError
+	for try := 0; errors.As(err, &missing) || errors.Is(err, x509.IncorrectPasswordError); try++ {
+		if a.prompter == nil || try >= a.cfg.NumberOfPasswordPrompts {
+			return nil, fmt.Errorf("%s: %w", id.file, errKeySkipped)
+		}
+		// A failed prompt is an empty answer, as in OpenSSH.
+		pass := a.ask(a.prompter.ReadPassword, fmt.Sprintf("Enter passphrase for key '%s': ", id.file))
+		if pass == "" {
+			return nil, fmt.Errorf("%s: no passphrase given: %w", id.file, errKeySkipped)
+		}
+		raw, err = ssh.ParseRawPrivateKeyWithPassphrase(data, []byte(pass))
+	}
+	var signer ssh.Signer
+	if err == nil {
+		signer, err = ssh.NewSignerFromKey(raw)
+	}
+	if err == nil && isOpenSSH && !bytes.Equal(signer.PublicKey().Marshal(), env.pub) {
+		// OpenSSH checks that the private key is the one the file's
+		// clear-text public key announces.
+		err = errors.New("public and private keys differ")
+	}
+	if err != nil {
+		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, keyLoadReason(data))
+		return nil, fmt.Errorf("load key %s: %w", id.file, err)
+	}
+	a.privates[id.file] = signer
+	return signer, nil
+}
+
+// keyLoadReason is the ssh_err() text OpenSSH 9.2 built with OpenSSL 3
+// prints after `Load key "PATH": ` for a file it cannot load (checked
+// against /usr/bin/ssh). OpenSSH first parses its own format; when that
+// fails with SSH_ERR_INVALID_FORMAT the file goes to libcrypto's PEM
+// decoder. There, a PEM private key block with bad contents yields an
+// ASN.1 error, "invalid format", while anything libcrypto finds no key in
+// (text, binary, an empty file, a public key, a PEM block missing its END
+// line or of another type, an "OPENSSH PRIVATE KEY" block OpenSSH's own
+// parser found malformed) yields "error in libcrypto".
+func keyLoadReason(data []byte) string {
+	if env, ok := openSSHEnvelope(data); ok && env.reason != "" {
+		return env.reason
+	}
+	if block, _ := pem.Decode(data); block != nil {
+		switch block.Type {
+		case "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
+			return "invalid format"
+		}
+	}
+	return "error in libcrypto"
+}
+
+const (
+	openSSHKeyBegin = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+	openSSHKeyEnd   = "-----END OPENSSH PRIVATE KEY-----"
+	openSSHKeyMagic = "openssh-key-v1\x00"
+	libcryptoError  = "error in libcrypto"
+)
+
+// keyEnvelope is the clear-text part of an OpenSSH-format private key.
+type keyEnvelope struct {
+	pub []byte // the public key blob
+	// reason is set when OpenSSH refuses the file on the envelope alone:
+	// its own error ("incomplete message", an unknown key type or cipher),
+	// or "error in libcrypto" for what it calls SSH_ERR_INVALID_FORMAT and
+	// hands to libcrypto, which finds no key either.
+	reason string
+}
+
+// openSSHEnvelope follows sshkey.c's private2_uudecode and private2_decrypt
+// as far as an unencrypted key can be checked without its private part.
+// ok is false when the file does not start like an OpenSSH key, which
+// OpenSSH then leaves to libcrypto alone.
+func openSSHEnvelope(data []byte) (env keyEnvelope, ok bool) {
+	const incomplete = "incomplete message"
+	fail := func(reason string) (keyEnvelope, bool) { return keyEnvelope{reason: reason}, true }
+	text, ok := bytes.CutPrefix(data, []byte(openSSHKeyBegin))
+	if !ok {
+		return keyEnvelope{}, false
+	}
+	// The end marker must start a line.
+	end := bytes.Index(text, []byte("\n"+openSSHKeyEnd))
+	if end < 0 {
+		return fail(libcryptoError)
+	}
+	b64 := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(" \t\r\n", r) {
+			return -1
+		}
+		return r
+	}, string(text[:end]))
+	blob, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return fail(libcryptoError)
+	}
+	rest, ok := bytes.CutPrefix(blob, []byte(openSSHKeyMagic))
+	if !ok {
+		return fail(libcryptoError)
+	}
+	str := func() ([]byte, bool) {
+		if len(rest) < 4 {
+			return nil, false
+		}
+		n := binary.BigEndian.Uint32(rest)
+		if uint64(len(rest)-4) < uint64(n) {
+			return nil, false
+		}
+		s := rest[4 : 4+n]
+		rest = rest[4+n:]
+		return s, true
+	}
+	cipher, ok1 := str()
+	kdf, ok2 := str()
+	_, ok3 := str() // KDF options
+	if !ok1 || !ok2 || !ok3 || len(rest) < 4 {
+		return fail(incomplete)
+	}
+	if bytes.IndexByte(cipher, 0) >= 0 || bytes.IndexByte(kdf, 0) >= 0 {
+		return fail(libcryptoError)
+	}
+	nkeys := binary.BigEndian.Uint32(rest)
+	rest = rest[4:]
+	if nkeys != 1 {
+		return fail(libcryptoError)
+	}
+	pub, ok := str()
+	if !ok {
+		return fail(incomplete)
+	}
+	if _, err := ssh.ParsePublicKey(pub); err != nil {
+		var typ struct {
+			Name string
+			Rest []byte `ssh:"rest"`
+		}
+		if ssh.Unmarshal(pub, &typ) == nil && !knownKeyType(typ.Name) {
+			return fail("unknown or unsupported key type")
+		}
+		return fail(libcryptoError)
+	}
+	if len(rest) < 4 {
+		return fail(incomplete)
+	}
+	encLen := binary.BigEndian.Uint32(rest)
+	rest = rest[4:]
+	switch string(cipher) {
+	case "none", "3des-cbc", "aes128-cbc", "aes192-cbc", "aes256-cbc", "aes128-ctr", "aes192-ctr", "aes256-ctr",
+		"aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com":
+	default:
+		return fail("key encrypted using unsupported cipher")
+	}
+	switch {
+	case string(kdf) != "none" && string(kdf) != "bcrypt":
+		return fail("key encrypted using unsupported cipher")
+	case string(kdf) == "none" && string(cipher) != "none":
+		return fail(libcryptoError)
+	case string(cipher) == "none" && (encLen < 8 || encLen%8 != 0 || uint64(len(rest)) != uint64(encLen)):
+		// The block size, and no data missing or left over.
+		return fail(libcryptoError)
+	}
+	return keyEnvelope{pub: pub}, true
+}
+
+// knownKeyType reports whether OpenSSH 9.2 knows a public key type name.
+func knownKeyType(name string) bool {
+	base := strings.TrimSuffix(name, "-cert-v01@openssh.com")
+	switch base {
+	case "ssh-rsa", "ssh-dss", "ssh-ed25519", "ssh-xmss@openssh.com",
+		"ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+		"sk-ecdsa-sha2-nistp256@openssh.com", "sk-ssh-ed25519@openssh.com":
+		return true
+	}
+	return false
+}
+
+// readKeyFile reads a private key file with OpenSSH's checks and messages:
+// a missing user-provided file is reported at INFO, a key others can read
+// is refused with the UNPROTECTED PRIVATE KEY banner.
+func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
+	st, err := os.Stat(id.file)
+	if err != nil {
+		level := LevelDebug3
+		if id.userProvided {
+			level = LevelInfo
+		}
+		a.log.Logf(level, "no such identity: %s: %s", id.file, strerror(err))
+		return nil, fmt.Errorf("%s: %w", id.file, err)
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) == os.Getuid() && st.Mode().Perm()&0o077 != 0 {
+		for _, l := range []string{
+			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+			"@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @",
+			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+			fmt.Sprintf("Permissions 0%o for '%s' are too open.", st.Mode().Perm(), id.file),
+			"It is required that your private key files are NOT accessible by others.",
+			"This private key will be ignored.",
+			fmt.Sprintf("Load key \"%s\": bad permissions", id.file),
+		} {
+			a.log.Logf(LevelError, "%s", l)
+		}
+		return nil, fmt.Errorf("%s: bad permissions: %w", id.file, errKeySkipped)
+	}
+	data, err := os.ReadFile(id.file)
+	if err != nil {
+		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, strerror(err))
+		return nil, fmt.Errorf("load key %s: %w", id.file, err)
+	}
+	return data, nil
+}
+
+// prepareIdentities builds the key list in OpenSSH's pubkey_prepare order:
+// agent keys first, in the agent's order, with a key that is also an
+// IdentityFile taking that file's place; then the remaining files. With
+// IdentitiesOnly, agent keys that are not also files are left out. The
+// list is filtered by PubkeyAcceptedAlgorithms.
+func (a *authenticator) prepareIdentities() []*identity {
+	files := a.fileIdentities()
+	var out []*identity
+	for _, s := range a.agentSigners() {
+		blob := s.PublicKey().Marshal()
+		i := slices.IndexFunc(files, func(id *identity) bool {
+			return id.pub != nil && bytes.Equal(id.pub.Marshal(), blob)
+		})
+		switch {
+		case i >= 0:
+			files[i].agent = s
+			out = append(out, files[i])
+			files = slices.Delete(files, i, i+1)
+		case !a.cfg.IdentitiesOnly:
+			out = append(out, &identity{pub: s.PublicKey(), agent: s})
+		}
+	}
+	out = append(out, files...)
+	return slices.DeleteFunc(out, func(id *identity) bool { return !a.keyAllowed(id.pub) })
+}
+
+// fileIdentities loads the public halves of IdentityFile keys (each
+// followed by its PATH-cert.pub certificate, if any) and CertificateFile
+// certificates. Unreadable files stay in the list so that the failure is
+// reported when the key's turn comes, as OpenSSH does.
+func (a *authenticator) fileIdentities() []*identity {
+	var ids []*identity
+	for _, path := range a.cfg.IdentityFiles {
+		id := &identity{file: path, userProvided: a.cfg.IdentityFilesSet, pub: publicHalf(path)}
+		if id.pub == nil {
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !id.userProvided {
+				continue // a default identity that does not exist
+			}
+		}
+		ids = append(ids, id)
+		if cert := readCert(path + "-cert.pub"); cert != nil {
+			ids = append(ids, &identity{file: path, pub: cert, userProvided: id.userProvided})
+		}
+	}
+	for _, path := range a.cfg.CertificateFiles {
+		cert := readCert(path)
+		if cert == nil {
+			a.log.Logf(LevelInfo, "no such identity: %s: %s", path, "No such file or directory")
+			continue
+		}
+		// The private key is an IdentityFile holding the certified key.
+		i := slices.IndexFunc(ids, func(id *identity) bool { return id.pub != nil && sameKey(id.pub, cert) })
+		if i < 0 {
+			a.log.Logf(LevelDebug1, "no private key for certificate %s", path)
+			continue
+		}
+		ids = append(ids, &identity{file: ids[i].file, pub: cert, userProvided: true})
+	}
+	return ids
+}
+
+// publicHalf reads the public key of a private key file without
+// decrypting it: from the file itself (OpenSSH's format stores it in
+// clear; a .pub path given as IdentityFile is the key itself), else from
+// PATH.pub. nil when neither works.
+func publicHalf(path string) ssh.PublicKey {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		if pub, _, _, _, err := ssh.ParseAuthorizedKey(data); err == nil {
+			return pub
+		}
+		_, err := ssh.ParseRawPrivateKey(data)
+		var missing *ssh.PassphraseMissingError
+		if errors.As(err, &missing) && missing.PublicKey != nil {
+			return missing.PublicKey
+		}
+		if err == nil {
+			if s, err := ssh.ParsePrivateKey(data); err == nil {
+				return s.PublicKey()
+			}
+		}
+	}
+	if data, err := os.ReadFile(path + ".pub"); err == nil {
+		if pub, _, _, _, err := ssh.ParseAuthorizedKey(data); err == nil {
+			return pub
+		}
+	}
+	return nil
+}
+
+func readCert(path string) *ssh.Certificate {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	pub, _, _, _, err := ssh.ParseAuthorizedKey(data)
+	if err != nil {
+		return nil
+	}
+	cert, _ := pub.(*ssh.Certificate)
+	return cert
+}
+
+// agentSigners lists the agent's keys. IdentityAgent "none" disables the
+// agent; "" and "SSH_AUTH_SOCK" mean $SSH_AUTH_SOCK, "$VAR" another
+// variable. An agent that cannot be reached is skipped, as in OpenSSH.
+func (a *authenticator) agentSigners() []ssh.Signer {
+	path := a.cfg.IdentityAgent
+	switch {
+	case path == "none":
+		return nil
+	case path == "" || path == "SSH_AUTH_SOCK":
+		path = os.Getenv("SSH_AUTH_SOCK")
+	case strings.HasPrefix(path, "$"):
+		path = os.Getenv(path[1:])
+	}
+	if path == "" {
+		return nil
+	}
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		a.log.Logf(LevelDebug1, "Error connecting to agent: %v", err)
+		return nil
+	}
+	signers, err := agent.NewClient(conn).Signers()
+	if err != nil {
+		a.log.Logf(LevelDebug1, "agent: %v", err)
+		conn.Close()
+		return nil
+	}
+	a.agentConn = conn
+	return signers
+}
+
+// keyAllowed applies PubkeyAcceptedAlgorithms (patterns) to a key; an RSA
+// key is allowed if any of its signature algorithms is.
+func (a *authenticator) keyAllowed(pub ssh.PublicKey) bool {
+	if pub == nil || len(a.cfg.PubkeyAcceptedAlgorithms) == 0 {
+		return true
+	}
+	algos := []string{pub.Type()}
+	switch pub.Type() {
+	case ssh.KeyAlgoRSA:
+		algos = append(algos, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSASHA512)
+	case ssh.CertAlgoRSAv01:
+		algos = append(algos, ssh.CertAlgoRSASHA256v01, ssh.CertAlgoRSASHA512v01)
+	}
+	for _, algo := range algos {
+		if config.MatchPatternList(algo, strings.Join(a.cfg.PubkeyAcceptedAlgorithms, ",")) {
+			return true
+		}
+	}
+	return false
+}

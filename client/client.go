@@ -1,0 +1,24 @@
+package client
+
+import (
+	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/client/config"
+)
+
+// Conn is an authenticated connection to one server.
+type Conn struct {
+	// Client is the underlying x/crypto/ssh client.
+	Client *ssh.Client
+	// Config is the configuration the connection was made with.
+	Config *config.Config
+	// HostKeyUntrusted reports that the host key did not match
+	// known_hosts (changed or revoked) and StrictHostKeyChecking=no let
+	// the connection go on. As in OpenSSH, agent, X11 and port forwarding
+	// must then be refused; Dial has already skipped password and
+	// keyboard-interactive authentication.
+	HostKeyUntrusted bool
+}
+
+// Close closes the connection, unblocking every goroutine that uses it.
+func (c *Conn) Close() error { return c.Client.Close() }

@@ -1,0 +1,390 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/user"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/client/config"
+)
+
+// ClientVersion is the identification string gssh sends. It does not claim
+// to be OpenSSH: servers key compatibility workarounds on the peer's
+// version (sshd's compat.c), and those written for OpenSSH's bugs must not
+// be applied to x/crypto's implementation.
+const ClientVersion = "SSH-2.0-gssh_0.1"
+
+// DialOptions are the parts of a connection that are not ssh_config
+// settings.
+type DialOptions struct {
+	// Prompter asks for passphrases, passwords and host key confirmation.
+	// nil means no prompt is possible, as with BatchMode.
+	Prompter Prompter
+	// Log receives ssh's diagnostics ("Warning: Permanently added ...").
+	// It may be nil.
+	Log *Logger
+	// WrapConn, if set, wraps the TCP connection before the SSH handshake,
+	// for instance so that a keepalive watchdog can observe inbound bytes.
+	// The wrapper must pass SetDeadline through: ConnectTimeout and context
+	// cancellation rely on it.
+	WrapConn func(net.Conn) net.Conn
+	// HomeDir is the user's home directory, whose .ssh is created when
+	// the first UserKnownHostsFile is in it and a new host key is added.
+	// "" means the current user's home from the password database, as
+	// OpenSSH uses (not $HOME).
+	HomeDir string
+}
+
+// Dial connects to cfg.HostName:cfg.Port, verifies the host key and
+// authenticates, as ssh(1) does before opening a session.
+//
+// ConnectTimeout bounds each TCP connect and, separately, the whole SSH
+// handshake including authentication (OpenSSH bounds only the banner
+// exchange); time spent at a prompt does not count. Cancelling ctx aborts
+// the dial, the handshake or authentication at once by closing the
+// connection.
+//
+// Errors that cmd/gssh reports the OpenSSH way are *ConnectError,
+// *ResolveError, *TimeoutError, *ClosedError, *DisconnectedError,
+// *HostKeyError, *AuthError and *UnsupportedError.
+func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, error) {
+	if cfg.ProxyCommand != "" && cfg.ProxyCommand != "none" {
+		return nil, &UnsupportedError{Option: "ProxyCommand", Value: cfg.ProxyCommand}
+	}
+	if cfg.ProxyJump != "" && cfg.ProxyJump != "none" {
+		return nil, &UnsupportedError{Option: "ProxyJump", Value: cfg.ProxyJump}
+	}
+	raw, err := dialTCP(ctx, cfg, opts.Log)
+	if err != nil {
+		return nil, err
+	}
+	return handshake(ctx, raw, cfg, opts)
+}
+
+// dialTCP is OpenSSH's ssh_connect_direct: every address of the host in
+// resolver order, ConnectionAttempts rounds one second apart, and the error
+// of the last address tried.
+func dialTCP(ctx context.Context, cfg *config.Config, log *Logger) (net.Conn, error) {
+	ips, err := resolve(ctx, cfg.HostName, cfg.AddressFamily)
+	if err != nil {
+		return nil, err
+	}
+	var last error
+	for attempt := 0; attempt < max(cfg.ConnectionAttempts, 1); attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, fmt.Errorf("ssh: connect to host %s port %d: %w", cfg.HostName, cfg.Port, context.Cause(ctx))
+			case <-time.After(time.Second):
+			}
+			log.Logf(LevelDebug1, "Trying again...")
+		}
+		for _, ip := range ips {
+			log.Logf(LevelDebug1, "Connecting to %s [%s] port %d.", cfg.HostName, ip, cfg.Port)
+			conn, err := dialAddr(ctx, cfg, ip)
+			if err == nil {
+				log.Logf(LevelDebug1, "Connection established.")
+				return conn, nil
+			}
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("ssh: connect to host %s port %d: %w", cfg.HostName, cfg.Port, context.Cause(ctx))
+			}
+			log.Logf(LevelDebug1, "connect to address %s port %d: %s", ip, cfg.Port, strerror(err))
+			last = err
+		}
+	}
+	return nil, &ConnectError{Host: cfg.HostName, Port: cfg.Port, Err: last}
+}
+
+// dialAddr makes one TCP connection with the per-address ConnectTimeout,
+// the configured source address and SO_KEEPALIVE as TCPKeepAlive says.
+func dialAddr(ctx context.Context, cfg *config.Config, ip net.IP) (net.Conn, error) {
+	d := net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: -1}
+	if cfg.TCPKeepAlive {
+		// Negative fields keep the kernel's intervals, as OpenSSH's bare
+		// SO_KEEPALIVE does; Go's own default would probe every 15s.
+		d.KeepAliveConfig = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Count: -1}
+	}
+	local, err := localAddr(ctx, cfg, ip)
+	if err != nil {
+		return nil, err
+	}
+	if local != nil {
+		d.LocalAddr = local
+	}
+	return d.DialContext(ctx, "tcp", net.JoinHostPort(ip.String(), strconv.Itoa(cfg.Port)))
+}
+
+// localAddr is the source address for connecting to target: BindAddress,
+// else the first address of BindInterface in target's family, else nil.
+func localAddr(ctx context.Context, cfg *config.Config, target net.IP) (*net.TCPAddr, error) {
+	v4 := target.To4() != nil
+	sameFamily := func(ip net.IP) bool { return (ip.To4() != nil) == v4 }
+	if cfg.BindAddress != "" {
+		ips, err := resolve(ctx, cfg.BindAddress, "any")
+		if err != nil {
+			return nil, err
+		}
+		for _, ip := range ips {
+			if sameFamily(ip) {
+				return &net.TCPAddr{IP: ip}, nil
+			}
+		}
+		return nil, fmt.Errorf("BindAddress %s: %w", cfg.BindAddress, errNoAddress)
+	}
+	if cfg.BindInterface != "" {
+		iface, err := net.InterfaceByName(cfg.BindInterface)
+		if err != nil {
+			return nil, fmt.Errorf("BindInterface: %w", err)
+		}
+		addrs, err := iface.Addrs()
+		if err != nil {
+			return nil, fmt.Errorf("BindInterface %s: %w", cfg.BindInterface, err)
+		}
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && sameFamily(n.IP) {
+				return &net.TCPAddr{IP: n.IP}, nil
+			}
+		}
+		return nil, fmt.Errorf("BindInterface %s: %w", cfg.BindInterface, errNoAddress)
+	}
+	return nil, nil
+}
+
+// resolve looks host up for AddressFamily ("any", "inet", "inet6").
+func resolve(ctx context.Context, host, family string) ([]net.IP, error) {
+	network := "ip"
+	switch family {
+	case "inet":
+		network = "ip4"
+	case "inet6":
+		network = "ip6"
+	}
+	ips, err := net.DefaultResolver.LookupIP(ctx, network, host)
+	if err != nil {
+		return nil, &ResolveError{Host: host, Err: err}
+	}
+	if len(ips) == 0 {
+		return nil, &ResolveError{Host: host, Err: errNoAddress}
+	}
+	return ips, nil
+}
+
+// handshake runs key exchange, host key verification and authentication
+// on a connected socket.
+func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialOptions) (*Conn, error) {
+	conn := raw
+	if opts.WrapConn != nil {
+		conn = opts.WrapConn(raw)
+	}
+	watched := &bannerWatch{Conn: conn}
+	clock := &handshakeClock{conn: watched, on: cfg.ConnectTimeout > 0, left: cfg.ConnectTimeout}
+
+	prompter := opts.Prompter
+	if prompter != nil && !cfg.BatchMode {
+		prompter = heldPrompter{p: prompter, clock: clock}
+	} else {
+		prompter = nil
+	}
+	home := opts.HomeDir
+	if home == "" {
+		if u, err := user.Current(); err == nil {
+			home = u.HomeDir
+		}
+	}
+	verifier := newHostKeyVerifier(cfg, opts.Log, prompter, home)
+	auth := newAuthenticator(cfg, opts.Log, prompter, func() bool { return verifier.untrusted })
+	defer auth.close()
+
+	sshCfg := &ssh.ClientConfig{
+		Config: ssh.Config{
+			KeyExchanges: cfg.KexAlgorithms,
+			Ciphers:      cfg.Ciphers,
+			MACs:         cfg.MACs,
+		},
+		User:              cfg.User,
+		HostKeyCallback:   verifier.verify,
+		HostKeyAlgorithms: hostKeyAlgorithms(cfg, verifier.kh, verifier.name),
+		AuthCallback:      auth.next,
+		ClientVersion:     ClientVersion,
+		BannerCallback: func(msg string) error {
+			// OpenSSH writes the banner as sent, with fprintf rather
+			// than a log call: no "\r\n" is added.
+			opts.Log.Print(LevelInfo, msg)
+			return nil
+		},
+	}
+
+	// Closing the socket is the only way to interrupt x/crypto's handshake.
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	clock.start()
+	c, chans, reqs, err := ssh.NewClientConn(watched, raw.RemoteAddr().String(), sshCfg)
+	clock.stop()
+	if !stop() {
+		if c != nil {
+			c.Close()
+		}
+		return nil, fmt.Errorf("ssh: connection to %s port %d: %w", cfg.HostName, cfg.Port, context.Cause(ctx))
+	}
+	if err != nil {
+		raw.Close()
+		return nil, handshakeError(err, cfg, raw.RemoteAddr(), watched.gotBanner())
+	}
+	return &Conn{Client: ssh.NewClient(c, chans, reqs), Config: cfg, HostKeyUntrusted: verifier.untrusted}, nil
+}
+
+// handshakeError unwraps the typed errors our callbacks returned through
+// x/crypto and classifies timeouts and dropped connections.
+func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool) error {
+	var hk *HostKeyError
+	if errors.As(err, &hk) {
+		return hk
+	}
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	addr, port := remoteIP(remote, cfg.HostName), cfg.Port
+	if tcp, ok := remote.(*net.TCPAddr); ok && tcp.Port != 0 {
+		port = tcp.Port
+	}
+	if reason, msg, ok := disconnectReason(err); ok {
+		return &DisconnectedError{Addr: addr, Port: port, Reason: reason, Message: msg, Err: err}
+	}
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &TimeoutError{Host: addr, Port: port, Banner: !banner, Err: err}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return &ClosedError{Addr: addr, Port: port, Banner: !banner, Err: err}
+	case errors.Is(err, syscall.ECONNRESET):
+		return &ClosedError{Addr: addr, Port: port, Reset: true, Banner: !banner, Err: err}
+	}
+	return fmt.Errorf("ssh: connection to %s port %d: %w", cfg.HostName, cfg.Port, err)
+}
+
+// disconnectText matches the text of x/crypto's unexported disconnectMsg
+// error, the only way to recognise SSH_MSG_DISCONNECT from outside.
+var disconnectText = regexp.MustCompile(`ssh: disconnect, reason (\d+): ("(?:[^"\\]|\\.)*")`)
+
+// disconnectReason extracts the reason code and message of a disconnect.
+func disconnectReason(err error) (uint32, string, bool) {
+	m := disconnectText.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, "", false
+	}
+	reason, err1 := strconv.ParseUint(m[1], 10, 32)
+	msg, err2 := strconv.Unquote(m[2])
+	if err1 != nil || err2 != nil {
+		return 0, "", false
+	}
+	return uint32(reason), msg, true
+}
+
+// remoteIP is the peer's address as OpenSSH's ssh_remote_ipaddr prints it
+// (no brackets around IPv6), or fallback when the connection has none.
+func remoteIP(addr net.Addr, fallback string) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP != nil {
+		return tcp.IP.String()
+	}
+	return fallback
+}
+
+// bannerWatch notes when the server's version line ("SSH-...") arrives,
+// to tell a failure during the banner exchange from a later one. Lines the
+// server may send before it do not count. x/crypto reads the version one
+// byte at a time, so the line is seen whole.
+type bannerWatch struct {
+	net.Conn
+	banner atomic.Bool
+	line   []byte // the current line's start, until the banner is seen
+}
+
+func (w *bannerWatch) Read(p []byte) (int, error) {
+	n, err := w.Conn.Read(p)
+	if w.banner.Load() {
+		return n, err
+	}
+	for _, b := range p[:n] {
+		if b == '\n' {
+			if bytes.HasPrefix(w.line, []byte("SSH-")) {
+				w.banner.Store(true)
+				break
+			}
+			w.line = w.line[:0]
+		} else if len(w.line) < 4 {
+			w.line = append(w.line, b)
+		}
+	}
+	return n, err
+}
+
+func (w *bannerWatch) gotBanner() bool { return w.banner.Load() }
+
+// handshakeClock enforces ConnectTimeout over the handshake with a socket
+// deadline, stopped while the user is at a prompt so that typing a
+// password is not a timeout.
+type handshakeClock struct {
+	conn  net.Conn
+	on    bool // ConnectTimeout is set
+	mu    sync.Mutex
+	left  time.Duration // remaining budget
+	since time.Time     // start of the running period; zero while held
+}
+
+func (c *handshakeClock) start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.on {
+		c.since = time.Now()
+		c.conn.SetDeadline(c.since.Add(c.left))
+	}
+}
+
+func (c *handshakeClock) hold() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.since.IsZero() {
+		return
+	}
+	c.left -= time.Since(c.since)
+	c.since = time.Time{}
+	c.conn.SetDeadline(time.Time{})
+}
+
+func (c *handshakeClock) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.since = time.Time{}
+	c.conn.SetDeadline(time.Time{})
+}
+
+// heldPrompter stops the handshake clock for the duration of each prompt.
+type heldPrompter struct {
+	p     Prompter
+	clock *handshakeClock
+}
+
+func (h heldPrompter) ReadPassword(prompt string) (string, error) {
+	h.clock.hold()
+	defer h.clock.start()
+	return h.p.ReadPassword(prompt)
+}
+
+func (h heldPrompter) ReadLine(prompt string) (string, error) {
+	h.clock.hold()
+	defer h.clock.start()
+	return h.p.ReadLine(prompt)
+}

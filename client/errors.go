@@ -1,0 +1,237 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// The error types below are what cmd/gssh branches on. Each Error() is
+// the exact text OpenSSH 9.2's ssh prints in the same situation, so the
+// command can print it verbatim (all of them exit 255). Where ssh prefixes
+// its program name ("ssh: connect to host ..."), the text starts with
+// "ssh: " too: gssh is a drop-in replacement and scripts match on it.
+
+// ConnectError reports that no TCP connection could be made to the server
+// after every address and every ConnectionAttempts round was tried.
+type ConnectError struct {
+	Host string // the host name as given (cfg.HostName)
+	Port int
+	// Err is the failure of the last address tried, as OpenSSH reports the
+	// last errno.
+	Err error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("ssh: connect to host %s port %d: %s", e.Host, e.Port, strerror(e.Err))
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// ResolveError reports that the host name could not be resolved.
+type ResolveError struct {
+	Host string
+	Err  error
+}
+
+func (e *ResolveError) Error() string {
+	return fmt.Sprintf("ssh: Could not resolve hostname %s: %s", e.Host, gaiError(e.Err))
+}
+
+func (e *ResolveError) Unwrap() error { return e.Err }
+
+// TimeoutError reports that ConnectTimeout expired after the TCP
+// connection was made: during the banner exchange (as in OpenSSH) or, since
+// gssh applies ConnectTimeout to the whole handshake, during key exchange
+// or authentication. Time spent waiting for the user at a prompt does not
+// count.
+type TimeoutError struct {
+	// Host is the server's address, as OpenSSH names the peer of an
+	// established connection (ssh_remote_ipaddr), not the host name.
+	Host string
+	Port int
+	// Banner is true when the server had not sent its version line yet;
+	// OpenSSH then prints an extra first line.
+	Banner bool
+	Err    error
+}
+
+func (e *TimeoutError) Error() string {
+	msg := fmt.Sprintf("Connection to %s port %d timed out", e.Host, e.Port)
+	if e.Banner {
+		// Two log calls in OpenSSH, so two "\r\n"-terminated lines.
+		msg = "Connection timed out during banner exchange\r\n" + msg
+	}
+	return msg
+}
+
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// ClosedError reports that the server closed or reset the connection
+// during the handshake: ssh's "Connection closed by ADDR port P" (or
+// "reset by"), preceded by the kex_exchange_identification line when it
+// happened before the server's version line.
+type ClosedError struct {
+	Addr string // the server's IP address, as OpenSSH names the peer
+	Port int
+	// Reset is true for ECONNRESET rather than an orderly close.
+	Reset bool
+	// Banner is true when the server's version line had not arrived.
+	Banner bool
+	Err    error
+}
+
+func (e *ClosedError) Error() string {
+	how, first := "closed", "kex_exchange_identification: Connection closed by remote host"
+	if e.Reset {
+		how, first = "reset", "kex_exchange_identification: read: Connection reset by peer"
+	}
+	msg := fmt.Sprintf("Connection %s by %s port %d", how, e.Addr, e.Port)
+	if e.Banner {
+		// Two log calls in OpenSSH.
+		msg = first + "\r\n" + msg
+	}
+	return msg
+}
+
+func (e *ClosedError) Unwrap() error { return e.Err }
+
+// DisconnectedError reports that the server ended the connection with
+// SSH_MSG_DISCONNECT during the handshake (sshd's "Too many authentication
+// failures", for one). Error is ssh's two lines for it.
+type DisconnectedError struct {
+	Addr    string // the server's IP address
+	Port    int
+	Reason  uint32
+	Message string
+	Err     error
+}
+
+func (e *DisconnectedError) Error() string {
+	msg := e.Message
+	if len(msg) > 400 { // "%.400s"
+		msg = msg[:400]
+	}
+	return fmt.Sprintf("Received disconnect from %s port %d:%d: %s\r\nDisconnected from %s port %d",
+		e.Addr, e.Port, e.Reason, msg, e.Addr, e.Port)
+}
+
+func (e *DisconnectedError) Unwrap() error { return e.Err }
+
+// HostKeyProblem classifies a HostKeyError.
+type HostKeyProblem int
+
+// Host key problems, named after OpenSSH's HostStatus values.
+const (
+	// HostKeyUnknown: no key is known and StrictHostKeyChecking=yes, or
+	// the user answered "no" at the ask prompt, or no prompt was possible.
+	HostKeyUnknown HostKeyProblem = iota + 1
+	// HostKeyChanged: known_hosts holds a different key for the host.
+	HostKeyChanged
+	// HostKeyRevoked: the key is marked @revoked.
+	HostKeyRevoked
+	// HostKeyForwardingRefused: the key changed, StrictHostKeyChecking=no
+	// let the connection go on, but ExitOnForwardFailure forbids the
+	// forwardings that had to be cancelled.
+	HostKeyForwardingRefused
+)
+
+// HostKeyError reports a failed host key verification. Text is everything
+// OpenSSH prints for it, ending in "Host key verification failed." (or the
+// ExitOnForwardFailure message). OpenSSH prints it as separate log calls,
+// so its lines are separated by "\r\n", except inside the one message
+// that embeds "\n" itself (the fingerprint of a changed key): Text plus
+// "\r\n" is ssh's stderr byte for byte.
+type HostKeyError struct {
+	Problem HostKeyProblem
+	Host    string        // the known_hosts name: "[H]:P", "H" or HostKeyAlias
+	Key     KeyDescriptor // the key the server sent
+	Text    string
+}
+
+// KeyDescriptor names a host key the way OpenSSH prints it.
+type KeyDescriptor struct {
+	Type        string // "ED25519", "RSA", "ECDSA", "ED25519-CERT", ...
+	Fingerprint string // "SHA256:..."
+}
+
+func (e *HostKeyError) Error() string { return e.Text }
+
+// AuthError reports that every authentication method was exhausted.
+type AuthError struct {
+	User string
+	Host string
+	// Methods are the methods the server offered in its last failure
+	// reply, in its order.
+	Methods []string
+	// Err is the last error of a client-side method (a failed prompt, an
+	// agent failure), if any; nil when the server simply said no.
+	Err error
+}
+
+func (e *AuthError) Error() string {
+	return fmt.Sprintf("%s@%s: Permission denied (%s).", e.User, e.Host, strings.Join(e.Methods, ","))
+}
+
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// UnsupportedError reports a configured feature gssh does not implement yet.
+type UnsupportedError struct {
+	Option string // the ssh_config keyword
+	Value  string
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("%s %s is not supported yet", e.Option, e.Value)
+}
+
+// strerror turns a dial error into the strerror(3) text OpenSSH prints:
+// Go's errno strings are the C ones in lower case.
+func strerror(err error) string {
+	var errno syscall.Errno
+	switch {
+	case errors.As(err, &errno):
+		return capitalize(errno.Error())
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return "Connection timed out"
+	case err == nil:
+		return "failure"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "Connection timed out"
+	}
+	return err.Error()
+}
+
+// gaiError maps a resolver error to the gai_strerror(3) text glibc prints.
+func gaiError(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		switch {
+		case dnsErr.IsNotFound:
+			return "Name or service not known"
+		case dnsErr.IsTimeout, dnsErr.IsTemporary:
+			return "Temporary failure in name resolution"
+		}
+		return dnsErr.Err
+	}
+	if errors.Is(err, errNoAddress) {
+		return "Address family for hostname not supported"
+	}
+	return err.Error()
+}
+
+// errNoAddress is returned when the name resolves, but not to an address of
+// the requested AddressFamily (getaddrinfo's EAI_ADDRFAMILY).
+var errNoAddress = errors.New("no address of the requested family")
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,656 @@
+package client
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	skeema "github.com/skeema/knownhosts"
+	"golang.org/x/crypto/ssh"
+	xknownhosts "golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/gssh/gssh/client/config"
+)
+
+// Host key verification follows sshconnect.c check_host_key and hostfile.c
+// of OpenSSH 9.2. The known_hosts files are parsed here rather than by
+// x/crypto's knownhosts or skeema's HostKeyDB because OpenSSH semantics
+// need things those cannot give: a missing file or a malformed line is
+// skipped (both libraries fail on the whole set), host patterns match the
+// "[host]:port" string the way match_hostname does (wildcards included),
+// a key of any other type for the host counts as "changed" and names the
+// offending file:line, and the ask prompt lists the other names a key is
+// known under. skeema's Normalize still provides the name formatting.
+//
+// CheckHostIP (off by default since OpenSSH 8.5) is supported as far as
+// adding and accepting the IP's entry: when the host's key is new or known,
+// the "[ip]:port" name is looked up and added alongside it. The "POSSIBLE
+// DNS SPOOFING DETECTED" and "differs from the key for the IP address"
+// warnings, for an IP entry holding another key, are not implemented: the
+// connection then proceeds on the host name's verdict alone.
+
+// hostStatus is the verdict on one key for one name (OpenSSH HostStatus).
+type hostStatus int
+
+const (
+	hostNew hostStatus = iota
+	hostOK
+	hostChanged
+	hostRevoked
+)
+
+// knownHostEntry is one parsed known_hosts line.
+type knownHostEntry struct {
+	file   string
+	line   int
+	marker string // "", "cert-authority" or "revoked"
+	hosts  string // the host field as written
+	key    ssh.PublicKey
+}
+
+// knownHosts holds the entries of every readable known_hosts file, user
+// files first, in file and line order.
+type knownHosts struct {
+	entries []knownHostEntry
+}
+
+// loadKnownHosts reads files, silently skipping missing and unreadable
+// ones and lines that do not parse, as OpenSSH does.
+func loadKnownHosts(files []string, log *Logger) *knownHosts {
+	kh := &knownHosts{}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			log.Logf(LevelDebug1, "load_hostkeys: fopen %s: %v", file, err)
+			continue
+		}
+		for n, line := range bytes.Split(data, []byte("\n")) {
+			marker, hosts, key, _, _, err := ssh.ParseKnownHosts(line)
+			if err != nil {
+				if !isBlankOrComment(line) {
+					log.Logf(LevelDebug1, "%s:%d: invalid known_hosts entry: %v", file, n+1, err)
+				}
+				continue
+			}
+			if marker != "" && marker != "cert-authority" && marker != "revoked" {
+				continue
+			}
+			kh.entries = append(kh.entries, knownHostEntry{
+				file: file, line: n + 1, marker: marker,
+				hosts: strings.Join(hosts, ","), key: key,
+			})
+		}
+	}
+	return kh
+}
+
+func isBlankOrComment(line []byte) bool {
+	line = bytes.TrimSpace(line)
+	return len(line) == 0 || line[0] == '#'
+}
+
+// matches reports whether the entry's host field matches name, which is
+// already in known_hosts form ("host" or "[host]:port", lowercase).
+func (e *knownHostEntry) matches(name string) bool {
+	if strings.HasPrefix(e.hosts, "|1|") {
+		return hashedMatch(e.hosts, name)
+	}
+	return config.MatchHostname(name, e.hosts)
+}
+
+// hashedMatch checks a "|1|salt|hash" entry: HMAC-SHA1 keyed by the salt.
+func hashedMatch(field, name string) bool {
+	parts := strings.Split(field, "|")
+	if len(parts) != 4 {
+		return false
+	}
+	salt, err1 := base64.StdEncoding.DecodeString(parts[2])
+	want, err2 := base64.StdEncoding.DecodeString(parts[3])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	mac := hmac.New(sha1.New, salt)
+	mac.Write([]byte(name))
+	return hmac.Equal(mac.Sum(nil), want)
+}
+
+// check is hostfile.c check_hostkeys_by_key_or_type plus
+// check_key_not_revoked for one name. For a certificate only
+// @cert-authority lines count; for a plain key any other key listed for
+// the name makes it "changed", whatever its type, and found is the last
+// such line, exactly as in OpenSSH.
+func (kh *knownHosts) check(name string, key ssh.PublicKey) (status hostStatus, found *knownHostEntry) {
+	cert, isCert := key.(*ssh.Certificate)
+	wantMarker := ""
+	if isCert {
+		wantMarker = "cert-authority"
+	}
+	for i := range kh.entries {
+		e := &kh.entries[i]
+		if e.marker != wantMarker || !e.matches(name) {
+			continue
+		}
+		if isCert {
+			if sameKey(cert.SignatureKey, e.key) {
+				status, found = hostOK, e
+				break
+			}
+			continue
+		}
+		if sameKey(key, e.key) {
+			status, found = hostOK, e
+			break
+		}
+		status, found = hostChanged, e
+	}
+	for i := range kh.entries {
+		e := &kh.entries[i]
+		if e.marker != "revoked" || !e.matches(name) {
+			continue
+		}
+		if sameKey(key, e.key) || (isCert && sameKey(cert.SignatureKey, e.key)) {
+			return hostRevoked, nil
+		}
+	}
+	return status, found
+}
+
+// sameKey compares key material, ignoring any certificate around it
+// (OpenSSH's sshkey_equal_public).
+func sameKey(a, b ssh.PublicKey) bool {
+	if c, ok := a.(*ssh.Certificate); ok {
+		a = c.Key
+	}
+	if c, ok := b.(*ssh.Certificate); ok {
+		b = c.Key
+	}
+	return bytes.Equal(a.Marshal(), b.Marshal())
+}
+
+// otherNames lists, for the ask prompt, the plain entries that hold key
+// under some other name (hostkeys_find_by_key in OpenSSH).
+func (kh *knownHosts) otherNames(key ssh.PublicKey, names ...string) []string {
+	var out []string
+	for i := range kh.entries {
+		e := &kh.entries[i]
+		if e.marker != "" || !sameKey(key, e.key) || slices.ContainsFunc(names, e.matches) {
+			continue
+		}
+		shown := e.hosts
+		if strings.HasPrefix(shown, "|1|") {
+			shown = "[hashed name]"
+		}
+		out = append(out, fmt.Sprintf("%s:%d: %s", e.file, e.line, shown))
+	}
+	return out
+}
+
+// algorithms lists the host key algorithms of the keys already known for
+// name, in file order: certificate algorithms for @cert-authority lines,
+// both SHA-2 signature algorithms before ssh-rsa for RSA keys.
+func (kh *knownHosts) algorithms(name string) []string {
+	var algos []string
+	add := func(a string) {
+		if a != "" && !slices.Contains(algos, a) {
+			algos = append(algos, a)
+		}
+	}
+	for i := range kh.entries {
+		e := &kh.entries[i]
+		if e.marker == "revoked" || !e.matches(name) {
+			continue
+		}
+		typ := e.key.Type()
+		var candidates []string
+		if typ == ssh.KeyAlgoRSA {
+			candidates = []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
+		} else {
+			candidates = []string{typ}
+		}
+		for _, a := range candidates {
+			if e.marker == "cert-authority" {
+				a = certAlgo(a)
+			}
+			add(a)
+		}
+	}
+	return algos
+}
+
+// certAlgo maps a key algorithm to its certificate algorithm.
+func certAlgo(algo string) string {
+	switch algo {
+	case ssh.KeyAlgoRSA:
+		return ssh.CertAlgoRSAv01
+	case ssh.KeyAlgoRSASHA256:
+		return ssh.CertAlgoRSASHA256v01
+	case ssh.KeyAlgoRSASHA512:
+		return ssh.CertAlgoRSASHA512v01
+	case ssh.KeyAlgoECDSA256:
+		return ssh.CertAlgoECDSA256v01
+	case ssh.KeyAlgoECDSA384:
+		return ssh.CertAlgoECDSA384v01
+	case ssh.KeyAlgoECDSA521:
+		return ssh.CertAlgoECDSA521v01
+	case ssh.KeyAlgoED25519:
+		return ssh.CertAlgoED25519v01
+	case ssh.KeyAlgoSKECDSA256:
+		return ssh.CertAlgoSKECDSA256v01
+	case ssh.KeyAlgoSKED25519:
+		return ssh.CertAlgoSKED25519v01
+	}
+	return ""
+}
+
+// hostKeyAlgorithms is the list offered in KEXINIT. A list the user set is
+// kept verbatim. Otherwise the algorithms of keys already known for the
+// host come first, so a server with several host keys presents the one in
+// known_hosts (OpenSSH's order_hostkeyalgs; golang/go#29286), followed by
+// x/crypto's other secure algorithms. With nothing known, nil keeps
+// x/crypto's default order.
+func hostKeyAlgorithms(cfg *config.Config, kh *knownHosts, name string) []string {
+	if cfg.HostKeyAlgorithmsSet {
+		return cfg.HostKeyAlgorithms
+	}
+	supported := ssh.SupportedAlgorithms().HostKeys
+	var known []string
+	for _, a := range kh.algorithms(name) {
+		if slices.Contains(supported, a) {
+			known = append(known, a)
+		}
+	}
+	if len(known) == 0 {
+		return nil
+	}
+	for _, a := range supported {
+		if !slices.Contains(known, a) {
+			known = append(known, a)
+		}
+	}
+	return known
+}
+
+// knownHostsName formats host and port the way known_hosts and OpenSSH's
+// messages write them: "host" for port 22, "[host]:port" otherwise.
+func knownHostsName(host string, port int) string {
+	return strings.ToLower(skeema.Normalize(net.JoinHostPort(host, strconv.Itoa(port))))
+}
+
+// keyTypeName is OpenSSH's sshkey_type: "ED25519", "RSA-CERT", ...
+func keyTypeName(key ssh.PublicKey) string {
+	suffix := ""
+	if c, ok := key.(*ssh.Certificate); ok {
+		key, suffix = c.Key, "-CERT"
+	}
+	var name string
+	switch t := key.Type(); {
+	case t == ssh.KeyAlgoRSA:
+		name = "RSA"
+	case t == "ssh-dss": // x/crypto deprecates the constant; the name stays
+		name = "DSA"
+	case strings.HasPrefix(t, "ecdsa-sha2-"):
+		name = "ECDSA"
+	case t == ssh.KeyAlgoSKECDSA256:
+		name = "ECDSA-SK"
+	case t == ssh.KeyAlgoED25519:
+		name = "ED25519"
+	case t == ssh.KeyAlgoSKED25519:
+		name = "ED25519-SK"
+	default:
+		name = strings.ToUpper(t)
+	}
+	return name + suffix
+}
+
+// hostKeyVerifier is the HostKeyCallback of one Dial. It records whether
+// the connection goes on with an untrusted key (StrictHostKeyChecking=no
+// and a changed or revoked key), which restricts authentication and
+// forwarding afterwards.
+type hostKeyVerifier struct {
+	cfg      *config.Config
+	log      *Logger
+	prompter Prompter // nil: no prompts (BatchMode or no terminal)
+	kh       *knownHosts
+	// name is what known_hosts is searched for: HostKeyAlias verbatim, or
+	// HostName in "[host]:port" form.
+	name string
+	// untrusted is set when the key did not verify but the connection
+	// continues; Dial turns it into Conn.HostKeyUntrusted.
+	untrusted bool
+	// home is the user's home directory, whose .ssh may be created.
+	home string
+}
+
+func newHostKeyVerifier(cfg *config.Config, log *Logger, prompter Prompter, home string) *hostKeyVerifier {
+	files := append(slices.Clone(cfg.UserKnownHostsFiles), cfg.GlobalKnownHostsFiles...)
+	v := &hostKeyVerifier{cfg: cfg, log: log, prompter: prompter, home: home, kh: loadKnownHosts(files, log)}
+	v.name = cfg.HostKeyAlias
+	if v.name == "" {
+		v.name = knownHostsName(cfg.HostName, cfg.Port)
+	}
+	return v
+}
+
+// verify is the ssh.HostKeyCallback. Returning an error aborts the key
+// exchange before anything else is sent to the server.
+func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
+	ipName := v.name
+	if tcp, ok := remote.(*net.TCPAddr); ok {
+		ipName = knownHostsName(tcp.IP.String(), v.cfg.Port)
+	}
+	status, found := v.lookup(key)
+	if _, isCert := key.(*ssh.Certificate); isCert && status != hostOK && status != hostRevoked {
+		// No CA vouches for the certificate: OpenSSH retries with the
+		// plain key inside it.
+		key = key.(*ssh.Certificate).Key
+		status, found = v.lookup(key)
+	}
+	desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: ssh.FingerprintSHA256(key)}
+	checkIP := v.cfg.CheckHostIP && v.cfg.HostKeyAlias == "" && ipName != v.name
+	switch status {
+	case hostOK:
+		if checkIP {
+			v.addIP(ipName, key, desc)
+		}
+		return nil
+	case hostNew:
+		return v.newKey(ipName, checkIP, key, desc)
+	case hostChanged:
+		return v.changedKey(found, desc)
+	default:
+		return v.revokedKey(desc)
+	}
+}
+
+// lookup checks key for the host name; a certificate on a non-standard
+// port may also be vouched for by a CA listed for the bare host name.
+func (v *hostKeyVerifier) lookup(key ssh.PublicKey) (hostStatus, *knownHostEntry) {
+	status, found := v.kh.check(v.name, key)
+	cert, isCert := key.(*ssh.Certificate)
+	if isCert && status == hostNew && v.cfg.HostKeyAlias == "" && v.cfg.Port != 22 {
+		status, found = v.kh.check(strings.ToLower(v.cfg.HostName), key)
+	}
+	if isCert && status == hostOK {
+		if err := v.validCert(cert); err != nil {
+			v.log.Logf(LevelError, "%v", err)
+			return hostNew, nil
+		}
+	}
+	return status, found
+}
+
+// validCert checks what the CA match does not: that it is a host
+// certificate, currently valid, for this host name.
+func (v *hostKeyVerifier) validCert(cert *ssh.Certificate) error {
+	if cert.CertType != ssh.HostCert {
+		return fmt.Errorf("Certificate invalid: not a host certificate")
+	}
+	principal := v.cfg.HostKeyAlias
+	if principal == "" {
+		principal = strings.ToLower(v.cfg.HostName)
+	}
+	checker := ssh.CertChecker{}
+	if err := checker.CheckCert(principal, cert); err != nil {
+		return fmt.Errorf("Certificate invalid: %w", err)
+	}
+	return nil
+}
+
+func (v *hostKeyVerifier) fail(problem HostKeyProblem, desc KeyDescriptor, lines ...string) error {
+	lines = append(lines, "Host key verification failed.")
+	// Each line is its own log call in OpenSSH.
+	return &HostKeyError{Problem: problem, Host: v.name, Key: desc, Text: strings.Join(lines, "\r\n")}
+}
+
+// newKey handles a host with no key in known_hosts.
+func (v *hostKeyVerifier) newKey(ipName string, checkIP bool, key ssh.PublicKey, desc KeyDescriptor) error {
+	switch v.cfg.StrictHostKeyChecking {
+	case "yes":
+		return v.fail(HostKeyUnknown, desc, fmt.Sprintf(
+			"No %s host key is known for %s and you have requested strict checking.", desc.Type, v.name))
+	case "accept-new", "no", "off":
+	default: // "ask", OpenSSH's default
+		if !v.confirm(ipName, key, desc) {
+			return v.fail(HostKeyUnknown, desc)
+		}
+	}
+	names := []string{v.name}
+	if checkIP {
+		names = append(names, ipName)
+	}
+	if err := v.add(names, key); err != nil {
+		v.log.Logf(LevelInfo, "Failed to add the host to the list of known hosts (%s).", v.userFile())
+		v.log.Logf(LevelDebug1, "%v", err)
+		return nil
+	}
+	v.log.Logf(LevelInfo, "Warning: Permanently added '%s' (%s) to the list of known hosts.", strings.Join(names, ","), desc.Type)
+	return nil
+}
+
+// confirm asks the user, with OpenSSH's exact wording, whether to trust
+// a new key. Like OpenSSH's confirm(), anything but yes, no, an empty line
+// or the fingerprint asks again.
+func (v *hostKeyVerifier) confirm(ipName string, key ssh.PublicKey, desc KeyDescriptor) bool {
+	if v.prompter == nil {
+		return false
+	}
+	var msg strings.Builder
+	fmt.Fprintf(&msg, "The authenticity of host '%s (%s)' can't be established.\n", v.name, ipName)
+	fmt.Fprintf(&msg, "%s key fingerprint is %s.\n", desc.Type, desc.Fingerprint)
+	others := v.kh.otherNames(key, v.name, ipName)
+	const maxOtherNames = 8
+	if len(others) == 0 {
+		msg.WriteString("This key is not known by any other names.\n")
+	} else {
+		msg.WriteString("This host key is known by the following other names/addresses:\n")
+		for _, o := range others[:min(len(others), maxOtherNames)] {
+			fmt.Fprintf(&msg, "    %s\n", o)
+		}
+		if len(others) > maxOtherNames {
+			fmt.Fprintf(&msg, "    (%d additional names omitted)\n", len(others)-maxOtherNames)
+		}
+	}
+	msg.WriteString("Are you sure you want to continue connecting (yes/no/[fingerprint])? ")
+	prompt := msg.String()
+	for {
+		answer, err := v.prompter.ReadLine(prompt)
+		if err != nil {
+			v.log.Logf(LevelDebug1, "host key prompt: %v", err)
+			return false
+		}
+		answer = strings.TrimLeft(answer, " \t")
+		if i := strings.IndexAny(answer, " \t\n"); i >= 0 {
+			answer = answer[:i]
+		}
+		switch {
+		case answer == "" || strings.EqualFold(answer, "no"):
+			return false
+		case strings.EqualFold(answer, "yes") || answer == desc.Fingerprint:
+			return true
+		}
+		prompt = "Please type 'yes', 'no' or the fingerprint: "
+	}
+}
+
+// addIP records the key for the IP address when CheckHostIP is on and the
+// host name's entry already verified it.
+func (v *hostKeyVerifier) addIP(ipName string, key ssh.PublicKey, desc KeyDescriptor) {
+	if status, _ := v.kh.check(ipName, key); status != hostNew {
+		return
+	}
+	if err := v.add([]string{ipName}, key); err != nil {
+		v.log.Logf(LevelInfo, "Failed to add the %s host key for IP address '%s' to the list of known hosts (%s).", desc.Type, ipName, v.userFile())
+		return
+	}
+	v.log.Logf(LevelInfo, "Warning: Permanently added the %s host key for IP address '%s' to the list of known hosts.", desc.Type, ipName)
+}
+
+func (v *hostKeyVerifier) userFile() string {
+	if len(v.cfg.UserKnownHostsFiles) == 0 {
+		return ""
+	}
+	return v.cfg.UserKnownHostsFiles[0]
+}
+
+// add appends key for names to the first UserKnownHostsFile, creating the
+// file when missing (and ~/.ssh, but no other directory, as OpenSSH's
+// add_host_to_hostfile does). Hashed entries get one line per name, as
+// OpenSSH writes them.
+func (v *hostKeyVerifier) add(names []string, key ssh.PublicKey) error {
+	file := v.userFile()
+	if file == "" {
+		return fmt.Errorf("no UserKnownHostsFile")
+	}
+	createUserSSHDir(file, v.home, v.log)
+	keyText := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key)))
+	var lines strings.Builder
+	if v.cfg.HashKnownHosts {
+		for _, n := range names {
+			fmt.Fprintf(&lines, "%s %s\n", xknownhosts.HashHostname(n), keyText)
+		}
+	} else {
+		fmt.Fprintf(&lines, "%s %s\n", strings.Join(names, ","), keyText)
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
+	if err != nil {
+		return err
+	}
+	// Never glue the new entry onto a last line that lacks its newline.
+	text := lines.String()
+	if st, err := f.Stat(); err == nil && st.Size() > 0 && !endsInNewline(file, st.Size()) {
+		text = "\n" + text
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// createUserSSHDir is hostfile.c's hostfile_create_user_ssh_dir with
+// notify off, as add_host_to_hostfile calls it: when file is directly in
+// the user's ~/.ssh and that directory is missing, make it (0700) without
+// a word; errors are logged. Any other missing directory is left alone, so
+// that adding the key then fails with "Failed to add the host ...".
+func createUserSSHDir(file, home string, log *Logger) {
+	i := strings.LastIndexByte(file, '/')
+	if i < 0 || home == "" {
+		return
+	}
+	dotSSH := strings.TrimSuffix(home, "/") + "/.ssh"
+	if file[:i] != dotSSH {
+		return
+	}
+	_, err := os.Stat(dotSSH)
+	switch {
+	case err == nil:
+	case !errors.Is(err, fs.ErrNotExist):
+		log.Logf(LevelError, "Could not stat %s: %s", dotSSH, strerror(err))
+	default:
+		if err := os.Mkdir(dotSSH, 0o700); err != nil {
+			log.Logf(LevelError, "Could not create directory '%s' (%s).", dotSSH, strerror(err))
+		}
+	}
+}
+
+func endsInNewline(file string, size int64) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	last := make([]byte, 1)
+	_, err = f.ReadAt(last, size-1)
+	return err != nil || last[0] == '\n'
+}
+
+// changedKey handles a host whose known key differs from the one sent.
+func (v *hostKeyVerifier) changedKey(found *knownHostEntry, desc KeyDescriptor) error {
+	lines := []string{
+		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+		"@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @",
+		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+		"IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!",
+		"Someone could be eavesdropping on you right now (man-in-the-middle attack)!",
+		"It is also possible that a host key has just been changed.",
+		"The fingerprint for the " + desc.Type + " key sent by the remote host is\n" + desc.Fingerprint + ".",
+		"Please contact your system administrator.",
+		"Add correct host key in " + v.userFile() + " to get rid of this message.",
+		fmt.Sprintf("Offending %s key in %s:%d", keyTypeName(found.key), found.file, found.line),
+		"  remove with:",
+		fmt.Sprintf("  ssh-keygen -f \"%s\" -R \"%s\"", found.file, v.name),
+	}
+	if v.cfg.StrictHostKeyChecking != "no" && v.cfg.StrictHostKeyChecking != "off" {
+		lines = append(lines, "Host key for "+v.name+" has changed and you have requested strict checking.")
+		return v.fail(HostKeyChanged, desc, lines...)
+	}
+	return v.continueUnsafe(desc, lines)
+}
+
+// revokedKey handles a key marked @revoked for the host.
+func (v *hostKeyVerifier) revokedKey(desc KeyDescriptor) error {
+	lines := []string{
+		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+		"@       WARNING: REVOKED HOST KEY DETECTED!               @",
+		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+		"The " + desc.Type + " host key for " + v.name + " is marked as revoked.",
+		"This could mean that a stolen key is being used to",
+		"impersonate this host.",
+	}
+	if v.cfg.StrictHostKeyChecking != "no" && v.cfg.StrictHostKeyChecking != "off" {
+		lines = append(lines, desc.Type+" host key for "+v.name+" was revoked and you have requested strict checking.")
+		return v.fail(HostKeyRevoked, desc, lines...)
+	}
+	return v.continueUnsafe(desc, lines)
+}
+
+// continueUnsafe is OpenSSH's answer to StrictHostKeyChecking=no with a
+// changed or revoked key: print the warning, then connect anyway but
+// without the methods and forwardings a man in the middle could abuse.
+// The auth code skips password and keyboard-interactive when untrusted is
+// set, and the session code must not forward (Conn.HostKeyUntrusted).
+func (v *hostKeyVerifier) continueUnsafe(desc KeyDescriptor, lines []string) error {
+	for _, l := range lines {
+		v.log.Logf(LevelError, "%s", l)
+	}
+	v.untrusted = true
+	cfg := v.cfg
+	cancelled := false
+	if cfg.PasswordAuthentication {
+		v.log.Logf(LevelError, "Password authentication is disabled to avoid man-in-the-middle attacks.")
+		cancelled = true
+	}
+	if cfg.KbdInteractiveAuthentication {
+		v.log.Logf(LevelError, "Keyboard-interactive authentication is disabled to avoid man-in-the-middle attacks.")
+		cancelled = true
+	}
+	if cfg.ForwardAgent != "" && cfg.ForwardAgent != "no" {
+		v.log.Logf(LevelError, "Agent forwarding is disabled to avoid man-in-the-middle attacks.")
+		cancelled = true
+	}
+	if cfg.ForwardX11 {
+		v.log.Logf(LevelError, "X11 forwarding is disabled to avoid man-in-the-middle attacks.")
+		cancelled = true
+	}
+	if len(cfg.LocalForwards) > 0 || len(cfg.RemoteForwards) > 0 || len(cfg.DynamicForwards) > 0 {
+		v.log.Logf(LevelError, "Port forwarding is disabled to avoid man-in-the-middle attacks.")
+		cancelled = true
+	}
+	if cfg.UpdateHostKeys == "yes" || cfg.UpdateHostKeys == "ask" {
+		v.log.Logf(LevelError, "UpdateHostkeys is disabled because the host key is not trusted.")
+	}
+	if cfg.ExitOnForwardFailure && cancelled {
+		return &HostKeyError{Problem: HostKeyForwardingRefused, Host: v.name, Key: desc,
+			Text: "Error: forwarding disabled due to host key check failure"}
+	}
+	return nil
+}
