@@ -1,0 +1,104 @@
+// Command gssh is a drop-in replacement for OpenSSH's ssh(1) client.
+//
+// It accepts ssh's command line and ssh_config(5), prints ssh's messages
+// and exits with ssh's status codes; see docs/gssh.1.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/config"
+)
+
+// version is gssh's own version; the OpenSSH release it follows is named
+// beside it in -V output.
+const version = "0.1.0"
+
+func main() {
+	os.Exit(run(os.Args, client.StdStreams()))
+}
+
+// run is gssh from argument parsing to exit status. It is the only place
+// that turns errors into messages and exit codes.
+func run(argv []string, st client.Streams) int {
+	prog := filepath.Base(argv[0])
+	inv, err := parseArgs(argv[1:])
+	if err != nil {
+		return reportArgsError(st.Stderr, err)
+	}
+	switch {
+	case inv.Help:
+		io.WriteString(st.Stdout, usageText())
+		return 0
+	case inv.Version:
+		fmt.Fprintf(st.Stderr, "gssh %s (OpenSSH_9.2 compatible)\n", version)
+		return 0
+	case inv.Query != "":
+		if err := runQuery(st.Stdout, inv.Query); err != nil {
+			return report(st.Stderr, prog, err)
+		}
+		return 0
+	}
+	for _, w := range inv.Warnings {
+		fmt.Fprintln(st.Stderr, w)
+	}
+	// With -E, everything ssh logs goes to the file, fatal errors included.
+	logOut := st.Stderr
+	if inv.LogFile != "" {
+		f, err := os.OpenFile(inv.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			fmt.Fprintf(st.Stderr, "Couldn't open logfile %s: %s\n", inv.LogFile, strerror(err))
+			return 1
+		}
+		defer f.Close()
+		logOut = f
+	}
+
+	cfg, err := config.Resolve(inv.Request)
+	if err != nil {
+		return report(logOut, prog, err)
+	}
+	if inv.DumpConfig {
+		if err := cfg.WriteG(st.Stdout); err != nil {
+			return report(logOut, prog, err)
+		}
+		return 0
+	}
+	if err := checkSupported(inv, cfg); err != nil {
+		return report(logOut, prog, err)
+	}
+
+	log := client.NewLogger(logOut, logLevel(cfg.LogLevel))
+	for _, w := range cfg.Warnings {
+		log.Logf(client.LevelInfo, "%s", w)
+	}
+
+	ctx := context.Background()
+	var prompter client.Prompter
+	if !cfg.BatchMode {
+		prompter = client.TTYPrompter()
+	}
+	conn, err := client.Dial(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log})
+	if err != nil {
+		// ssh's fatal() honours LogLevel: -q silences even these.
+		if log.Level() == client.LevelQuiet {
+			return exitFailure
+		}
+		return report(logOut, prog, err)
+	}
+	defer conn.Close()
+
+	status, err := conn.Run(ctx, client.SessionOptions{
+		Command: strings.Join(inv.Command, " "),
+	}, st, log)
+	if err != nil {
+		return reportSession(log, err)
+	}
+	return status
+}
