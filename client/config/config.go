@@ -128,7 +128,8 @@ type Config struct {
 	// ProxyUseFdpass, ForwardX11Trusted and the like are only printed
 	// by WriteG; the fields below are the further settings gssh acts on.
 	HostKeyAliasSet bool // HostKeyAlias was configured
-	// RevokedHostKeys is the expanded RevokedHostKeys file, "" for none.
+	// RevokedHostKeys is the RevokedHostKeys file as configured, "" for
+	// none: OpenSSH 9.2 expands neither ~ nor tokens in it.
 	RevokedHostKeys string
 	// KnownHostsCommand is the unexpanded KnownHostsCommand, "" for none.
 	KnownHostsCommand string

@@ -62,6 +62,9 @@ func finish(o *options, env *environment, hostArg, host string) (*Config, error)
 	for k, v := range defaults {
 		o.setOnce(k, v)
 	}
+	if o.int("connectionattempts", 1) <= 0 {
+		return nil, fmt.Errorf("config: Invalid number of ConnectionAttempts")
+	}
 	if o.bindMask < 0 {
 		o.bindMask = 0o177
 	}
@@ -104,9 +107,9 @@ func finish(o *options, env *environment, hostArg, host string) (*Config, error)
 }
 
 // expandAll performs the expansions ssh.c applies before -G prints:
-// RemoteCommand gets % tokens; ControlPath, IdentityAgent,
-// RevokedHostKeys, a ForwardAgent socket and UserKnownHostsFile get ~,
-// % tokens and ${ENV}; Unix-socket forwarding paths get % tokens.
+// RemoteCommand gets % tokens; ControlPath, IdentityAgent, a ForwardAgent
+// socket and UserKnownHostsFile get ~, % tokens and ${ENV}; Unix-socket
+// forwarding paths get % tokens. RevokedHostKeys is used verbatim in 9.2.
 // IdentityFile, CertificateFile, ProxyCommand and LocalCommand stay
 // unexpanded here, as in OpenSSH, and are expanded when used.
 func expandAll(o *options, env *environment, hostArg, host string) error {
@@ -131,7 +134,7 @@ func expandAll(o *options, env *environment, hostArg, host string) error {
 		}
 		o.vals["remotecommand"] = r
 	}
-	for _, k := range []string{"controlpath", "identityagent", "revokedhostkeys"} {
+	for _, k := range []string{"controlpath", "identityagent"} {
 		if s := o.str(k, ""); s != "" {
 			r, err := full(k, s)
 			if err != nil {

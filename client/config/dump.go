@@ -42,6 +42,8 @@ func (c *Config) WriteG(w io.Writer) error {
 		"gssapitrustdns", "gssapirenewalforcesrekey"} {
 		flag(k)
 	}
+	str("gssapiclientidentity")
+	str("gssapiserveridentity")
 	str("gssapikexalgorithms")
 	for _, k := range []string{"hashknownhosts", "hostbasedauthentication", "identitiesonly",
 		"kbdinteractiveauthentication", "nohostauthenticationforlocalhost",

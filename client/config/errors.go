@@ -23,6 +23,9 @@ type ParseError struct {
 	colon bool
 	// bare messages carry no location, as OpenSSH prints them.
 	bare bool
+	// fatal marks a line OpenSSH rejects with fatal(): it prints no
+	// "terminating" line.
+	fatal bool
 }
 
 // Error returns the first bad line in OpenSSH's format, e.g.
@@ -41,7 +44,7 @@ func (e *ParseError) Error() string {
 // file ("FILE: terminating, N bad configuration options"), or "" for
 // command-line options, where ssh exits after the first bad one.
 func (e *ParseError) Terminating() string {
-	if e.File == cmdlineFile {
+	if e.File == cmdlineFile || e.fatal {
 		return ""
 	}
 	return fmt.Sprintf("%s: terminating, %d bad configuration options", e.File, e.Bad)
@@ -54,6 +57,7 @@ type lineError struct {
 	colon  bool
 	bare   bool
 	detail string
+	fatal  bool
 }
 
 func (e *lineError) Error() string { return e.msg }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +51,10 @@ func (p *parser) readFile(path string, fl lineFlags, checkPerm bool, active *boo
 			return true, err
 		}
 	}
-	if err := sc.Err(); err != nil {
+	// A read error ends the file silently, as getline(3) failing does in
+	// OpenSSH: a directory (given to -F or matched by an Include glob)
+	// reads as empty. Only gssh's own line-length limit is an error.
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
 		return true, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if first != nil {
@@ -63,7 +65,7 @@ func (p *parser) readFile(path string, fl lineFlags, checkPerm bool, active *boo
 }
 
 func toParseError(le *lineError, file string, line int) *ParseError {
-	pe := &ParseError{File: file, Line: line, colon: le.colon, bare: le.bare, Detail: le.detail}
+	pe := &ParseError{File: file, Line: line, colon: le.colon, bare: le.bare, Detail: le.detail, fatal: le.fatal}
 	pe.Msg = le.msg
 	if !le.colon && !le.bare {
 		// lineError messages carry OpenSSH's "FILE line N: " prefix;
@@ -72,16 +74,6 @@ func toParseError(le *lineError, file string, line int) *ParseError {
 		pe.Msg = strings.TrimPrefix(le.msg, prefix)
 	}
 	return pe
-}
-
-// permOK is OpenSSH's check on user configuration files: owned by root or
-// the current user and not writable by group or others.
-func permOK(st fs.FileInfo) bool {
-	if st.Mode().Perm()&0o022 != 0 {
-		return false
-	}
-	uid, ok := fileUID(st)
-	return !ok || uid == 0 || uid == os.Getuid()
 }
 
 // include handles an Include line: relative paths are relative to ~/.ssh
@@ -116,6 +108,9 @@ func (p *parser) include(c *lineCtx, active *bool) error {
 		}
 		wasActive := *active
 		for _, m := range matches {
+			if hiddenByGlob(pattern, m) {
+				continue
+			}
 			fl := c.fl
 			fl.depth++
 			fl.neverMatch = fl.neverMatch || !wasActive
@@ -135,4 +130,21 @@ func (p *parser) include(c *lineCtx, active *bool) error {
 	}
 	c.args = nil
 	return nil
+}
+
+// hiddenByGlob reports whether glob(3), which OpenSSH uses, would skip
+// match: a wildcard does not match a leading '.' of a path component
+// (filepath.Glob matches it).
+func hiddenByGlob(pattern, match string) bool {
+	pc := strings.Split(filepath.Clean(pattern), "/")
+	mc := strings.Split(match, "/")
+	if len(pc) != len(mc) {
+		return false
+	}
+	for i, c := range mc {
+		if strings.HasPrefix(c, ".") && !strings.HasPrefix(pc[i], ".") {
+			return true
+		}
+	}
+	return false
 }

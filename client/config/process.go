@@ -111,8 +111,14 @@ func (c *lineCtx) apply(active *bool, file string, lineNum int) error {
 			states = statesFlag
 		}
 		arg, ok := c.next()
-		if !ok || arg == "" {
+		if !ok {
 			return c.errf("missing argument.")
+		}
+		if arg == "" {
+			// readconf.c reports both problems for an empty word.
+			le := lineErr("%s: unsupported option \"\".", c.loc)
+			le.detail = c.loc + ": missing argument."
+			return le
 		}
 		v, ok := lookupState(states, arg)
 		if !ok {
@@ -206,7 +212,9 @@ func (c *lineCtx) apply(active *bool, file string, lineNum int) error {
 		}
 		for _, n := range strings.Split(arg, ",") {
 			if !contains(gssKexAll, n) {
-				return c.errf("Bad GSSAPI KexAlgorithms '%s'.", arg)
+				le := lineErr("%s: Bad GSSAPI KexAlgorithms '%s'.", c.loc, arg)
+				le.detail = fmt.Sprintf("Unsupported KEX algorithm \"%s\"", n)
+				return le
 			}
 		}
 		c.set(arg)
@@ -295,8 +303,12 @@ func (c *lineCtx) apply(active *bool, file string, lineNum int) error {
 				if len(vals) > 0 || len(c.args) > 0 {
 					return c.errf("keyword %s \"%s\" argument must appear alone.", c.keyword, arg)
 				}
-			} else if src, dst, ok := strings.Cut(arg, ":"); !ok || src == "" || dst == "" {
+			} else if arg == "*" {
+				arg = "*:*" // readconf.c: "*" alone is both lists
+			} else if _, dst, ok := strings.Cut(arg, ":"); !ok || dst == "" {
 				return c.errf("Invalid permitted CNAME \"%s\"", arg)
+			} else {
+				arg = strings.ToLower(arg)
 			}
 			vals = append(vals, arg)
 		}
@@ -396,17 +408,17 @@ func (c *lineCtx) apply(active *bool, file string, lineNum int) error {
 		}
 		c.set([]int{l, r})
 	case kSyslogFacility:
-		arg, _ := c.next()
+		arg, ok := c.next()
 		v := lookupName(facilities, arg)
 		if v < 0 {
-			return c.errf("unsupported log facility '%s'", orNone(arg))
+			return c.errf("unsupported log facility '%s'", orNone(arg, ok))
 		}
 		c.set(v)
 	case kLogLevel:
-		arg, _ := c.next()
+		arg, ok := c.next()
 		v := lookupName(logLevels, arg)
 		if v < 0 {
-			return c.errf("unsupported log level '%s'", orNone(arg))
+			return c.errf("unsupported log level '%s'", orNone(arg, ok))
 		}
 		c.set(v)
 	case kFingerprintHash:
@@ -488,8 +500,10 @@ func (c *lineCtx) apply(active *bool, file string, lineNum int) error {
 // parse_agent_path: ${VAR} references must resolve and a legacy $VAR must
 // be a valid name.
 func (c *lineCtx) agentPath(arg string) error {
-	if !dollarCheck(arg, c.p.env.lookupEnv) {
-		return c.errf("Invalid environment expansion %s.", arg)
+	if _, err := expand(arg, nil, c.p.env.lookupEnv); err != nil {
+		le := lineErr("%s: Invalid environment expansion %s.", c.loc, arg)
+		le.detail = "vdollar_percent_expand: " + err.Error()
+		return le
 	}
 	if len(arg) > 1 && arg[0] == '$' && arg[1] != '{' && !validEnvName(arg[1:]) {
 		return c.errf("Invalid environment name %s.", arg)
@@ -515,9 +529,11 @@ func (c *lineCtx) firstList() error {
 			return c.errf("keyword %s \"none\" argument must appear alone.", c.keyword)
 		}
 		if c.k.name == "canonicaldomains" {
-			if msg := validDomain(arg); msg != "" {
+			d, msg := validDomain(arg)
+			if msg != "" {
 				return c.errf("%s", msg)
 			}
+			arg = d
 		}
 		// OpenSSH 9.2 keeps only the first LogVerbose word (it checks
 		// for an empty list inside the loop).
@@ -544,12 +560,16 @@ func (c *lineCtx) permitRemoteOpen() error {
 				return c.errf("keyword %s \"%s\" argument must appear alone.", c.keyword, arg)
 			}
 		} else {
-			host, port, ok := hpdelim(arg)
-			if !ok || host == "" {
-				return lineErr("%s: missing host in permitremoteopen", c.loc)
+			_, port, ok := hpdelim(arg)
+			if !ok {
+				le := lineErr("%s: missing host in permitremoteopen", c.loc)
+				le.fatal = true
+				return le
 			}
 			if port != "*" && a2port(port) <= 0 {
-				return lineErr("%s: bad port number in permitremoteopen", c.loc)
+				le := lineErr("%s: bad port number in permitremoteopen", c.loc)
+				le.fatal = true
+				return le
 			}
 		}
 		vals = append(vals, arg)
@@ -647,8 +667,9 @@ func lookupState(states []state, arg string) (int, bool) {
 	return 0, false
 }
 
-func orNone(s string) string {
-	if s == "" {
+// orNone spells a missing argument (C's NULL) as OpenSSH does.
+func orNone(s string, present bool) string {
+	if !present {
 		return "<NONE>"
 	}
 	return s
@@ -725,8 +746,24 @@ func convtime(s string) int {
 	return int(total)
 }
 
-// octalPrefix mimics strtol(..., 8) accepting a leading "0".
-func octalPrefix(s string) string { return strings.TrimSpace(s) }
+// octalPrefix is the part of s strtol(s, &end, 8) converts: leading
+// space, a sign and octal digits; trailing text is ignored, as readconf.c
+// does. It is "" when there are no digits.
+func octalPrefix(s string) string {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '7' {
+		j++
+	}
+	if j == i {
+		return ""
+	}
+	return s[:j]
+}
 
 // validEnvName is misc.c valid_env_name.
 func validEnvName(name string) bool {
@@ -741,22 +778,24 @@ func validEnvName(name string) bool {
 	return true
 }
 
-// validDomain is a simplified misc.c valid_domain with its messages.
-func validDomain(name string) string {
-	if name == "none" {
-		return ""
+// validDomain is misc.c valid_domain with makelower: it returns the
+// lowercased name without a trailing dot, or OpenSSH's message.
+func validDomain(name string) (string, string) {
+	if name == "" {
+		return "", "empty domain name"
 	}
-	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") {
-		return fmt.Sprintf("domain name \"%s\" starts or ends with a period", name)
+	if c := name[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+		return "", fmt.Sprintf("domain name \"%s\" starts with invalid character", name)
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c == '-' || c == '.' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-			return fmt.Sprintf("domain name \"%s\" contains invalid characters", name)
+	lower := strings.ToLower(name)
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		if c == '.' && i > 0 && lower[i-1] == '.' {
+			return "", fmt.Sprintf("domain name \"%s\" contains consecutive separators", lower[:i+1]+name[i+1:])
 		}
-		if c == '.' && i > 0 && name[i-1] == '.' {
-			return fmt.Sprintf("domain name \"%s\" contains consecutive separators", name)
+		if !(c == '-' || c == '.' || c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			return "", fmt.Sprintf("domain name \"%s\" contains invalid characters", lower[:i+1]+name[i+1:])
 		}
 	}
-	return ""
+	return strings.TrimSuffix(lower, "."), ""
 }

@@ -118,6 +118,9 @@ func Resolve(req Request) (*Config, error) {
 	}
 	if !canonical {
 		host = strings.ToLower(host)
+		if err := p.checkCNAMEHost(host); err != nil {
+			return nil, err
+		}
 	}
 	if o.int("canonicalizehostname", 0) != 0 {
 		p.wantFinal = true
@@ -214,6 +217,27 @@ func (p *parser) canonicalize(host string) (string, bool, error) {
 		return "", false, fmt.Errorf("config: Could not resolve host \"%s\"", host)
 	}
 	return host, false, nil
+}
+
+// checkCNAMEHost mirrors ssh.c main: with CanonicalizePermittedCNAMEs set
+// and no canonical name found, ssh resolves the bare name anyway (to follow
+// CNAMEs, which gssh does not) when connecting directly or with
+// CanonicalizeHostname=always, and gives up when a direct connection's
+// name does not resolve — even for -G.
+func (p *parser) checkCNAMEHost(host string) error {
+	o := p.o
+	l := o.lists["canonicalizepermittedcnames"]
+	if len(l) == 0 || strings.EqualFold(l[0], "none") {
+		return nil
+	}
+	direct := optionNone(o.str("proxycommand", "")) && (o.jump == nil || o.jump.host == "none")
+	if !direct {
+		return nil
+	}
+	if addrs, err := p.env.lookupHost(host); err != nil || len(addrs) == 0 {
+		return fmt.Errorf("config: Could not resolve hostname %s: Name or service not known", host)
+	}
+	return nil
 }
 
 // optionNone is ssh.c option_clear_or_none.

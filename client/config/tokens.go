@@ -62,13 +62,6 @@ func expand(s string, keys map[byte]string, env func(string) (string, bool)) (st
 	return b.String(), nil
 }
 
-// dollarCheck reports whether s has only well-formed ${VAR} references to
-// set variables; readconf.c validates agent socket paths this way.
-func dollarCheck(s string, env func(string) (string, bool)) bool {
-	_, err := expand(s, nil, env)
-	return err == nil
-}
-
 // tildeExpand expands a leading "~" or "~user" like misc.c
 // tilde_expand_filename: "~" and "~/" use home, "~name/" looks the user up.
 func tildeExpand(path, home string) (string, error) {

@@ -176,6 +176,16 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{"Host *\n Port 22\n", "Match host a exec \"true\"\n", "LocalForward [::1]:1 /x\n", "Key=\"v", "ProxyJump a,b@c:1\n"} {
 		f.Add(s)
 	}
+	// Real-world files (testdata/realworld) and every differential case.
+	for _, s := range realWorldConfigs(f) {
+		f.Add(s)
+	}
+	for _, tc := range diffCases {
+		f.Add(withoutUnsafeLines(tc.files["cfg"]))
+	}
+	for _, tc := range blockCases {
+		f.Add(withoutUnsafeLines(tc.files["cfg"]))
+	}
 	f.Fuzz(func(t *testing.T, text string) {
 		if strings.Contains(strings.ToLower(text), "exec") || strings.Contains(strings.ToLower(text), "include") {
 			t.Skip("no commands or file access from fuzz input")

@@ -104,7 +104,7 @@ var ipqosNames = []struct {
 	{"af41", 0x88}, {"af42", 0x90}, {"af43", 0x98},
 	{"cs0", 0x00}, {"cs1", 0x20}, {"cs2", 0x40}, {"cs3", 0x60},
 	{"cs4", 0x80}, {"cs5", 0xa0}, {"cs6", 0xc0}, {"cs7", 0xe0},
-	{"ef", 0xb8}, {"le", 0x01},
+	{"ef", 0xb8}, {"le", 0x04}, // IPTOS_DSCP_LE from glibc's <netinet/ip.h>
 	{"lowdelay", 0x10}, {"throughput", 0x08}, {"reliability", 0x04},
 }
 
@@ -145,7 +145,7 @@ func scanScaled(s string) (int64, bool) {
 		}
 	}
 	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f < 0 || num == "" || strings.ContainsAny(num, "eExXpPnN") {
+	if err != nil || num == "" || strings.ContainsAny(num, "eExXpPnN") {
 		return 0, false
 	}
 	v := f * float64(mult)
