@@ -50,6 +50,8 @@ var allMessages = []struct {
 	{"remote-port", &RemotePort{RequestID: 19, Port: 43210}},
 	{"tty-alloc-fail", &TTYAllocFail{SessionID: 4}},
 	{"proxy-reply", &ProxyReply{RequestID: 20}},
+	{"info", &InfoRequest{RequestID: 21, What: "conninfo"}},
+	{"info-reply", &InfoReply{RequestID: 21, Text: "Connection to h\n"}},
 }
 
 // TestRoundTrip checks decode(encode(m)) == m for every message, that the
@@ -103,12 +105,14 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// allTypes lists every type number PROTOCOL.mux and mux.c define.
+// allTypes lists every type number PROTOCOL.mux and mux.c define, and
+// gssh's info request and reply.
 var allTypes = []MsgType{
 	MsgHello, MsgNewSession, MsgAliveCheck, MsgTerminate, MsgOpenForward,
 	MsgCloseForward, MsgNewStdioForward, MsgStopListening, MsgProxyRequest,
 	MsgOK, MsgPermissionDenied, MsgFailure, MsgExitMessage, MsgAlive,
 	MsgSessionOpened, MsgRemotePort, MsgTTYAllocFail, MsgProxyReply,
+	MsgInfoRequest, MsgInfoReply,
 }
 
 // TestGolden pins exact bytes, written out by hand from PROTOCOL.mux and
@@ -472,6 +476,8 @@ func TestStrings(t *testing.T) {
 		{MsgNewSession, "MUX_C_NEW_SESSION"},
 		{MsgProxyRequest, "MUX_C_PROXY"},
 		{MsgProxyReply, "MUX_S_PROXY"},
+		{MsgInfoRequest, "MUX_C_INFO"},
+		{MsgInfoReply, "MUX_S_INFO"},
 		{MsgTTYAllocFail, "MUX_S_TTY_ALLOC_FAIL"},
 		{MsgType(0x10000003), "0x10000003"},
 		{ForwardLocal, "local"},

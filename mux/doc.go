@@ -11,9 +11,18 @@
 //     [SendFD] and [ReceiveFD] move one descriptor per sendmsg exactly as
 //     OpenSSH's mm_send_fd/mm_receive_fd do, and [PeerUID] reports the uid
 //     of the process on the other end of the socket.
+//   - The client side (client.go): [Dial] with the HELLO exchange, the
+//     -O requests, and sessions and stdio forwards whose descriptors are
+//     passed to the master ([Client.NewSession], [Session.Wait]).
+//   - The master side (master.go): [Listen] creates the socket atomically
+//     (bind a temporary name, hard-link it into place) with mode 0600,
+//     and [Master.Serve] checks each peer's uid and answers requests,
+//     leaving the SSH work to a [Backend].
 //
-// The master (serving sessions over an existing connection) and the client
-// (ssh -S, -O) come later and will be built on these pieces.
+// Beyond PROTOCOL.mux, a gssh master answers [InfoRequest] (-O conninfo
+// and -O channels, after OpenSSH 10.3) with a type number of gssh's own;
+// an OpenSSH master answers it with FAILURE. MUX_C_PROXY is answered with
+// FAILURE: gssh has no proxy mode.
 //
 // # Where the wire format comes from
 //

@@ -31,6 +31,7 @@ const (
 	MsgNewStdioForward  MsgType = 0x10000008 // MUX_C_NEW_STDIO_FWD
 	MsgStopListening    MsgType = 0x10000009 // MUX_C_STOP_LISTENING
 	MsgProxyRequest     MsgType = 0x1000000f // MUX_C_PROXY
+	MsgInfoRequest      MsgType = 0x10000100 // gssh: -O conninfo, -O channels
 	MsgOK               MsgType = 0x80000001 // MUX_S_OK
 	MsgPermissionDenied MsgType = 0x80000002 // MUX_S_PERMISSION_DENIED
 	MsgFailure          MsgType = 0x80000003 // MUX_S_FAILURE
@@ -40,6 +41,7 @@ const (
 	MsgRemotePort       MsgType = 0x80000007 // MUX_S_REMOTE_PORT
 	MsgTTYAllocFail     MsgType = 0x80000008 // MUX_S_TTY_ALLOC_FAIL
 	MsgProxyReply       MsgType = 0x8000000f // MUX_S_PROXY
+	MsgInfoReply        MsgType = 0x80000100 // gssh: answer to MsgInfoRequest
 )
 
 // String returns mux.c's name for t, or its number in hex, which is how
@@ -64,6 +66,8 @@ func (t MsgType) String() string {
 		return "MUX_C_STOP_LISTENING"
 	case MsgProxyRequest:
 		return "MUX_C_PROXY"
+	case MsgInfoRequest:
+		return "MUX_C_INFO"
 	case MsgOK:
 		return "MUX_S_OK"
 	case MsgPermissionDenied:
@@ -82,6 +86,8 @@ func (t MsgType) String() string {
 		return "MUX_S_TTY_ALLOC_FAIL"
 	case MsgProxyReply:
 		return "MUX_S_PROXY"
+	case MsgInfoReply:
+		return "MUX_S_INFO"
 	}
 	return fmt.Sprintf("0x%08x", uint32(t))
 }
@@ -108,6 +114,8 @@ func newMessage(t MsgType) Message {
 		return new(StopListening)
 	case MsgProxyRequest:
 		return new(ProxyRequest)
+	case MsgInfoRequest:
+		return new(InfoRequest)
 	case MsgOK:
 		return new(OK)
 	case MsgPermissionDenied:
@@ -126,6 +134,8 @@ func newMessage(t MsgType) Message {
 		return new(TTYAllocFail)
 	case MsgProxyReply:
 		return new(ProxyReply)
+	case MsgInfoReply:
+		return new(InfoReply)
 	}
 	return nil
 }
@@ -274,6 +284,23 @@ type StopListening struct{ RequestID uint32 }
 // mux frames.
 type ProxyRequest struct{ RequestID uint32 }
 
+// InfoRequest asks a gssh master for a report on its connection
+// (What "conninfo") or its open channels ("channels"): ssh -O conninfo and
+// -O channels, which OpenSSH 10.3 added. The type number is gssh's own, in
+// a range mux.c does not use; an OpenSSH master answers [Failure]
+// "unsupported request", and a gssh master answers [InfoReply].
+type InfoRequest struct {
+	RequestID uint32
+	What      string
+}
+
+// InfoReply is a gssh master's answer to [InfoRequest]: the report as
+// text, one item per line.
+type InfoReply struct {
+	RequestID uint32
+	Text      string
+}
+
 // OK is MUX_S_OK, success with nothing to report.
 type OK struct{ RequestID uint32 }
 
@@ -352,6 +379,12 @@ func (*StopListening) Type() MsgType { return MsgStopListening }
 
 // Type returns MsgProxyRequest.
 func (*ProxyRequest) Type() MsgType { return MsgProxyRequest }
+
+// Type returns MsgInfoRequest.
+func (*InfoRequest) Type() MsgType { return MsgInfoRequest }
+
+// Type returns MsgInfoReply.
+func (*InfoReply) Type() MsgType { return MsgInfoReply }
 
 // Type returns MsgOK.
 func (*OK) Type() MsgType { return MsgOK }
@@ -534,6 +567,26 @@ func (m *RemotePort) decode(d *decoder) {
 
 func (m *TTYAllocFail) encode(e *encoder) { e.uint32(m.SessionID) }
 func (m *TTYAllocFail) decode(d *decoder) { m.SessionID = d.uint32("session id") }
+
+func (m *InfoRequest) encode(e *encoder) {
+	e.uint32(m.RequestID)
+	e.text("what", m.What)
+}
+
+func (m *InfoRequest) decode(d *decoder) {
+	m.RequestID = d.uint32("request id")
+	m.What = d.text("what")
+}
+
+func (m *InfoReply) encode(e *encoder) {
+	e.uint32(m.RequestID)
+	e.text("text", m.Text)
+}
+
+func (m *InfoReply) decode(d *decoder) {
+	m.RequestID = d.uint32("request id")
+	m.Text = d.text("text")
+}
 
 // The requests and replies below carry only a request id.
 
