@@ -1,6 +1,10 @@
+//go:build unix
+
 // Package sshdtest runs a real OpenSSH sshd on 127.0.0.1 for integration
 // tests: generated host and user keys, a free port, a private temp dir, and
-// a client configuration that points gssh (or ssh) at it.
+// a client configuration that points gssh (or ssh) at it. It builds on
+// Unix only (process groups, signals), so the tests using it carry the
+// same constraint.
 package sshdtest
 
 import (
@@ -262,12 +266,14 @@ func (s *Server) ClientConfigText() string {
 	return block("sshd", root) + block("sshd-user", TestUser)
 }
 
-// Stop kills sshd and every session process it started.
+// Stop kills sshd and every process its sessions started.
 func (s *Server) Stop() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
-	for _, pid := range s.SessionPIDs() {
+	// Sessions run in their own process groups, and a command without a
+	// pty outlives its sshd: kill every descendant, thawing frozen ones.
+	for _, pid := range Descendants(s.Pid()) {
 		syscall.Kill(pid, syscall.SIGCONT)
 		syscall.Kill(pid, syscall.SIGKILL)
 	}

@@ -1,9 +1,15 @@
+//go:build unix
+
 package sshdtest
 
 import (
+	"bufio"
+	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOpenSSHClientReachesServer proves the harness with OpenSSH's own
@@ -27,16 +33,45 @@ func TestOpenSSHClientAsTestUser(t *testing.T) {
 
 func TestStopEndsSessions(t *testing.T) {
 	s := Start(t, Options{})
-	cmd := exec.Command("/usr/bin/ssh", "-F", s.ClientConfig, "sshd", "sleep", "60")
+	cmd := exec.Command("/usr/bin/ssh", "-F", s.ClientConfig, "sshd", "echo started; sleep 60")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
+	// Stop only once the session runs, so Stop is what ends it.
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "started\n" {
+		t.Fatalf("session did not start: %q %v", line, err)
+	}
+	sessions := append(Descendants(s.Pid()), s.Pid())
 	s.Stop()
 	if err := cmd.Wait(); err == nil {
 		t.Fatal("ssh exited 0 after its server was killed")
 	}
-	if pids := Descendants(s.Pid()); len(pids) != 0 {
-		t.Fatalf("processes left after Stop: %v", pids)
+	// SIGKILL is delivered asynchronously: allow the kernel a moment.
+	deadline := time.Now().Add(5 * time.Second)
+	for _, pid := range sessions {
+		for alive(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if alive(pid) {
+			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+			t.Errorf("process %d still running after Stop: %s", pid, comm)
+		}
 	}
+}
+
+// alive reports whether pid exists and is not a zombie (a container
+// without a reaping init keeps zombies around).
+func alive(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(fields) > 0 && fields[0] != "Z"
 }
