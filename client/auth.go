@@ -14,7 +14,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -457,7 +456,7 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 		a.log.Logf(level, "no such identity: %s: %s", id.file, strerror(err))
 		return nil, fmt.Errorf("%s: %w", id.file, err)
 	}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) == os.Getuid() && st.Mode().Perm()&0o077 != 0 {
+	if keyPermsTooOpen(st) {
 		for _, l := range []string{
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 			"@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @",

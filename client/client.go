@@ -18,7 +18,12 @@ type Conn struct {
 	// must then be refused; Dial has already skipped password and
 	// keyboard-interactive authentication.
 	HostKeyUntrusted bool
+
+	guard *aliveGuard // the ServerAlive watchdog; nil for a Conn not made by Dial
 }
 
 // Close closes the connection, unblocking every goroutine that uses it.
-func (c *Conn) Close() error { return c.Client.Close() }
+func (c *Conn) Close() error {
+	c.guard.close()
+	return c.Client.Close()
+}

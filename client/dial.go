@@ -46,6 +46,13 @@ type DialOptions struct {
 	// "" means the current user's home from the password database, as
 	// OpenSSH uses (not $HOME).
 	HomeDir string
+	// ResolveJump resolves the configuration of a ProxyJump hop, with the
+	// hop as the destination, as ssh(1) does for the "ssh -W" it runs
+	// per hop (see jump.go). nil refuses ProxyJump.
+	ResolveJump func(config.Hop) (*config.Config, error)
+
+	jumpDepth int   // how many ProxyJump levels this dial is nested in
+	via       *Conn // set for a later hop: reach it by a channel on via
 }
 
 // Dial connects to cfg.HostName:cfg.Port, verifies the host key and
@@ -61,17 +68,20 @@ type DialOptions struct {
 // *ResolveError, *TimeoutError, *ClosedError, *DisconnectedError,
 // *HostKeyError, *AuthError and *UnsupportedError.
 func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, error) {
-	if cfg.ProxyCommand != "" && cfg.ProxyCommand != "none" {
-		return nil, &UnsupportedError{Option: "ProxyCommand", Value: cfg.ProxyCommand}
-	}
-	if cfg.ProxyJump != "" && cfg.ProxyJump != "none" {
-		return nil, &UnsupportedError{Option: "ProxyJump", Value: cfg.ProxyJump}
-	}
-	raw, err := dialTCP(ctx, cfg, opts.Log)
+	guard, err := newAliveGuard(cfg, &opts)
 	if err != nil {
 		return nil, err
 	}
-	return handshake(ctx, raw, cfg, opts)
+	raw, err := dialTransport(ctx, cfg, opts) // proxy.go: TCP, ProxyJump or ProxyCommand
+	if err != nil {
+		return nil, err
+	}
+	c, err := handshake(ctx, raw, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	guard.start(c)
+	return c, nil
 }
 
 // dialTCP is OpenSSH's ssh_connect_direct: every address of the host in
@@ -260,6 +270,9 @@ func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool)
 	addr, port := remoteIP(remote, cfg.HostName), cfg.Port
 	if tcp, ok := remote.(*net.TCPAddr); ok && tcp.Port != 0 {
 		port = tcp.Port
+	}
+	if _, ok := remote.(proxyAddr); ok { // proxy.go: ssh's get_peer_ipaddr on a pipe
+		addr, port = "UNKNOWN", 65535
 	}
 	if reason, msg, ok := disconnectReason(err); ok {
 		return &DisconnectedError{Addr: addr, Port: port, Reason: reason, Message: msg, Err: err}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package client_test
 
 import (
@@ -218,9 +220,11 @@ func TestDialUnknownHostnameLikeOpenSSH(t *testing.T) {
 	}
 }
 
+// TestDialProxyNotSupported: ProxyJump needs DialOptions.ResolveJump,
+// and ProxyUseFdpass is not implemented (proxy.go, jump.go).
 func TestDialProxyNotSupported(t *testing.T) {
 	for _, cfg := range []*config.Config{
-		{HostName: "h", Port: 22, ProxyCommand: "nc %h %p"},
+		{HostName: "h", Port: 22, ProxyCommand: "nc %h %p", ProxyUseFdpass: true},
 		{HostName: "h", Port: 22, ProxyJump: "jump"},
 	} {
 		_, err := client.Dial(context.Background(), cfg, client.DialOptions{})

@@ -1,3 +1,5 @@
+//go:build unix
+
 package client
 
 import (
@@ -46,7 +48,7 @@ func TestPromptPasswordOnTerminalHasNoEchoAndRestores(t *testing.T) {
 	}
 	defer ptmx.Close()
 	defer tty.Close()
-	before, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	before, err := unix.IoctlGetTermios(int(tty.Fd()), ioctlGetTermios)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +65,7 @@ func TestPromptPasswordOnTerminalHasNoEchoAndRestores(t *testing.T) {
 	// the line discipline would echo anything typed earlier itself.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		st, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		st, err := unix.IoctlGetTermios(int(tty.Fd()), ioctlGetTermios)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +84,7 @@ func TestPromptPasswordOnTerminalHasNoEchoAndRestores(t *testing.T) {
 	if r.err != nil || r.s != "s3cret" {
 		t.Fatalf("got %q %v", r.s, r.err)
 	}
-	after, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	after, err := unix.IoctlGetTermios(int(tty.Fd()), ioctlGetTermios)
 	if err != nil || after.Lflag != before.Lflag {
 		t.Errorf("terminal mode not restored: %v %#x -> %#x", err, before.Lflag, after.Lflag)
 	}

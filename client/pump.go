@@ -12,7 +12,8 @@ import (
 // non-nil error ends the session: Run closes the channel and returns that
 // error unchanged, which is how the escape-character handler implements
 // "~.". Chunks arrive as the reader returns them, so a filter must keep
-// its own state across calls.
+// its own state across calls. The pump copies the returned bytes before
+// the next call, so a filter may reuse its output buffer.
 type InputFilter func(p []byte) ([]byte, error)
 
 // stdinChunk is the read size of the stdin pump, one maximum SSH packet.
@@ -20,12 +21,17 @@ const stdinChunk = 32 * 1024
 
 // stdinPump copies local input into the session channel. It is not
 // Session.Stdin: that copy can never be cancelled and makes Wait block on
-// stdin. The pump's goroutine may stay blocked in Read after the session
-// ends when the reader cannot be interrupted (a blocking fd 0); gssh exits
+// stdin. Reading and filtering run in one goroutine and writing to the
+// channel in another, joined by an inputQueue: a server that stops
+// reading blocks only the writer, so the escape filter still sees "~.".
+// The reading goroutine may stay blocked in Read after the session ends
+// when the reader cannot be interrupted (a blocking fd 0); gssh exits
 // right after, and readers with deadlines are interrupted by stop.
 type stdinPump struct {
 	in io.Reader
-	// done is closed when the goroutine has finished.
+	q  *inputQueue
+	// done is closed when both goroutines have finished: everything
+	// read has been written, or the channel failed.
 	done chan struct{}
 	// failed receives the filter's error, at most once.
 	failed chan error
@@ -39,13 +45,30 @@ type channelWriter interface {
 
 // startStdinPump starts copying in to ch through filter (identity when
 // nil). Local EOF, or a read error, which ssh treats the same way, sends
-// EOF on the channel.
+// EOF on the channel once everything read before it has been written.
+// With a filter the pump never stops reading; see typedInputLimit for
+// what happens to input the server does not take.
 func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Terminal, log *Logger) *stdinPump {
-	p := &stdinPump{in: in, done: make(chan struct{}), failed: make(chan error, 1)}
+	q := newInputQueue(pipedInputLimit, false)
+	if filter != nil {
+		q = newInputQueue(typedInputLimit, true)
+	}
+	p := &stdinPump{in: in, q: q, done: make(chan struct{}), failed: make(chan error, 1)}
+	read, wrote := make(chan struct{}), make(chan struct{})
 	go func() {
-		defer close(p.done)
+		<-read
+		<-wrote
+		close(p.done)
+	}()
+	go func() {
+		defer close(wrote)
+		q.run(ch, term)
+	}()
+	go func() {
+		defer close(read)
 		defer term.RestoreOnPanic()
 		buf := make([]byte, stdinChunk)
+		discarding := false // reported once per run of discarded input
 		for {
 			n, err := in.Read(buf)
 			if n > 0 {
@@ -53,27 +76,32 @@ func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Te
 				if filter != nil {
 					var ferr error
 					if out, ferr = filter(out); ferr != nil {
+						q.finish(false)
 						p.failed <- ferr
 						return
 					}
 				}
-				if len(out) > 0 {
-					if _, werr := ch.Write(out); werr != nil {
-						return // the channel is gone; nothing left to do
-					}
+				dropped, ok := q.put(out)
+				if !ok {
+					return // the channel is gone; nothing left to do
 				}
+				if dropped > 0 && !discarding {
+					log.Logf(LevelInfo, "The server is not reading input: discarding what is typed until it does.")
+				}
+				discarding = dropped > 0
 			}
 			if err != nil {
 				if errors.Is(err, os.ErrDeadlineExceeded) {
 					// Interrupted by stop, not the end of input: leave
 					// the reader usable for whoever reads it next.
 					in.(readDeadliner).SetReadDeadline(time.Time{})
+					q.finish(false)
 					return
 				}
 				if err != io.EOF {
 					log.Logf(LevelDebug1, "read from stdin failed: %v", err)
 				}
-				ch.CloseWrite()
+				q.finish(true)
 				return
 			}
 		}
@@ -89,8 +117,9 @@ type readDeadliner interface {
 
 // stop interrupts a pump still blocked in Read if the reader allows it, so
 // that a finished session consumes no more local input. The pump clears
-// the deadline again when it sees it; stop does not wait, since the pump
-// may instead be blocked writing to a channel the server never closes.
+// the deadline again when it sees it. stop does not wait: the writer may
+// be blocked on a channel the server never closes, until the connection
+// closes.
 func (p *stdinPump) stop() {
 	if d, ok := p.in.(readDeadliner); ok {
 		d.SetReadDeadline(time.Unix(1, 0))

@@ -80,6 +80,12 @@ func TestStdinPumpFilterErrorStops(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("filter error not reported")
 	}
+	// The writer goroutine still sends what was read before the error.
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("pump did not finish after the filter error")
+	}
 	if ch.data.String() != "ok" || ch.eof {
 		t.Fatalf("sent %q, eof %v; want only the data before the error", ch.data.String(), ch.eof)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -55,28 +56,13 @@ type SessionOptions struct {
 	// through. The escape-character handler plugs in here; Control tells
 	// it whether a pty was requested, which is when ssh enables escapes.
 	Filter func(*Control) InputFilter
-}
-
-// Control is what an input filter may act on besides the bytes.
-type Control struct {
-	ch   ssh.Channel
-	pty  bool
-	term *Terminal
-}
-
-// PTY reports whether a pty was requested for the session (-t, -tt,
-// RequestTTY, or a terminal on stdin without a command).
-func (c *Control) PTY() bool { return c.pty }
-
-// Terminal is the local terminal, in raw mode for the session, or nil.
-// Suspending (~^Z) restores it and calls MakeRaw again on resume.
-func (c *Control) Terminal() *Terminal { return c.term }
-
-// SendBreak sends a BREAK of ms milliseconds (RFC 4335), as ~B does with
-// 1000.
-func (c *Control) SendBreak(ms uint32) error {
-	_, err := c.ch.SendRequest("break", false, ssh.Marshal(struct{ Ms uint32 }{ms}))
-	return err
+	// KillAfter is how long, once ctx ends or IdleTimeout passes, the
+	// remote command gets between signal TERM and signal KILL; 0 sends
+	// KILL at once.
+	KillAfter time.Duration
+	// IdleTimeout ends the session when no session data moved in either
+	// direction for this long (gssh's --idle-timeout); 0 means never.
+	IdleTimeout time.Duration
 }
 
 // Run runs one session the way ssh(1) does and returns the remote exit
@@ -173,6 +159,7 @@ func (s *session) run(ctx context.Context) (int, error) {
 	}()
 
 	defer s.st.Terminal.Restore()
+	s.conn.requestAgent(ch, s.log) // agent.go; before pty-req, as ssh orders them
 	if err := s.setup(ctx); err != nil {
 		return 255, err
 	}
@@ -180,7 +167,7 @@ func (s *session) run(ctx context.Context) (int, error) {
 	var winch chan os.Signal
 	if s.pty && s.st.Terminal != nil {
 		winch = make(chan os.Signal, 1)
-		signal.Notify(winch, syscall.SIGWINCH)
+		notifyWindowChange(winch)
 		defer signal.Stop(winch)
 		go s.forwardWindowChanges(winch)
 	}
@@ -188,29 +175,37 @@ func (s *session) run(ctx context.Context) (int, error) {
 		return 255, err
 	}
 
+	idle, err := startIdleWatch(ctx, s.opts.IdleTimeout, s.ended)
+	if err != nil {
+		return 255, err
+	}
 	var out sync.WaitGroup
 	out.Add(2)
-	go func() { defer out.Done(); copyOutput(s.st.Stdout, ch, "stdout", s.st.Terminal, s.log) }()
-	go func() { defer out.Done(); copyOutput(s.st.Stderr, ch.Stderr(), "stderr", s.st.Terminal, s.log) }()
+	go func() { defer out.Done(); copyOutput(s.st.Stdout, idle.reader(ch), "stdout", s.st.Terminal, s.log) }()
+	go func() {
+		defer out.Done()
+		copyOutput(s.st.Stderr, idle.reader(ch.Stderr()), "stderr", s.st.Terminal, s.log)
+	}()
 
 	var in io.Reader = strings.NewReader("") // -n: EOF at once, as from /dev/null
 	if !s.conn.Config.StdinNull && s.st.Stdin != nil {
 		in = s.st.Stdin
 	}
 	var filter InputFilter
+	var ctl *Control
 	if s.opts.Filter != nil {
-		ctl := &Control{ch: ch, pty: s.pty}
-		if s.raw {
-			ctl.term = s.st.Terminal
-		}
+		ctl = s.control(ctx)
 		filter = s.opts.Filter(ctl)
 	}
-	pump := startStdinPump(in, ch, filter, s.st.Terminal, s.log)
+	pump := startStdinPump(in, idle.writer(ch), filter, s.st.Terminal, s.log)
+	ctl.watchQueue(pump.q)
 	defer pump.stop()
 
 	select {
 	case <-s.closed:
-		out.Wait()
+		if err := s.waitOutput(ctx, &out, idle); err != nil {
+			return 255, err
+		}
 		return s.finish(ctx)
 	case err := <-pump.failed:
 		ch.Close()
@@ -218,11 +213,19 @@ func (s *session) run(ctx context.Context) (int, error) {
 		s.closedMessage()
 		return 255, err
 	case sig := <-s.sigc:
+		s.forwardSignal(sig)
 		ch.Close()
 		return 255, &LocalSignalError{Signal: sig}
+	case <-s.conn.guard.deadChan():
+		return 255, s.conn.guard.deadErr()
 	case <-ctx.Done():
+		err := s.endEarly(ctx, idle, false)
 		ch.Close()
-		return 255, fmt.Errorf("client: session: %w", ctx.Err())
+		return 255, err
+	case <-idle.fired():
+		err := s.endEarly(ctx, idle, false)
+		ch.Close()
+		return 255, err
 	}
 }
 
@@ -364,6 +367,9 @@ func (s *session) finish(ctx context.Context) (int, error) {
 // lost ends a session whose connection died, with ssh's messages.
 func (s *session) lost() error {
 	s.st.Terminal.Restore()
+	if err := s.conn.guard.deadErr(); err != nil {
+		return err // cmd/gssh prints ssh's keepalive message
+	}
 	err := &ConnectionLostError{Host: s.conn.Config.HostName}
 	// ssh prints this at any LogLevel, with "\r\n" even without a pty.
 	s.log.Logf(LevelQuiet, "%s", err.Error())
@@ -406,6 +412,9 @@ func (c *Conn) waitNoSession(ctx context.Context, sigc chan os.Signal, log *Logg
 	}()
 	select {
 	case <-dead:
+		if err := c.guard.deadErr(); err != nil {
+			return 255, err
+		}
 		lost := &ConnectionLostError{Host: c.Config.HostName}
 		log.Logf(LevelQuiet, "%s", lost.Error())
 		return 255, lost

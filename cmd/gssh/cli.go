@@ -359,7 +359,9 @@ func parseArgs(args []string) (*invocation, error) {
 		kargs = append(kargs, ev.kongArg())
 	}
 	if _, err := p.kong.Parse(kargs); err != nil {
-		return nil, &usageError{msg: "gssh: " + err.Error()}
+		// Only gssh's own long flags carry values kong checks: a bad
+		// duration is one line, as ssh reports a bad -p.
+		return nil, &fatalError{msg: "gssh: " + err.Error()}
 	}
 	f := p.flags
 	if !stop && f.Syslog && f.LogFile != "" {
@@ -565,7 +567,7 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 			return false, logFatalf("Multiplexing command already specified")
 		}
 		switch arg {
-		case "check", "forward", "exit", "stop", "cancel", "proxy":
+		case "check", "forward", "exit", "stop", "cancel", "proxy", "conninfo", "channels":
 		default:
 			return false, logFatalf("Invalid multiplex command.")
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/gssh/gssh/client"
@@ -24,8 +23,11 @@ func report(stderr io.Writer, prog string, err error) int {
 	var connectErr *client.ConnectError
 	var resolveErr *client.ResolveError
 	var unsupported *notSupportedError
+	var jump *client.JumpError
 	line := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\r\n", args...) }
 	switch {
+	case errors.As(err, &jump):
+		return reportJump(stderr, prog, jump) // forward.go
 	case errors.As(err, &parseErr):
 		if parseErr.Detail != "" {
 			line("%s", parseErr.Detail)
@@ -53,8 +55,13 @@ func reportSession(log *client.Logger, err error) int {
 	var remoteSignal *client.RemoteSignalError
 	var localSignal *client.LocalSignalError
 	var failed *client.RequestFailedError
+	var serverAlive *client.ServerAliveError
 	switch {
-	case errors.As(err, &lost), errors.As(err, &remoteSignal), errors.Is(err, client.ErrNoExitStatus):
+	case errors.As(err, &lost), errors.As(err, &remoteSignal), errors.Is(err, client.ErrNoExitStatus),
+		errors.Is(err, client.ErrDisconnected): // ~.: "Connection to H closed." is out
+	case errors.As(err, &serverAlive):
+		// ssh's logit: INFO, so -q silences it.
+		log.Logf(client.LevelInfo, "%s", serverAlive.Error())
 	case errors.As(err, &localSignal):
 		log.Logf(client.LevelVerbose, "%s", localSignal.Error())
 	case errors.As(err, &failed):
@@ -103,29 +110,11 @@ func (e *notSupportedError) Error() string {
 // connection is made.
 func checkSupported(inv *invocation, cfg *config.Config) error {
 	unsupported := func(what string) error { return &notSupportedError{what} }
-	forwards := !cfg.ClearAllForwardings &&
-		len(cfg.LocalForwards)+len(cfg.RemoteForwards)+len(cfg.DynamicForwards) > 0
 	switch {
-	case inv.ControlCommand != "":
-		return unsupported("-O (multiplexing control)")
-	case inv.StdioForward != "":
-		return unsupported("-W (stdio forwarding)")
-	case inv.Timeout != 0:
-		return unsupported("--timeout")
-	case inv.IdleTimeout != 0:
-		return unsupported("--idle-timeout")
 	case inv.Syslog:
 		return unsupported("-y (logging to syslog)")
-	case forwards:
-		return unsupported("port forwarding (-L, -R, -D, LocalForward, RemoteForward, DynamicForward)")
-	case cfg.ControlMaster != "no" && cfg.ControlMaster != "":
-		return unsupported("ControlMaster " + cfg.ControlMaster)
-	case cfg.ControlPath != "" && socketExists(cfg.ControlPath):
-		return unsupported("ControlPath (connecting to a master at " + cfg.ControlPath + ")")
-	case cfg.ForkAfterAuthentication:
+	case cfg.ForkAfterAuthentication && !muxForkOK(cfg):
 		return unsupported("-f (ForkAfterAuthentication)")
-	case cfg.ForwardAgent != "no" && cfg.ForwardAgent != "":
-		return unsupported("agent forwarding (-A, ForwardAgent)")
 	case cfg.ForwardX11:
 		return unsupported("X11 forwarding (-X, -Y, ForwardX11)")
 	case cfg.Tunnel != "" && cfg.Tunnel != "no" && cfg.Tunnel != "false":
@@ -134,11 +123,4 @@ func checkSupported(inv *invocation, cfg *config.Config) error {
 		return unsupported("LocalCommand")
 	}
 	return nil
-}
-
-// socketExists reports whether a control socket is at path. Without one,
-// ssh with ControlMaster=no silently connects directly, and so does gssh.
-func socketExists(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode()&os.ModeSocket != 0
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -21,6 +23,9 @@ import (
 var gsshBin string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(foregroundJobEnv) != "" {
+		os.Exit(runForegroundJob(os.Args[1:]))
+	}
 	dir, err := os.MkdirTemp("", "gssh-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -5,7 +5,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -32,6 +31,10 @@ func run(argv []string, st client.Streams) int {
 	if err != nil {
 		return reportArgsError(st.Stderr, err)
 	}
+	// --timeout bounds everything from here on: DNS, connect, handshake,
+	// authentication, prompts and the remote command.
+	ctx, cancel := runContext(inv.Timeout)
+	defer cancel()
 	switch {
 	case inv.Help:
 		io.WriteString(st.Stdout, usageText())
@@ -79,13 +82,18 @@ func run(argv []string, st client.Streams) int {
 		log.Logf(client.LevelInfo, "%s", w)
 	}
 
-	ctx := context.Background()
+	if status, done := runMux(ctx, argv, inv, cfg, st, logOut, log); done {
+		return status
+	}
 	var prompter client.Prompter
 	if !cfg.BatchMode {
 		prompter = client.TTYPrompter()
 	}
-	conn, err := client.Dial(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log})
+	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg)})
 	if err != nil {
+		if code, ok := reportDialTimeout(ctx, logOut, prog, cfg, log.Level() == client.LevelQuiet); ok {
+			return code
+		}
 		// ssh's fatal() honours LogLevel: -q silences even these.
 		if log.Level() == client.LevelQuiet {
 			return exitFailure
@@ -93,11 +101,27 @@ func run(argv []string, st client.Streams) int {
 		return report(logOut, prog, err)
 	}
 	defer conn.Close()
+	defer startMaster(conn, cfg, log)()
+	stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log) // forward.go
+	defer stopForwarding()
+	if done {
+		return code
+	}
 
 	status, err := conn.Run(ctx, client.SessionOptions{
-		Command: strings.Join(inv.Command, " "),
+		Command:     strings.Join(inv.Command, " "),
+		KillAfter:   inv.KillAfter,
+		IdleTimeout: inv.IdleTimeout,
+		Filter: client.EscapeFilter(client.EscapeOptions{
+			Char:        cfg.EscapeChar,
+			CommandLine: cfg.EnableEscapeCommandline,
+			LogToFile:   inv.LogFile != "",
+		}),
 	}, st, log)
 	if err != nil {
+		if code, ok := reportEarlyEnd(ctx, logOut, prog, inv.IdleTimeout, err, log.Level() == client.LevelQuiet); ok {
+			return code
+		}
 		return reportSession(log, err)
 	}
 	return status

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -35,6 +37,13 @@ type ptySession struct {
 
 func startPty(t *testing.T, rows, cols uint16, args ...string) *ptySession {
 	t.Helper()
+	return startPtyCommand(t, rows, cols, nil, gsshBin, args...)
+}
+
+// startPtyCommand runs prog with args and the extra environment env as
+// the session leader of a new pty of rows×cols.
+func startPtyCommand(t *testing.T, rows, cols uint16, env []string, prog string, args ...string) *ptySession {
+	t.Helper()
 	master, tty, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -46,9 +55,9 @@ func startPty(t *testing.T, rows, cols uint16, args ...string) *ptySession {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(gsshBin, args...)
+	cmd := exec.Command(prog, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.Env = append(os.Environ(), "TERM=xterm")
+	cmd.Env = append(append(os.Environ(), "TERM=xterm"), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,238 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// MaxForwardedChannels is how many forwarded connections (-L, -D, -R and
+// their ssh_config forms together) a connection carries at once.
+//
+// The cap exists because of memory, not of the protocol: x/crypto/ssh
+// gives every channel a fixed 2 MiB receive window and buffers whatever
+// the server sends until it is read, so a forwarded connection whose
+// local reader is slower than the remote writer holds up to 2 MiB in
+// gssh. 64 channels bound that to about 128 MiB plus the runtime. Past the
+// cap, a local listener holds the connection it accepted without opening
+// a channel and stops accepting (later clients wait in the kernel's
+// backlog) until a forwarded connection ends, and channels the server
+// opens for -R are refused with "resource shortage". OpenSSH has no cap;
+// its buffers grow the same way.
+const MaxForwardedChannels = 64
+
+// ForwardOptions tune StartForwarding.
+type ForwardOptions struct {
+	// Log receives ssh's forwarding messages ("Allocated port ...",
+	// "bind [127.0.0.1]:8080: Address already in use"). It may be nil.
+	Log *Logger
+	// MaxChannels overrides MaxForwardedChannels when positive.
+	MaxChannels int
+}
+
+// Forwarding runs the port forwardings of one connection: the listeners
+// of -L and -D, the server's listeners requested for -R, and the channels
+// they carry. Close stops it; closing the connection ends it too.
+type Forwarding struct {
+	conn  *Conn
+	log   *Logger
+	slots chan struct{} // one token per open forwarded channel
+	done  chan struct{} // closed by Close
+	once  sync.Once
+	next  atomic.Int32 // channel numbers for messages, as ssh counts them
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	remotes   []*remoteForward
+}
+
+// StartForwarding sets up every LocalForward, DynamicForward and
+// RemoteForward of the connection's configuration, in that order, as
+// ssh(1) does after authentication and before the session. Listeners
+// that cannot be opened and remote forwards the server refuses are
+// logged as ssh logs them; with ExitOnForwardFailure the first such
+// failure is returned as a *ForwardError (after the Forwarding has been
+// closed), otherwise StartForwarding goes on without it. Unlike ssh,
+// gssh waits for the server's answers to the remote forward requests, so
+// the failure is known before the session starts.
+//
+// With ClearAllForwardings, or when the host key was not trusted
+// (Conn.HostKeyUntrusted, already reported by Dial), nothing is set up.
+func (c *Conn) StartForwarding(ctx context.Context, opts ForwardOptions) (*Forwarding, error) {
+	limit := opts.MaxChannels
+	if limit <= 0 {
+		limit = MaxForwardedChannels
+	}
+	f := &Forwarding{conn: c, log: opts.Log, slots: make(chan struct{}, limit), done: make(chan struct{})}
+	cfg := c.Config
+	if cfg.ClearAllForwardings || c.HostKeyUntrusted {
+		return f, nil
+	}
+	if err := f.startLocal(cfg.LocalForwards, cfg.DynamicForwards); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.startRemote(ctx, cfg.RemoteForwards); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// Close stops the listeners and cancels the remote forwards. Forwarded
+// connections already open go on until they end or the connection is
+// closed.
+func (f *Forwarding) Close() error {
+	f.once.Do(func() {
+		close(f.done)
+		f.mu.Lock()
+		for _, l := range f.listeners {
+			l.Close()
+		}
+		f.mu.Unlock()
+		f.cancelRemote()
+	})
+	return nil
+}
+
+// acquire takes a channel slot, waiting while the cap is reached. It
+// fails once the Forwarding is closed.
+func (f *Forwarding) acquire() bool {
+	select {
+	case f.slots <- struct{}{}:
+		return true
+	case <-f.done:
+		return false
+	}
+}
+
+// tryAcquire takes a slot only if one is free, for channels the server
+// opens: blocking there would stall the whole connection.
+func (f *Forwarding) tryAcquire() bool {
+	select {
+	case f.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (f *Forwarding) release() { <-f.slots }
+
+// channelNumber returns the number the next forwarded channel gets in
+// messages. ssh numbers channels from 0, the session usually being 0 or
+// the first after the listeners, so gssh's numbers are close but not
+// always equal to ssh's.
+func (f *Forwarding) channelNumber() int { return int(f.next.Add(1)) }
+
+// endpoint is one side of a forwarding as ssh -G prints it: "PORT",
+// "[HOST]:PORT" or a Unix socket path.
+type endpoint struct {
+	host    string
+	hostSet bool // a host was given, possibly "" or "*"
+	port    int
+	path    string
+}
+
+func (e endpoint) String() string {
+	switch {
+	case e.path != "":
+		return e.path
+	case e.hostSet:
+		return net.JoinHostPort(e.host, strconv.Itoa(e.port))
+	}
+	return strconv.Itoa(e.port)
+}
+
+// parseEndpoint parses one side of a Config forwarding string.
+func parseEndpoint(s string) (endpoint, error) {
+	if strings.HasPrefix(s, "[") {
+		end := strings.LastIndex(s, "]:")
+		if end < 0 {
+			return endpoint{}, fmt.Errorf("client: bad forwarding address %q", s)
+		}
+		port, err := strconv.Atoi(s[end+2:])
+		if err != nil || port < 0 || port > 65535 {
+			return endpoint{}, fmt.Errorf("client: bad forwarding port in %q", s)
+		}
+		return endpoint{host: s[1:end], hostSet: true, port: port}, nil
+	}
+	if port, err := strconv.Atoi(s); err == nil {
+		if port < 0 || port > 65535 {
+			return endpoint{}, fmt.Errorf("client: bad forwarding port %q", s)
+		}
+		return endpoint{port: port}, nil
+	}
+	return endpoint{path: s}, nil
+}
+
+// forwardSpec is a parsed Config forwarding: "LISTEN CONNECT", or just
+// "LISTEN" for a dynamic (SOCKS) forwarding.
+type forwardSpec struct {
+	listen, connect endpoint
+	dynamic         bool
+}
+
+// parseForwardSpec parses an entry of Config.LocalForwards,
+// RemoteForwards or DynamicForwards. A path with a space in it is not
+// supported: the notation has no quoting.
+func parseForwardSpec(s string) (forwardSpec, error) {
+	l, c, hasConnect := strings.Cut(strings.TrimSpace(s), " ")
+	var spec forwardSpec
+	var err error
+	if spec.listen, err = parseEndpoint(l); err != nil {
+		return spec, err
+	}
+	if !hasConnect {
+		spec.dynamic = true
+		return spec, nil
+	}
+	if spec.connect, err = parseEndpoint(strings.TrimSpace(c)); err != nil {
+		return spec, err
+	}
+	return spec, nil
+}
+
+// halfCloser is a connection whose sending direction can be shut alone
+// (TCP and Unix connections, SSH channels).
+type halfCloser interface {
+	CloseWrite() error
+}
+
+// pipe copies between a local connection and a channel in both
+// directions until both have reached EOF or either fails, passing EOF on
+// as a half close, and then closes both.
+func pipe(local net.Conn, ch ssh.Channel) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	oneWay := func(dst io.Writer, src io.Reader, closeWrite func() error) {
+		defer wg.Done()
+		buf := make([]byte, 32*1024)
+		_, err := io.CopyBuffer(dst, src, buf)
+		if err != nil && !errors.Is(err, io.EOF) {
+			local.Close()
+			ch.Close()
+			return
+		}
+		closeWrite()
+	}
+	localCloseWrite := func() error {
+		if hc, ok := local.(halfCloser); ok {
+			return hc.CloseWrite()
+		}
+		return local.Close()
+	}
+	go oneWay(ch, local, ch.CloseWrite)
+	go oneWay(local, ch, localCloseWrite)
+	wg.Wait()
+	local.Close()
+	ch.Close()
+}

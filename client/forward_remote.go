@@ -1,0 +1,342 @@
+package client
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// remoteForward is one -R the server accepted.
+type remoteForward struct {
+	spec     forwardSpec
+	bindHost string // the address sent in tcpip-forward
+	port     int    // the port listened on, allocated by the server for 0
+}
+
+// Channel types and global requests of remote forwarding: RFC 4254
+// section 7.1 and OpenSSH's PROTOCOL section 2.4 for Unix sockets.
+const (
+	reqTCPForward        = "tcpip-forward"
+	reqCancelTCPForward  = "cancel-tcpip-forward"
+	reqUnixForward       = "streamlocal-forward@openssh.com"
+	reqCancelUnixForward = "cancel-streamlocal-forward@openssh.com"
+	chanForwardedTCP     = "forwarded-tcpip"
+	chanForwardedUnix    = "forwarded-streamlocal@openssh.com"
+)
+
+// forwardedTCPIP is the payload of a forwarded-tcpip channel open.
+type forwardedTCPIP struct {
+	Addr     string
+	Port     uint32
+	OrigAddr string
+	OrigPort uint32
+}
+
+// forwardedUnix is the payload of a forwarded-streamlocal channel open.
+type forwardedUnix struct {
+	Path     string
+	Reserved string
+}
+
+// startRemote asks the server to listen for every -R and starts serving
+// the channels it opens. The channel handlers are claimed first, so that
+// no connection arriving right after a reply is lost.
+func (f *Forwarding) startRemote(ctx context.Context, specs []string) error {
+	if len(specs) == 0 {
+		return nil
+	}
+	tcp := f.conn.Client.HandleChannelOpen(chanForwardedTCP)
+	unix := f.conn.Client.HandleChannelOpen(chanForwardedUnix)
+	if tcp == nil || unix == nil {
+		return errors.New("client: remote forwarding is already set up on this connection")
+	}
+	go f.dispatch(tcp)
+	go f.dispatch(unix)
+	for _, s := range specs {
+		spec, err := parseForwardSpec(s)
+		if err != nil {
+			return err
+		}
+		if err := f.requestRemote(ctx, spec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rfwdBindHost is channels.c channel_rfwd_bind_host: the address sent
+// for a remote listener.
+func rfwdBindHost(ep endpoint) string {
+	switch {
+	case !ep.hostSet:
+		return "localhost"
+	case ep.host == "*":
+		return ""
+	}
+	return ep.host
+}
+
+// requestRemote sends one tcpip-forward or streamlocal-forward request
+// and waits for the answer, reporting it as ssh.c
+// ssh_confirm_remote_forward does.
+func (f *Forwarding) requestRemote(ctx context.Context, spec forwardSpec) error {
+	rf := &remoteForward{spec: spec, bindHost: rfwdBindHost(spec.listen), port: spec.listen.port}
+	name, payload := reqTCPForward, ssh.Marshal(struct {
+		Addr string
+		Port uint32
+	}{rf.bindHost, uint32(rf.port)})
+	if spec.listen.path != "" {
+		name, payload = reqUnixForward, ssh.Marshal(struct{ Path string }{spec.listen.path})
+	}
+	f.log.Logf(LevelDebug1, "Remote connections from %s forwarded to local address %s", spec.listen, remoteTarget(spec))
+	type answer struct {
+		ok    bool
+		reply []byte
+		err   error
+	}
+	res := make(chan answer, 1)
+	go func() {
+		ok, reply, err := f.conn.Client.SendRequest(name, true, payload)
+		res <- answer{ok, reply, err}
+	}()
+	var a answer
+	select {
+	case a = <-res:
+	case <-ctx.Done():
+		return fmt.Errorf("client: %s: %w", name, ctx.Err())
+	}
+	if a.err != nil {
+		return fmt.Errorf("client: %s: %w", name, a.err)
+	}
+	if a.ok && spec.listen.path == "" && rf.port == 0 {
+		if len(a.reply) < 4 || binary.BigEndian.Uint32(a.reply) > 65535 {
+			a.ok = false
+		} else {
+			rf.port = int(binary.BigEndian.Uint32(a.reply))
+			f.log.Logf(LevelInfo, "Allocated port %d for remote forward to %s", rf.port, remoteTarget(spec))
+		}
+	}
+	if !a.ok {
+		if f.conn.Config.ExitOnForwardFailure {
+			return &ForwardError{Remote: true, Port: spec.listen.port, Path: spec.listen.path}
+		}
+		if spec.listen.path != "" {
+			f.log.Logf(LevelInfo, "Warning: remote port forwarding failed for listen path %s", spec.listen.path)
+		} else {
+			f.log.Logf(LevelInfo, "Warning: remote port forwarding failed for listen port %d", spec.listen.port)
+		}
+		return nil
+	}
+	f.mu.Lock()
+	f.remotes = append(f.remotes, rf)
+	f.mu.Unlock()
+	return nil
+}
+
+// remoteTarget is the destination of a remote forward as ssh logs it:
+// "host:port" (no brackets), "path:-2" or "socks:0".
+func remoteTarget(spec forwardSpec) string {
+	switch {
+	case spec.dynamic:
+		return "socks:0"
+	case spec.connect.path != "":
+		return spec.connect.path + ":-2"
+	}
+	return spec.connect.host + ":" + strconv.Itoa(spec.connect.port)
+}
+
+// cancelRemote withdraws the server's listeners, without waiting for
+// answers: the connection may be closing already.
+func (f *Forwarding) cancelRemote() {
+	f.mu.Lock()
+	remotes := f.remotes
+	f.remotes = nil
+	f.mu.Unlock()
+	for _, rf := range remotes {
+		if rf.spec.listen.path != "" {
+			f.conn.Client.SendRequest(reqCancelUnixForward, false, ssh.Marshal(struct{ Path string }{rf.spec.listen.path}))
+			continue
+		}
+		f.conn.Client.SendRequest(reqCancelTCPForward, false, ssh.Marshal(struct {
+			Addr string
+			Port uint32
+		}{rf.bindHost, uint32(rf.port)}))
+	}
+}
+
+// dispatch answers the server's channel opens for remote forwards. It
+// never blocks on a slow forwarding: x/crypto delivers every channel
+// open of the connection through one goroutine.
+func (f *Forwarding) dispatch(opens <-chan ssh.NewChannel) {
+	for nc := range opens {
+		rf, origin := f.match(nc)
+		switch {
+		case rf == nil:
+			nc.Reject(ssh.Prohibited, "unknown listen address")
+		case !f.tryAcquire():
+			f.log.Logf(LevelError, "Refusing forwarded connection: %d forwarded channels are open", cap(f.slots))
+			nc.Reject(ssh.ResourceShortage, "too many forwarded channels")
+		default:
+			go func() {
+				defer f.release()
+				f.serveRemote(nc, rf, origin)
+			}()
+		}
+	}
+}
+
+// match finds the remote forward a channel open belongs to, as
+// channels.c open_listen_match_tcpip does (bind address and port), and
+// falls back to the port alone for servers that report the address in
+// another form. origin names the remote peer for messages.
+func (f *Forwarding) match(nc ssh.NewChannel) (*remoteForward, string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if nc.ChannelType() == chanForwardedUnix {
+		var p forwardedUnix
+		if ssh.Unmarshal(nc.ExtraData(), &p) != nil {
+			return nil, ""
+		}
+		for _, rf := range f.remotes {
+			if rf.spec.listen.path == p.Path {
+				return rf, p.Path
+			}
+		}
+		f.log.Logf(LevelError, "WARNING: Server requests forwarding for unknown path %s", p.Path)
+		return nil, ""
+	}
+	var p forwardedTCPIP
+	if ssh.Unmarshal(nc.ExtraData(), &p) != nil {
+		return nil, ""
+	}
+	origin := net.JoinHostPort(p.OrigAddr, strconv.Itoa(int(p.OrigPort)))
+	var byPort *remoteForward
+	for _, rf := range f.remotes {
+		if rf.spec.listen.path != "" || rf.port != int(p.Port) {
+			continue
+		}
+		if rf.bindHost == p.Addr {
+			return rf, origin
+		}
+		byPort = rf
+	}
+	if byPort == nil {
+		f.log.Logf(LevelError, "WARNING: Server requests forwarding for unknown listen_port %d", p.Port)
+	}
+	return byPort, origin
+}
+
+// serveRemote connects one forwarded channel to its local destination,
+// or for a dynamic -R runs SOCKS over the channel to learn it.
+func (f *Forwarding) serveRemote(nc ssh.NewChannel, rf *remoteForward, origin string) {
+	if rf.spec.dynamic {
+		f.serveRemoteSocks(nc)
+		return
+	}
+	network, addr := "tcp", net.JoinHostPort(rf.spec.connect.host, strconv.Itoa(rf.spec.connect.port))
+	if rf.spec.connect.path != "" {
+		network, addr = "unix", rf.spec.connect.path
+	}
+	local, err := net.Dial(network, addr)
+	if err != nil {
+		f.log.Logf(LevelError, "connect_to %s: failed.", connectName(rf.spec.connect))
+		nc.Reject(ssh.ConnectionFailed, strerror(err))
+		return
+	}
+	ch, reqs, err := nc.Accept()
+	if err != nil {
+		local.Close()
+		return
+	}
+	go ssh.DiscardRequests(reqs)
+	f.log.Logf(LevelDebug1, "client_request_forwarded_tcpip: listen %s, originator %s", rf.spec.listen, origin)
+	pipe(local, ch)
+}
+
+// connectName is a destination as channels.c connect_to names it.
+func connectName(ep endpoint) string {
+	if ep.path != "" {
+		return ep.path
+	}
+	return fmt.Sprintf("%s port %d", ep.host, ep.port)
+}
+
+// serveRemoteSocks is remote dynamic forwarding: the server's peer
+// speaks SOCKS through the channel and gssh connects locally, to the
+// destinations PermitRemoteOpen allows.
+func (f *Forwarding) serveRemoteSocks(nc ssh.NewChannel) {
+	ch, reqs, err := nc.Accept()
+	if err != nil {
+		return
+	}
+	go ssh.DiscardRequests(reqs)
+	req, err := readSocksRequest(ch)
+	if err != nil {
+		f.log.Logf(LevelDebug1, "remote dynamic forwarding: %v", err)
+		ch.Close()
+		return
+	}
+	if !permitOpen(f.conn.Config.PermitRemoteOpen, req.host, req.port) {
+		f.log.Logf(LevelError, "Received request to connect to host %s port %d, but the request was denied.", req.host, req.port)
+		req.reply(ch, socks5NotAllowed)
+		ch.Close()
+		return
+	}
+	local, err := net.Dial("tcp", req.target())
+	if err != nil {
+		f.log.Logf(LevelError, "connect_to %s port %d: failed.", req.host, req.port)
+		req.reply(ch, socks5Refused)
+		ch.Close()
+		return
+	}
+	if err := req.reply(ch, socks5Succeeded); err != nil {
+		local.Close()
+		ch.Close()
+		return
+	}
+	pipe(local, ch)
+}
+
+// permitOpen applies PermitRemoteOpen: empty or "any" allows everything,
+// "none" nothing, otherwise "host:port" entries where either may be "*".
+// Host names are compared exactly, as channels.c does.
+func permitOpen(list []string, host string, port int) bool {
+	if len(list) == 0 {
+		return true
+	}
+	for _, p := range list {
+		switch strings.ToLower(p) {
+		case "any":
+			return true
+		case "none":
+			return false
+		}
+		h, ps, ok := splitPermit(p)
+		if !ok {
+			continue
+		}
+		if (h == "*" || h == host) && (ps == "*" || ps == strconv.Itoa(port)) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitPermit splits "host:port" or "[host]:port".
+func splitPermit(s string) (host, port string, ok bool) {
+	if strings.HasPrefix(s, "[") {
+		h, p, err := net.SplitHostPort(s)
+		return h, p, err == nil
+	}
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}

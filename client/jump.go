@@ -1,0 +1,189 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/client/config"
+)
+
+// maxJumpDepth bounds hops that name further jump hosts in their own
+// configuration ("Host * ProxyJump bastion" matches the bastion too). ssh
+// would spawn itself without end; gssh gives up.
+const maxJumpDepth = 16
+
+// errJumpLoop is returned when ProxyJump settings nest deeper than
+// maxJumpDepth.
+var errJumpLoop = errors.New("client: ProxyJump hosts nest too deeply (a loop in the configuration?)")
+
+// dialJump connects through the ProxyJump hosts the way ssh(1) does with
+// its implicit "ssh -J rest -W [%h]:%p last" proxy commands, but in one
+// process: the first hop is dialled with its own configuration (which may
+// name its own ProxyJump or ProxyCommand), each later hop is reached by a
+// direct-tcpip channel from the one before, and the destination by a
+// channel from the last. Every hop resolves its configuration with itself
+// as the destination (DialOptions.ResolveJump) and verifies its own host
+// key. The returned connection owns the hops and closes them with it.
+func dialJump(ctx context.Context, cfg *config.Config, opts DialOptions) (net.Conn, error) {
+	hops, err := config.JumpHops(cfg.ProxyJump)
+	if err != nil {
+		return nil, err
+	}
+	if opts.ResolveJump == nil {
+		return nil, &UnsupportedError{Option: "ProxyJump", Value: cfg.ProxyJump}
+	}
+	if opts.jumpDepth >= maxJumpDepth {
+		return nil, errJumpLoop
+	}
+	hopOpts := opts
+	hopOpts.jumpDepth++
+	// The keepalive watchdog of the caller belongs to the destination's
+	// connection, not to the hops.
+	hopOpts.WrapConn = nil
+
+	var prev *Conn
+	for i, hop := range hops {
+		hcfg, err := opts.ResolveJump(hop)
+		if err != nil {
+			closeConn(prev)
+			return nil, err
+		}
+		hopOpts.via = prev
+		c, err := Dial(ctx, hcfg, hopOpts)
+		if err != nil {
+			closeConn(prev)
+			return nil, &JumpError{Hop: hop.Host, Depth: len(hops) - i, Err: err}
+		}
+		prev = c
+	}
+	raw, err := openDirect(prev, cfg.HostName, cfg.Port)
+	if err != nil {
+		closeConn(prev)
+		return nil, &JumpError{Hop: hops[len(hops)-1].Host, Depth: 1, Err: err}
+	}
+	return raw, nil
+}
+
+func closeConn(c *Conn) {
+	if c != nil {
+		c.Close()
+	}
+}
+
+// openDirect opens a direct-tcpip channel to host:port on via, as ssh -W
+// does, and returns it as a net.Conn that closes via with it. The
+// originator is 127.0.0.1 port 0, as channel_connect_stdio_fwd sends.
+func openDirect(via *Conn, host string, port int) (*channelConn, error) {
+	ch, reqs, err := via.Client.OpenChannel("direct-tcpip", ssh.Marshal(directTCPIP{
+		Host: host, Port: uint32(port), OrigHost: "127.0.0.1", OrigPort: 0,
+	}))
+	if err != nil {
+		return nil, &StdioForwardError{Err: channelOpenError(0, err)}
+	}
+	go ssh.DiscardRequests(reqs)
+	remote := proxyAddr(net.JoinHostPort(host, strconv.Itoa(port)))
+	return newChannelConn(ch, remote, via), nil
+}
+
+// directTCPIP is the payload of a direct-tcpip channel open (RFC 4254
+// section 7.2).
+type directTCPIP struct {
+	Host     string
+	Port     uint32
+	OrigHost string
+	OrigPort uint32
+}
+
+// channelConn is an SSH channel used as a net.Conn, for the handshake
+// with the next hop. A channel has no deadlines; the handshake uses them
+// only to abandon the connection (ConnectTimeout, cancellation), so a
+// deadline that expires closes the channel and later reads and writes
+// report os.ErrDeadlineExceeded.
+type channelConn struct {
+	ssh.Channel
+	remote net.Addr
+	owner  io.Closer // the hop connection the channel runs on; may be nil
+
+	mu      sync.Mutex
+	timer   *time.Timer
+	expired bool
+	once    sync.Once
+}
+
+func newChannelConn(ch ssh.Channel, remote net.Addr, owner io.Closer) *channelConn {
+	return &channelConn{Channel: ch, remote: remote, owner: owner}
+}
+
+func (c *channelConn) Read(p []byte) (int, error) {
+	n, err := c.Channel.Read(p)
+	return n, c.deadlineErr(err)
+}
+
+func (c *channelConn) Write(p []byte) (int, error) {
+	n, err := c.Channel.Write(p)
+	return n, c.deadlineErr(err)
+}
+
+// deadlineErr turns the error of a channel closed by an expired deadline
+// into the timeout the handshake code recognises.
+func (c *channelConn) deadlineErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.expired {
+		return fmt.Errorf("client: jump channel: %w", os.ErrDeadlineExceeded)
+	}
+	return err
+}
+
+func (c *channelConn) Close() error {
+	var err error
+	c.once.Do(func() {
+		c.mu.Lock()
+		if c.timer != nil {
+			c.timer.Stop()
+		}
+		c.mu.Unlock()
+		err = c.Channel.Close()
+		if c.owner != nil {
+			c.owner.Close()
+		}
+	})
+	return err
+}
+
+func (c *channelConn) LocalAddr() net.Addr  { return proxyAddr("jump") }
+func (c *channelConn) RemoteAddr() net.Addr { return c.remote }
+
+func (c *channelConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	if t.IsZero() || c.expired {
+		return nil
+	}
+	c.timer = time.AfterFunc(time.Until(t), func() {
+		c.mu.Lock()
+		c.expired = true
+		c.mu.Unlock()
+		c.Channel.Close()
+	})
+	return nil
+}
+
+func (c *channelConn) SetReadDeadline(t time.Time) error  { return c.SetDeadline(t) }
+func (c *channelConn) SetWriteDeadline(t time.Time) error { return c.SetDeadline(t) }

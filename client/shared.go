@@ -1,0 +1,191 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/client/config"
+)
+
+// SharedSession is a session that a multiplexing master opens for one of
+// its clients (PROTOCOL.mux NEW_SESSION): the client decided the pty, TERM,
+// command and environment, and passed its descriptors. Unlike Run, the
+// local side is the client's, not this process's: nothing is made raw, no
+// signals are caught and no farewell is printed (the client does those).
+type SharedSession struct {
+	// PTY requests a pty, with Term and the size and modes of TTY.
+	PTY  bool
+	Term string
+	// Command is the remote command or, with Subsystem, the subsystem
+	// name; empty starts a shell.
+	Command   string
+	Subsystem bool
+	// Env holds NAME=VALUE entries sent as "env" requests, already
+	// filtered by the master's SendEnv as mux.c does.
+	Env []string
+	// Stdin, Stdout and Stderr are the client's streams.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// TTY is the client's terminal (its passed stdin), from which the pty
+	// size and modes are read; nil sends a 0x0 size and no modes.
+	TTY *Terminal
+	// Resize signals that the client's window may have changed size.
+	Resize <-chan struct{}
+	// Opened is called once the channel is open and the pty is settled,
+	// before the command starts; PTYRefused when the server refused the
+	// pty (the session goes on without one, as with a mux master).
+	Opened     func()
+	PTYRefused func()
+}
+
+// RunShared runs s to its end on c and returns the remote exit status.
+// Before s.Opened is called, errors mean the session never opened; after
+// it, an error means there is no exit status to report
+// (*RemoteSignalError, ErrNoExitStatus, ctx's error, a lost connection).
+// Cancelling ctx closes the channel.
+func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int, error) {
+	ch, reqs, err := c.Client.OpenChannel("session", nil)
+	if err != nil {
+		return 255, fmt.Errorf("client: open session: %w", err)
+	}
+	defer ch.Close()
+	var rec exitRecorder
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		for req := range reqs {
+			rec.handle(req, log)
+		}
+	}()
+
+	if s.PTY {
+		size := s.TTY.size()
+		payload := ssh.Marshal(struct {
+			Term                      string
+			Cols, Rows, Width, Height uint32
+			Modes                     string
+		}{s.Term, size.Cols, size.Rows, size.Width, size.Height, string(s.TTY.modes())})
+		ok, err := ch.SendRequest("pty-req", true, payload)
+		if err != nil {
+			return 255, fmt.Errorf("client: pty-req: %w", err)
+		}
+		if !ok && s.PTYRefused != nil {
+			s.PTYRefused()
+		}
+	}
+	for _, kv := range s.Env {
+		if name, value, ok := strings.Cut(kv, "="); ok {
+			if _, err := ch.SendRequest("env", false, ssh.Marshal(envVar{name, value})); err != nil {
+				return 255, fmt.Errorf("client: env: %w", err)
+			}
+		}
+	}
+	if s.Opened != nil {
+		s.Opened()
+	}
+
+	what, payload := "shell", []byte(nil)
+	switch {
+	case s.Subsystem:
+		what, payload = "subsystem", ssh.Marshal(struct{ Name string }{s.Command})
+	case s.Command != "":
+		what, payload = "exec", ssh.Marshal(struct{ Command string }{s.Command})
+	}
+	ok, err := ch.SendRequest(what, true, payload)
+	if err != nil {
+		return 255, fmt.Errorf("client: %s request: %w", what, err)
+	}
+	if !ok {
+		return 255, &RequestFailedError{What: what}
+	}
+
+	ended := make(chan struct{})
+	defer close(ended)
+	if s.PTY && s.Resize != nil {
+		go func() {
+			for {
+				select {
+				case <-s.Resize:
+					size := s.TTY.size()
+					if _, err := ch.SendRequest("window-change", false, ssh.Marshal(size)); err != nil {
+						return
+					}
+				case <-ended:
+					return
+				}
+			}
+		}()
+	}
+	var out sync.WaitGroup
+	out.Add(2)
+	go func() { defer out.Done(); copyOutput(s.Stdout, ch, "stdout", nil, log) }()
+	go func() { defer out.Done(); copyOutput(s.Stderr, ch.Stderr(), "stderr", nil, log) }()
+	in := s.Stdin
+	if in == nil {
+		in = strings.NewReader("")
+	}
+	pump := startStdinPump(in, ch, nil, nil, log)
+	defer pump.stop()
+
+	select {
+	case <-closed:
+		out.Wait()
+		return rec.result()
+	case <-ctx.Done():
+		return 255, fmt.Errorf("client: shared session: %w", ctx.Err())
+	}
+}
+
+// WantPTY decides, as ssh does, whether a session asks for a pty: from
+// RequestTTY, whether there is a command (or RemoteCommand), and whether
+// stdin is a terminal (which -n rules out). It logs ssh's "Pseudo-terminal
+// will not be allocated" when it declines a requested pty. A
+// multiplexing client decides this itself and tells the master.
+func WantPTY(cfg *config.Config, command string, stdinTTY bool, log *Logger) bool {
+	if command == "" {
+		command = cfg.RemoteCommand
+	}
+	return decidePTY(cfg.RequestTTY, command != "", stdinTTY && !cfg.StdinNull, log)
+}
+
+// SharedEnv lists what a multiplexing client passes in NEW_SESSION: the
+// variables of environ that SendEnv selects, then every SetEnv entry, as
+// NAME=VALUE in ssh's order.
+func SharedEnv(environ []string, cfg *config.Config) []string {
+	var out []string
+	for _, v := range envRequests(environ, cfg.SendEnv, cfg.SetEnv) {
+		out = append(out, v.Name+"="+v.Value)
+	}
+	return out
+}
+
+// PermittedEnv is the master's side of SharedEnv: mux.c's env_permitted
+// keeps the NAME=VALUE entries whose name matches one of the master's own
+// SendEnv patterns and drops the rest.
+func PermittedEnv(env []string, cfg *config.Config) []string {
+	var out []string
+	for _, kv := range env {
+		name, _, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			continue
+		}
+		for _, p := range cfg.SendEnv {
+			if config.MatchPattern(name, p) {
+				out = append(out, kv)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// EnvValue returns the value of name in environ (NAME=VALUE entries).
+func EnvValue(environ []string, name string) string {
+	v, _ := lookupEnv(environ, name)
+	return v
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/config"
+)
+
+// startForwarding does what ssh does between authentication and the
+// session: -W replaces the session with a stdio forward (done is true
+// and code is the exit status), otherwise the -L, -R and -D forwardings
+// are set up and stop ends them. A forwarding failure under
+// ExitOnForwardFailure ends the run with 255 before any command runs.
+func startForwarding(ctx context.Context, inv *invocation, conn *client.Conn, st client.Streams,
+	logOut io.Writer, prog string, log *client.Logger) (stop func(), code int, done bool) {
+	stop = func() {}
+	fail := func(err error) (func(), int, bool) {
+		// ssh's fatal() honours LogLevel: -q silences it.
+		if log.Level() == client.LevelQuiet {
+			return stop, exitFailure, true
+		}
+		return stop, report(logOut, prog, err), true
+	}
+	if inv.StdioForward != "" {
+		if err := conn.StdioForward(ctx, inv.StdioForward, st); err != nil {
+			return fail(err)
+		}
+		return stop, 0, true
+	}
+	fwd, err := conn.StartForwarding(ctx, client.ForwardOptions{Log: log})
+	if err != nil {
+		return fail(err)
+	}
+	return func() { fwd.Close() }, 0, false
+}
+
+// jumpResolver resolves a ProxyJump hop's configuration the way ssh(1)
+// 9.2 does for the "ssh -l USER -p PORT -F FILE -v -W ... HOP" it runs
+// per hop: the hop is the destination, -F and the debug level carry
+// over, and nothing else from the command line does.
+func jumpResolver(inv *invocation, cfg *config.Config) func(config.Hop) (*config.Config, error) {
+	return func(hop config.Hop) (*config.Config, error) {
+		req := inv.Request
+		req.Host = hop.Host
+		req.Options = nil
+		if inv.Verbosity > 0 {
+			req.Options = append(req.Options, "LogLevel "+cfg.LogLevel)
+		}
+		if hop.User != "" {
+			req.Options = append(req.Options, "User "+hop.User)
+		}
+		if hop.Port > 0 {
+			req.Options = append(req.Options, "Port "+strconv.Itoa(hop.Port))
+		}
+		hcfg, err := config.Resolve(req)
+		if err != nil {
+			return nil, fmt.Errorf("ProxyJump %s: %w", hop.Host, err)
+		}
+		return hcfg, nil
+	}
+}
+
+// reportJump prints a failure behind a ProxyJump hop as ssh's chain of
+// processes would: the hop's own messages, then two lines from every ssh
+// between it and the destination.
+func reportJump(stderr io.Writer, prog string, err *client.JumpError) int {
+	report(stderr, prog, err.Err)
+	for _, l := range err.ParentLines() {
+		fmt.Fprintf(stderr, "%s\r\n", l)
+	}
+	return exitFailure
+}

@@ -1,0 +1,417 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/mux"
+)
+
+// muxDaemonEnv marks a gssh re-executed as a background master; its value
+// is the descriptor of the pipe on which the master reports readiness
+// ("ready"), a lost race for the socket ("exists"), or the messages of a
+// failed connection ("error" and the text).
+const muxDaemonEnv = "GSSH_MUX_DAEMON"
+
+// spawnResult is how starting a background master went.
+type spawnResult int
+
+const (
+	spawnReady  spawnResult = iota // listening on ControlPath
+	spawnLost                      // another master holds ControlPath
+	spawnFailed                    // its messages were printed
+)
+
+// spawnDaemon starts the background master: gssh itself, re-executed with
+// the same arguments in a new session, stdio on /dev/null (it must not
+// hold the caller's pipes), and the readiness pipe as descriptor 3. Go
+// cannot fork, so the master authenticates afresh in the background,
+// without a terminal to prompt on.
+func spawnDaemon(argv []string, logOut io.Writer) spawnResult {
+	fail := func(err error) spawnResult {
+		fmt.Fprintf(logOut, "%s: start control master: %v\r\n", progName(argv), err)
+		return spawnFailed
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fail(err)
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return fail(err)
+	}
+	defer null.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return fail(err)
+	}
+	defer r.Close()
+	cmd := exec.Command(exe, argv[1:]...)
+	cmd.Args[0] = argv[0]
+	cmd.Env = append(os.Environ(), muxDaemonEnv+"=3")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = null, null, null
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		return fail(err)
+	}
+	// Reaped if it exits while we still run; otherwise init adopts it.
+	go cmd.Wait()
+	out, _ := io.ReadAll(r)
+	state, text, _ := strings.Cut(string(out), "\n")
+	switch state {
+	case "ready":
+		return spawnReady
+	case "exists":
+		return spawnLost
+	}
+	io.WriteString(logOut, text)
+	return spawnFailed
+}
+
+// runDaemon is the background master: connect, listen, report, and serve
+// until -O exit, the end of the connection, a signal, or ControlPersist's
+// idle timeout.
+func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, logOut io.Writer, log *client.Logger) int {
+	os.Unsetenv(muxDaemonEnv)
+	n, err := strconv.Atoi(fdText)
+	if err != nil {
+		return exitFailure
+	}
+	ready := os.NewFile(uintptr(n), "control master readiness")
+	say := func(s string) {
+		io.WriteString(ready, s)
+		ready.Close()
+	}
+	conn, err := client.Dial(ctx, cfg, client.DialOptions{Log: log})
+	if err != nil {
+		var msg bytes.Buffer
+		if log.Level() != client.LevelQuiet {
+			report(&msg, prog, err)
+		}
+		say("error\n" + msg.String())
+		return exitFailure
+	}
+	defer conn.Close()
+	act := newActivity()
+	m, err := listenMaster(cfg, log, act)
+	var exists *mux.ExistsError
+	switch {
+	case errors.As(err, &exists):
+		say("exists\n")
+		return exitFailure
+	case err != nil:
+		say("error\n" + err.Error() + "\r\n")
+		return exitFailure
+	}
+	say("ready\n")
+
+	persist := time.Duration(0) // forever: ControlPersist yes/0, or -f -N -M
+	if cfg.ControlPersistSet {
+		persist = cfg.ControlPersist
+	}
+	b := newMuxBackend(conn, cfg, log)
+	go m.Serve(b)
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigc)
+	stopRelay := relayWindowChanges(m)
+	defer stopRelay()
+
+	var idle <-chan time.Time
+	var timer *time.Timer
+	arm := func() {
+		if timer != nil {
+			timer.Stop()
+			timer, idle = nil, nil
+		}
+		// The idle timer runs only while no session is open.
+		if persist > 0 && act.count() == 0 {
+			timer = time.NewTimer(persist)
+			idle = timer.C
+		}
+	}
+	arm()
+loop:
+	for {
+		select {
+		case <-act.changed:
+			arm()
+		case <-idle:
+			log.Logf(client.LevelDebug1, "ControlPersist timeout expired")
+			break loop
+		case <-m.Terminated():
+			break loop
+		case <-b.dead:
+			log.Logf(client.LevelQuiet, "Connection to %s closed by remote host.", cfg.HostName)
+			break loop
+		case <-sigc:
+			break loop
+		}
+	}
+	// The connection goes first, so that running sessions end at once
+	// and their clients exit 255; then the socket and the connections.
+	conn.Close()
+	m.Close()
+	return 0
+}
+
+// startMaster makes this gssh a foreground master once it has connected
+// (ControlMaster yes, ask, auto or autoask without ControlPersist): its
+// own session runs as usual while clients share the connection. The
+// returned function, deferred by run, stops listening and waits for the
+// clients' sessions before the connection closes, as ssh does.
+func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (finish func()) {
+	if !masterRole(cfg) || backgroundMaster(cfg) {
+		return func() {}
+	}
+	act := newActivity()
+	m, err := listenMaster(cfg, log, act)
+	if err != nil {
+		log.Logf(client.LevelError, "%s", err)
+		return func() {}
+	}
+	b := newMuxBackend(conn, cfg, log)
+	go m.Serve(b)
+	stopRelay := relayWindowChanges(m)
+	go func() {
+		select {
+		case <-m.Terminated():
+			conn.Close()
+		case <-b.dead:
+		}
+		m.StopListening()
+	}()
+	return func() {
+		m.StopListening()
+		for act.count() > 0 {
+			select {
+			case <-act.changed:
+			case <-b.dead:
+				m.Close()
+			}
+		}
+		stopRelay()
+		m.Close()
+	}
+}
+
+// listenMaster creates the control socket with the master's options.
+func listenMaster(cfg *config.Config, log *client.Logger, act *activity) (*mux.Master, error) {
+	return mux.Listen(cfg.ControlPath, mux.MasterOptions{
+		Log:      func(format string, args ...any) { log.Logf(client.LevelError, format, args...) },
+		Activity: act.set,
+	})
+}
+
+// relayWindowChanges passes SIGWINCH, which clients send to the master's
+// pid, to the master's pty sessions.
+func relayWindowChanges(m *mux.Master) (stop func()) {
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-winch:
+				m.WindowChanged()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(winch)
+		close(done)
+	}
+}
+
+// activity holds the master's open-session count and announces changes
+// without ever blocking the master.
+type activity struct {
+	mu      sync.Mutex
+	n       int
+	changed chan struct{}
+}
+
+func newActivity() *activity { return &activity{changed: make(chan struct{}, 1)} }
+
+func (a *activity) set(n int) {
+	a.mu.Lock()
+	a.n = n
+	a.mu.Unlock()
+	select {
+	case a.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (a *activity) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.n
+}
+
+// muxBackend runs the master's requests on its SSH connection.
+type muxBackend struct {
+	conn    *client.Conn
+	cfg     *config.Config
+	log     *client.Logger
+	started time.Time
+	dead    chan struct{} // closed when the SSH connection has ended
+
+	mu       sync.Mutex
+	next     int
+	channels map[int]string // open sessions and forwards, for -O channels
+}
+
+func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger) *muxBackend {
+	b := &muxBackend{conn: conn, cfg: cfg, log: log, started: time.Now(),
+		dead: make(chan struct{}), channels: make(map[int]string)}
+	go func() {
+		conn.Client.Wait()
+		close(b.dead)
+	}()
+	return b
+}
+
+// errSessionRefused is mux.c's reason when the server refused the channel.
+var errSessionRefused = errors.New("Session open refused by peer")
+
+// Session runs a client's session on the shared connection.
+func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, error) {
+	var tty *client.Terminal
+	if r.WantTTY {
+		tty = client.OpenTerminal(r.StdinFD)
+	}
+	what := "shell"
+	if r.Command != "" {
+		what = strconv.Quote(r.Command)
+	}
+	if r.WantTTY {
+		what += " (pty)"
+	}
+	defer b.track("session " + what)()
+	opened := false
+	status, err := b.conn.RunShared(ctx, client.SharedSession{
+		PTY:       r.WantTTY,
+		Term:      r.Term,
+		Command:   r.Command,
+		Subsystem: r.Subsystem,
+		Env:       client.PermittedEnv(r.Env, b.cfg),
+		Stdin:     r.Stdin,
+		Stdout:    r.Stdout,
+		Stderr:    r.Stderr,
+		TTY:       tty,
+		Resize:    r.Resize,
+		Opened: func() {
+			opened = true
+			r.Opened()
+		},
+		PTYRefused: r.TTYFailed,
+	}, b.log)
+	if err != nil && !opened {
+		b.log.Logf(client.LevelDebug1, "mux session: %v", err)
+		return status, errSessionRefused
+	}
+	return status, err
+}
+
+// StdioForward is -W through the master: a direct-tcpip (or
+// direct-streamlocal) channel relayed to the client's descriptors.
+func (b *muxBackend) StdioForward(ctx context.Context, r *mux.StdioRequest) error {
+	network, addr := "tcp", net.JoinHostPort(r.ConnectHost, strconv.Itoa(int(r.ConnectPort)))
+	if r.ConnectPort == mux.PortStreamLocal {
+		network, addr = "unix", r.ConnectHost
+	}
+	ch, err := b.conn.Client.DialContext(ctx, network, addr)
+	if err != nil {
+		return fmt.Errorf("stdio forward to %s: %w", addr, err)
+	}
+	defer ch.Close()
+	defer b.track("stdio forward to " + addr)()
+	r.Opened()
+	done := make(chan struct{}, 2)
+	go func() {
+		io.Copy(ch, r.Stdin)
+		if cw, ok := ch.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+	}()
+	go func() {
+		io.Copy(r.Stdout, ch)
+		done <- struct{}{}
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// Forward is -O forward and -O cancel; port forwarding through a master
+// waits for gssh's forwarding support.
+func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
+	return 0, errors.New("port forwarding through a gssh master is not supported yet")
+}
+
+// Info answers -O conninfo and -O channels.
+func (b *muxBackend) Info(what string) (string, error) {
+	var s strings.Builder
+	switch what {
+	case "conninfo":
+		c := b.conn.Client
+		fmt.Fprintf(&s, "Connection to %s port %d as %s\n", b.cfg.HostName, b.cfg.Port, b.cfg.User)
+		fmt.Fprintf(&s, "  remote %s local %s\n", c.RemoteAddr(), c.LocalAddr())
+		fmt.Fprintf(&s, "  server version %s, client version %s\n", c.ServerVersion(), c.ClientVersion())
+		fmt.Fprintf(&s, "  master pid %d, up %s\n", os.Getpid(), time.Since(b.started).Round(time.Second))
+	case "channels":
+		b.mu.Lock()
+		ids := make([]int, 0, len(b.channels))
+		for id := range b.channels {
+			ids = append(ids, id)
+		}
+		sort.Ints(ids)
+		fmt.Fprintf(&s, "The following connections are open:\n")
+		for _, id := range ids {
+			fmt.Fprintf(&s, "  #%d %s\n", id, b.channels[id])
+		}
+		b.mu.Unlock()
+	default:
+		return "", fmt.Errorf("unknown info request %q", what)
+	}
+	return s.String(), nil
+}
+
+// track lists an open channel for -O channels until the returned func.
+func (b *muxBackend) track(desc string) (untrack func()) {
+	b.mu.Lock()
+	id := b.next
+	b.next++
+	b.channels[id] = desc
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		delete(b.channels, id)
+		b.mu.Unlock()
+	}
+}

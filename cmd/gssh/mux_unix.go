@@ -1,0 +1,505 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/mux"
+)
+
+// runMux is what multiplexing does before gssh connects on its own, in
+// the order of ssh.c and mux.c's muxclient: -O commands, a re-executed
+// background master, an existing master for this session, or a new
+// background master (ControlPersist, -f -N -M) whose passenger this
+// process becomes. done=false means: connect directly.
+func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger) (status int, done bool) {
+	prog := progName(argv)
+	if fd := os.Getenv(muxDaemonEnv); fd != "" {
+		return runDaemon(ctx, prog, fd, cfg, logOut, log), true
+	}
+	path := cfg.ControlPath
+	if inv.ControlCommand != "" {
+		if path == "" {
+			fmt.Fprintf(logOut, "No ControlPath specified for \"-O\" command\r\n")
+			return exitFailure, true
+		}
+		return controlCommand(inv.ControlCommand, path, cfg, st, logOut, log), true
+	}
+	if path == "" {
+		return 0, false
+	}
+	if tryExisting(cfg) {
+		if status, done := passenger(ctx, inv, cfg, st, logOut, log, false); done {
+			return status, true
+		}
+	}
+	if !masterRole(cfg) {
+		return 0, false
+	}
+	if n := len(path) + len(".0123456789abcdef"); n > mux.MaxPathLen {
+		// The master binds PATH.<16 random characters>; OpenSSH fails
+		// there, after authenticating, with unix_listener's message.
+		fmt.Fprintf(logOut, "%s\r\n", (&mux.ListenPathError{Path: path + ".XXXXXXXXXXXXXXXX"}).Error())
+		return exitFailure, true
+	}
+	if !backgroundMaster(cfg) {
+		return 0, false // a foreground master: see startMaster
+	}
+	switch spawnDaemon(argv, logOut) {
+	case spawnFailed:
+		return exitFailure, true
+	case spawnLost:
+		if !tryExisting(cfg) {
+			// yes and ask never share another master's connection.
+			log.Logf(client.LevelError, "%s", (&mux.ExistsError{Path: path}).Error())
+			cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = "no", false, ""
+			return 0, false
+		}
+		// auto lost the race to another gssh: use the winner's master.
+	}
+	if cfg.ForkAfterAuthentication && cfg.SessionType == "none" {
+		return 0, true // -f -N -M: the master is all that was asked for
+	}
+	status, done = passenger(ctx, inv, cfg, st, logOut, log, true)
+	if !done {
+		return 0, false
+	}
+	return status, true
+}
+
+// progName is the program name ssh's messages start with.
+func progName(argv []string) string {
+	if len(argv) == 0 {
+		return "gssh"
+	}
+	name := argv[0]
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}
+
+// tryExisting: ControlMaster no, auto and autoask look for a master
+// first; yes and ask never do.
+func tryExisting(cfg *config.Config) bool {
+	switch cfg.ControlMaster {
+	case "", "no", "auto", "autoask":
+		return true
+	}
+	return false
+}
+
+// masterRole: every setting but no makes this gssh a master when it ends
+// up connecting itself.
+func masterRole(cfg *config.Config) bool {
+	return cfg.ControlPath != "" && cfg.ControlMaster != "" && cfg.ControlMaster != "no"
+}
+
+// backgroundMaster: ControlPersist, or -f, sends the master to the
+// background, where it outlives this process.
+func backgroundMaster(cfg *config.Config) bool {
+	return masterRole(cfg) && (cfg.ControlPersistSet || cfg.ForkAfterAuthentication)
+}
+
+// muxForkOK reports whether -f is something gssh can do for cfg: only as
+// the background master of -f -N -M (or ControlPersist).
+func muxForkOK(cfg *config.Config) bool {
+	return backgroundMaster(cfg)
+}
+
+// dialMaster connects to the control socket for a session, with ssh's
+// handling of the failures: a missing socket silently means "no master",
+// a stale one is unlinked (not with ControlMaster no, which says so), and
+// a path that cannot be a socket address is fatal.
+func dialMaster(cfg *config.Config, logOut io.Writer, log *client.Logger) (c *mux.Client, fatal bool) {
+	path := cfg.ControlPath
+	c, err := mux.Dial(path)
+	var long *mux.PathTooLongError
+	var dialErr *mux.DialError
+	switch {
+	case err == nil:
+		return c, false
+	case errors.As(err, &long):
+		fmt.Fprintf(logOut, "%s\r\n", long.Error())
+		return nil, true
+	case errors.As(err, &dialErr) && errors.Is(err, syscall.ENOENT):
+		log.Logf(client.LevelDebug1, "Control socket \"%.100s\" does not exist", path)
+	case errors.As(err, &dialErr) && errors.Is(err, syscall.ECONNREFUSED) && cfg.ControlMaster != "no" && cfg.ControlMaster != "":
+		log.Logf(client.LevelDebug1, "Stale control socket %.100s, unlinking", path)
+		os.Remove(path)
+	case errors.As(err, &dialErr):
+		log.Logf(client.LevelError, "Control socket connect(%.100s): %s", path, strerror(dialErr.Err))
+	default:
+		log.Logf(client.LevelError, "muxclient: master hello exchange failed")
+	}
+	return nil, false
+}
+
+// passenger runs this invocation's session through the master, as
+// mux_client_request_session does. done=false means the master could not
+// be used and gssh connects directly, which is also what ssh does when
+// the master refuses the session. mustExist says the master was just
+// started for us, so a missing socket is an error.
+func passenger(ctx context.Context, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, mustExist bool) (int, bool) {
+	c, fatal := dialMaster(cfg, logOut, log)
+	if fatal {
+		return exitFailure, true
+	}
+	if c == nil {
+		if mustExist {
+			log.Logf(client.LevelError, "Control socket %s vanished after starting the master", cfg.ControlPath)
+			return exitFailure, true
+		}
+		return 0, false
+	}
+	defer c.Close()
+	if inv.StdioForward != "" {
+		return stdioPassenger(c, inv, cfg, st, log)
+	}
+
+	pid, err := c.AliveCheck()
+	if err != nil {
+		log.Logf(client.LevelError, "mux_client_request_session: master alive request failed")
+		return 0, false
+	}
+	command := strings.Join(inv.Command, " ")
+	if command == "" {
+		command = cfg.RemoteCommand
+	}
+	pty := client.WantPTY(cfg, command, st.Terminal != nil, log)
+	environ := os.Environ()
+	term := client.EnvValue(cfg.SetEnv, "TERM")
+	if term == "" {
+		term = os.Getenv("TERM")
+	}
+	escape := mux.NoEscapeChar
+	if cfg.EscapeChar >= 0 {
+		escape = uint32(cfg.EscapeChar)
+	}
+	req := &mux.NewSession{
+		WantTTY:    pty,
+		Subsystem:  cfg.SessionType == "subsystem",
+		EscapeChar: escape,
+		Term:       term,
+		Command:    command,
+		Env:        client.SharedEnv(environ, cfg),
+	}
+	fds, closeFDs, err := stdioFDs(st, cfg.StdinNull, 3)
+	if err != nil {
+		log.Logf(client.LevelError, "%v", err)
+		return exitFailure, true
+	}
+	sess, err := c.NewSession(req, fds[0], fds[1], fds[2])
+	closeFDs()
+	var refused *mux.ReplyError
+	switch {
+	case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
+		log.Logf(client.LevelError, "Master refused session request: %s", refused.Reason)
+		return 0, false
+	case errors.As(err, &refused):
+		log.Logf(client.LevelError, "mux_client_request_session: session request failed: %s", refused.Reason)
+		return 0, false
+	case err != nil:
+		log.Logf(client.LevelError, "mux_client_request_session: %v", err)
+		return 0, false
+	}
+
+	// From here on this process only relays: SIGWINCH goes to the master,
+	// which reads the new size from our terminal, and HUP, INT or TERM
+	// end the session by closing the control connection.
+	var signalled atomic.Bool
+	sigc := make(chan os.Signal, 4)
+	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGWINCH)
+	defer signal.Stop(sigc)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case s := <-sigc:
+				if s == syscall.SIGWINCH {
+					if pid > 1 {
+						syscall.Kill(pid, syscall.SIGWINCH)
+					}
+					continue
+				}
+				signalled.Store(true)
+				c.Close()
+			case <-stop:
+				return
+			}
+		}
+	}()
+
+	raw := pty && st.Terminal != nil
+	if raw {
+		defer st.Terminal.RestoreOnPanic()
+		if err := st.Terminal.MakeRaw(); err != nil {
+			log.Logf(client.LevelError, "%v", err)
+		}
+	}
+	status, err := sess.Wait(func() { st.Terminal.Restore() })
+	st.Terminal.Restore()
+	switch {
+	case signalled.Load():
+		status = exitFailure
+	case errors.Is(err, mux.ErrNoExitMessage):
+		log.Logf(client.LevelDebug2, "Control master terminated unexpectedly")
+		status = exitFailure
+	case err != nil:
+		log.Logf(client.LevelError, "mux_client_request_session: %v", err)
+		status = exitFailure
+	}
+	if pty && log.Level() >= client.LevelInfo {
+		fmt.Fprintf(logOut, "Shared connection to %s closed.\r\n", cfg.HostName)
+	}
+	return status & 255, true
+}
+
+// stdioPassenger is -W through a master (mux_client_request_stdio_fwd).
+func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st client.Streams, log *client.Logger) (int, bool) {
+	host, portText, ok := cutHostPort(inv.StdioForward)
+	port, err := strconv.Atoi(portText)
+	if !ok || err != nil {
+		log.Logf(client.LevelError, "Bad stdio forwarding specification '%s'", inv.StdioForward)
+		return exitFailure, true
+	}
+	if _, err := c.AliveCheck(); err != nil {
+		log.Logf(client.LevelError, "mux_client_request_stdio_fwd: master alive request failed")
+		return 0, false
+	}
+	fds, closeFDs, err := stdioFDs(st, cfg.StdinNull, 2)
+	if err != nil {
+		log.Logf(client.LevelError, "%v", err)
+		return exitFailure, true
+	}
+	sess, err := c.NewStdioForward(host, uint32(port), fds[0], fds[1])
+	closeFDs()
+	var refused *mux.ReplyError
+	switch {
+	case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
+		log.Logf(client.LevelError, "Master refused stdio forwarding request: %s", refused.Reason)
+		return exitFailure, true
+	case errors.As(err, &refused):
+		log.Logf(client.LevelError, "Stdio forwarding request failed: %s", refused.Reason)
+		return exitFailure, true
+	case err != nil:
+		log.Logf(client.LevelError, "mux_client_request_stdio_fwd: %v", err)
+		return exitFailure, true
+	}
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	go func() {
+		if _, ok := <-sigc; ok {
+			c.Close()
+		}
+	}()
+	// The forward ends when the master closes the connection; it sends
+	// no exit status for a stdio forward.
+	sess.Wait(nil)
+	return 0, true
+}
+
+// cutHostPort splits -W's host:port, with [] around IPv6 addresses.
+func cutHostPort(s string) (host, port string, ok bool) {
+	if strings.HasPrefix(s, "[") {
+		end := strings.Index(s, "]:")
+		if end < 0 {
+			return "", "", false
+		}
+		return s[1:end], s[end+2:], true
+	}
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+// stdioFDs returns the descriptors to pass: stdin, stdout and (n == 3)
+// stderr. With -n stdin is /dev/null, as ssh's stdfd_devnull makes it.
+// Streams that are not files (tests calling run in-process) cannot be
+// passed.
+func stdioFDs(st client.Streams, stdinNull bool, n int) ([]int, func(), error) {
+	var opened []*os.File
+	closeAll := func() {
+		for _, f := range opened {
+			f.Close()
+		}
+	}
+	var fds []int
+	for i, s := range []any{st.Stdin, st.Stdout, st.Stderr}[:n] {
+		if i == 0 && (stdinNull || s == nil) {
+			f, err := os.Open(os.DevNull)
+			if err != nil {
+				closeAll()
+				return nil, func() {}, fmt.Errorf("stdfd_devnull: %w", err)
+			}
+			opened = append(opened, f)
+			fds = append(fds, int(f.Fd()))
+			continue
+		}
+		f, ok := s.(*os.File)
+		if !ok {
+			closeAll()
+			return nil, func() {}, fmt.Errorf("multiplexing needs file descriptors for stdio, not %T", s)
+		}
+		fds = append(fds, int(f.Fd()))
+	}
+	return fds, closeAll, nil
+}
+
+// controlCommand is ssh -O: check, exit, stop, forward, cancel, and
+// OpenSSH 10.3's conninfo and channels.
+func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger) int {
+	fatal := func(format string, args ...any) int {
+		fmt.Fprintf(logOut, format+"\r\n", args...)
+		return exitFailure
+	}
+	c, err := mux.Dial(path)
+	var long *mux.PathTooLongError
+	var dialErr *mux.DialError
+	switch {
+	case errors.As(err, &long):
+		return fatal("%s", long.Error())
+	case errors.As(err, &dialErr):
+		return fatal("Control socket connect(%.100s): %s", path, strerror(dialErr.Err))
+	case err != nil:
+		return fatal("muxclient: master hello exchange failed")
+	}
+	defer c.Close()
+	var refused *mux.ReplyError
+	denied := func(err error) bool {
+		return errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied
+	}
+	quiet := log.Level() == client.LevelQuiet
+	switch cmd {
+	case "check":
+		pid, err := c.AliveCheck()
+		switch {
+		case errors.As(err, &refused):
+			return fatal("mux_client_request_alive: master returned error: %s", refused.Reason)
+		case err != nil:
+			return fatal("muxclient: master alive check failed")
+		}
+		fmt.Fprintf(logOut, "Master running (pid=%d)\r\n", pid)
+	case "exit":
+		err := c.Terminate()
+		switch {
+		case denied(err):
+			return fatal("Master refused termination request: %s", refused.Reason)
+		case errors.As(err, &refused):
+			return fatal("mux_client_request_terminate: termination request failed: %s", refused.Reason)
+		case err != nil:
+			return fatal("mux_client_request_terminate: %v", err)
+		}
+		if !quiet {
+			fmt.Fprintf(logOut, "Exit request sent.\r\n")
+		}
+	case "stop":
+		err := c.StopListening()
+		switch {
+		case denied(err):
+			return fatal("Master refused stop listening request: %s", refused.Reason)
+		case errors.As(err, &refused):
+			return fatal("mux_client_request_stop_listening: stop listening request failed: %s", refused.Reason)
+		case err != nil:
+			return fatal("mux_client_request_stop_listening: %v", err)
+		}
+		if !quiet {
+			fmt.Fprintf(logOut, "Stop listening request sent.\r\n")
+		}
+	case "forward", "cancel":
+		cancel := cmd == "cancel"
+		failed := false
+		for _, f := range configForwards(cfg) {
+			port, err := c.Forward(f, cancel)
+			switch {
+			case denied(err):
+				log.Logf(client.LevelError, "Master refused forwarding request: %s", refused.Reason)
+				failed = true
+			case errors.As(err, &refused):
+				log.Logf(client.LevelError, "mux_client_forward: forwarding request failed: %s", refused.Reason)
+				failed = true
+			case err != nil:
+				return fatal("mux_client_forward: %v", err)
+			case !cancel && f.Kind == mux.ForwardRemote && f.ListenPort == 0:
+				log.Logf(client.LevelVerbose, "Allocated port %d for remote forward to %s:%d", port, f.ConnectHost, f.ConnectPort)
+				fmt.Fprintf(st.Stdout, "%d\n", port)
+			}
+		}
+		if failed && !cancel {
+			return fatal("muxclient: master forward request failed")
+		}
+		if failed {
+			log.Logf(client.LevelError, "muxclient: master cancel forward request failed")
+		}
+	case "conninfo", "channels":
+		text, err := c.Info(cmd)
+		switch {
+		case errors.As(err, &refused):
+			return fatal("mux_client_request_info: %s request failed: %s", cmd, refused.Reason)
+		case err != nil:
+			return fatal("mux_client_request_info: %v", err)
+		}
+		io.WriteString(st.Stdout, text)
+	default: // proxy
+		return fatal("%s", (&notSupportedError{what: "-O " + cmd}).Error())
+	}
+	return 0
+}
+
+// configForwards turns the resolved LocalForward, DynamicForward and
+// RemoteForward lines ("LISTEN CONNECT", as ssh -G prints them) into
+// mux forwardings, local ones first as mux_client_forwards sends them.
+func configForwards(cfg *config.Config) []mux.Forward {
+	if cfg.ClearAllForwardings {
+		return nil
+	}
+	var out []mux.Forward
+	add := func(kind mux.ForwardKind, lines []string) {
+		for _, line := range lines {
+			fields := strings.Fields(line)
+			if len(fields) == 0 {
+				continue
+			}
+			f := mux.Forward{Kind: kind}
+			f.ListenHost, f.ListenPort = fwdEndpoint(fields[0], true)
+			if len(fields) > 1 {
+				f.ConnectHost, f.ConnectPort = fwdEndpoint(fields[1], false)
+			}
+			out = append(out, f)
+		}
+	}
+	add(mux.ForwardLocal, cfg.LocalForwards)
+	add(mux.ForwardDynamic, cfg.DynamicForwards)
+	add(mux.ForwardRemote, cfg.RemoteForwards)
+	return out
+}
+
+// fwdEndpoint parses "[host]:port", "host:port", "port" (listen side
+// only) or a Unix socket path.
+func fwdEndpoint(s string, listen bool) (string, uint32) {
+	if strings.Contains(s, "/") {
+		return s, mux.PortStreamLocal
+	}
+	host, port, ok := cutHostPort(s)
+	if !ok && listen {
+		host, port = "", s
+	}
+	n, _ := strconv.ParseUint(port, 10, 16)
+	return strings.Trim(host, "[]"), uint32(n)
+}
