@@ -5,7 +5,7 @@ STATICCHECK_VERSION := v0.8.2
 BIN         := bin/gssh
 GOBIN       := $(CURDIR)/bin/tools
 
-.PHONY: all build test test-short lint vet staticcheck cross fuzz bench bench-keepalive demo clean
+.PHONY: all build test test-short lint vet staticcheck cross fuzz bench bench-keepalive bench-compare demo clean
 
 all: build
 
@@ -14,8 +14,11 @@ build:
 
 # The full suite: vet, staticcheck, and every test with the race detector
 # against a real sshd (run `sudo bash .ci/setup` once to install it).
+# One package at a time (-p 1): the pty, keepalive and escape tests
+# measure real time against a real sshd, and on a two-core machine two
+# packages' worth of sshd sessions at once stretch those timings.
 test: lint
-	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -p 1 -timeout 20m ./...
 
 test-short:
 	$(GO) test -count=1 ./...
@@ -54,7 +57,16 @@ fuzz:
 bench-keepalive:
 	$(GO) test -run '^$$' -bench KeepaliveDetection -benchtime 2x ./cmd/gssh/
 
-bench: bench-keepalive
+# gssh next to OpenSSH's ssh on one throwaway sshd, alternating: connect,
+# master sessions, 1 GiB transfers per cipher, -L, RSS, CPU per GiB. Prints
+# the ratio table and writes docs/bench-results.txt (docs/performance.md).
+# BENCH_SIZE (1G, 256M, ...) and BENCH_ROUNDS size the run; about 4 minutes.
+BENCH_SIZE   ?= 1G
+BENCH_ROUNDS ?= 3
+bench-compare:
+	GSSH_BENCH_SIZE=$(BENCH_SIZE) GSSH_BENCH_ROUNDS=$(BENCH_ROUNDS) $(GO) test -run '^$$' -bench Compare -benchtime 1x -timeout 10m ./internal/bench/
+
+bench: bench-keepalive bench-compare
 
 # A throwaway sshd on loopback, gssh running a command and a shell on it.
 demo: build

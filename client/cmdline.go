@@ -2,7 +2,10 @@ package client
 
 import (
 	"bytes"
+	"errors"
 	"strings"
+
+	"github.com/gssh/gssh/client/config"
 )
 
 // cmdInterrupt is ^C, which reaches the ssh> line as a byte because line
@@ -49,11 +52,11 @@ func (h *escapeHandler) readCommandLine(p []byte) []byte {
 	return p[end+1:]
 }
 
-// runCommandLine is OpenSSH 9.2's process_cmdline. Forwarding is not
-// implemented yet, so the forwarding commands say so instead.
+// runCommandLine is OpenSSH 9.2's process_cmdline: help, and adding or
+// cancelling a forwarding with ssh's answers.
 func (h *escapeHandler) runCommandLine(line string) {
 	log := h.ctl.log
-	s := strings.TrimLeft(line, " \t\v\f")
+	s := strings.TrimLeft(line, cmdSpace)
 	s = strings.TrimPrefix(s, "-")
 	if s == "" {
 		return
@@ -69,10 +72,98 @@ func (h *escapeHandler) runCommandLine(line string) {
 		log.Logf(LevelInfo, "      -KD[bind_address:]port                 Cancel dynamic forward")
 		return
 	}
-	cmd := strings.TrimPrefix(s, "K")
-	if cmd == "" || !strings.ContainsRune("LRD", rune(cmd[0])) {
+	cancel := s[0] == 'K'
+	if cancel {
+		s = s[1:]
+	}
+	var kind ForwardKind
+	switch {
+	case strings.HasPrefix(s, "L"):
+		kind = ForwardLocal
+	case strings.HasPrefix(s, "R"):
+		kind = ForwardRemote
+	case strings.HasPrefix(s, "D"):
+		kind = ForwardDynamic
+	default:
 		log.Logf(LevelInfo, "Invalid command.")
 		return
 	}
-	log.Logf(LevelInfo, "-%s: port forwarding is not supported yet.", s[:len(s)-len(cmd)+1])
+	spec := strings.TrimLeft(s[1:], cmdSpace)
+	if cancel {
+		h.cancelForward(kind, spec)
+		return
+	}
+	h.addForward(kind, spec)
+}
+
+// cmdSpace is what C's isspace skips on the ssh> line.
+const cmdSpace = " \t\n\v\f\r"
+
+// addForward is ~C -L, -R or -D. ssh sends a remote forwarding request
+// and says "Forwarding port." before the server answers, whose answer
+// ("Allocated port …", "Warning: remote port forwarding failed …")
+// follows; gssh waits for that answer, in the same order.
+func (h *escapeHandler) addForward(kind ForwardKind, spec string) {
+	log := h.ctl.log
+	var fwd string
+	var ok bool
+	switch kind {
+	case ForwardRemote:
+		// A -R spec may be dynamic or not: both are tried.
+		if fwd, ok = config.ParseForward(spec, false, true); !ok {
+			fwd, ok = config.ParseForward(spec, true, true)
+		}
+		if !ok {
+			log.Logf(LevelInfo, "Bad remote forwarding specification.")
+			return
+		}
+	default:
+		if fwd, ok = config.ParseForward(spec, kind == ForwardDynamic, false); !ok {
+			log.Logf(LevelInfo, "Bad local forwarding specification.")
+			return
+		}
+	}
+	f := h.opts.Forwarding
+	if f == nil {
+		log.Logf(LevelInfo, "Port forwarding failed.")
+		return
+	}
+	if kind == ForwardRemote {
+		log.Logf(LevelInfo, "Forwarding port.")
+		_, err := f.Add(h.ctl.ctx, kind, fwd)
+		var fe *ForwardError
+		switch {
+		case err == nil:
+		case !errors.As(err, &fe):
+			log.Logf(LevelError, "%v", err)
+		case h.ctl.conn.Config.ExitOnForwardFailure:
+			// Add logged nothing. ssh's fatal() would end the
+			// connection here; gssh keeps the session and says why the
+			// forward is missing.
+			log.Logf(LevelError, "%s", fe.Error())
+		}
+		return
+	}
+	if _, err := f.Add(h.ctl.ctx, kind, fwd); err != nil {
+		log.Logf(LevelInfo, "Port forwarding failed.")
+		return
+	}
+	log.Logf(LevelInfo, "Forwarding port.")
+}
+
+// cancelForward is ~C -KL, -KR or -KD; the spec has one or two fields,
+// "[bind_address:]port" (or a socket path).
+func (h *escapeHandler) cancelForward(kind ForwardKind, spec string) {
+	log := h.ctl.log
+	listen, ok := config.ParseForward(spec, true, false)
+	if !ok {
+		log.Logf(LevelInfo, "Bad forwarding close specification.")
+		return
+	}
+	f := h.opts.Forwarding
+	if f == nil || f.Cancel(kind, listen) != nil {
+		log.Logf(LevelInfo, "Unknown port forwarding.")
+		return
+	}
+	log.Logf(LevelInfo, "Canceled forwarding.")
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -46,7 +47,11 @@ func (c *Control) connInfo(now time.Time) string {
 	} else {
 		line("time left", "no --timeout")
 	}
-	line("multiplexing", "none")
+	if c.shared {
+		line("multiplexing", "a passenger's session through this master (pid %d)", os.Getpid())
+	} else {
+		line("multiplexing", "none")
+	}
 	return b.String()
 }
 

@@ -22,6 +22,11 @@ type Control struct {
 	ctx context.Context
 	// queue is the stdin pump's queue, set once the pump has started.
 	queue atomic.Pointer[inputQueue]
+	// shared is set for a session a multiplexing master runs for a
+	// passenger (RunShared): ~. then ends only that session, and the
+	// escapes that act on this process (~C, ~V/v, ~^Z, ~&) are refused,
+	// as OpenSSH refuses them for mux clients.
+	shared bool
 }
 
 // control returns the Control for the running session.
@@ -69,8 +74,16 @@ func (c *Control) SendBreak(ms uint32) error {
 
 // disconnect closes the whole connection, as ~. does. Closing the
 // network connection, rather than just the channel, is what unblocks a
-// writer stuck on a full channel window or a frozen server.
-func (c *Control) disconnect() { c.conn.Close() }
+// writer stuck on a full channel window or a frozen server. A passenger's
+// session shares the connection with others, so only its channel closes
+// (mux.c's channel_force_close).
+func (c *Control) disconnect() {
+	if c.shared {
+		c.ch.Close()
+		return
+	}
+	c.conn.Close()
+}
 
 // sendWindowSize tells the server the terminal's current size, as ssh
 // does after a suspend in case it changed meanwhile. It does not wait:

@@ -183,6 +183,11 @@ func resolve(ctx context.Context, host, family string) ([]net.IP, error) {
 	case "inet6":
 		network = "ip6"
 	}
+	// An address literal of the other family is getaddrinfo's
+	// EAI_ADDRFAMILY too (-6 to 127.0.0.1); Go's error would not say so.
+	if ip := net.ParseIP(host); ip != nil && (family == "inet" && ip.To4() == nil || family == "inet6" && ip.To4() != nil) {
+		return nil, &ResolveError{Host: host, Err: errNoAddress}
+	}
 	ips, err := net.DefaultResolver.LookupIP(ctx, network, host)
 	if err != nil {
 		return nil, &ResolveError{Host: host, Err: err}

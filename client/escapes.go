@@ -9,7 +9,10 @@ import (
 
 // ErrDisconnected is what Run returns when the user ended the session
 // with the escape sequence ~. ; Run has already printed ssh's
-// "Connection to H closed." and the exit status is 255.
+// "Connection to H closed." and the exit status is 255. RunShared
+// returns it when a passenger typed ~. : only that session's channel was
+// closed, and the master sends the passenger no exit status, so that it
+// says "Shared connection to H closed." and exits 255.
 var ErrDisconnected = errors.New("client: connection closed by escape sequence")
 
 // EscapeOptions configure the escape-character handler.
@@ -22,6 +25,9 @@ type EscapeOptions struct {
 	// LogToFile is set when log output goes to a file (-E): like ssh,
 	// ~V and ~v then change nothing and say so.
 	LogToFile bool
+	// Forwarding is where ~C's -L, -R, -D, -KL, -KR and -KD act; without
+	// it they answer "Port forwarding failed." (cmdline.go).
+	Forwarding *Forwarding
 }
 
 // EscapeFilter returns the SessionOptions.Filter that implements ssh's
@@ -80,6 +86,12 @@ func (h *escapeHandler) filter(p []byte) ([]byte, error) {
 // answers where gssh can do what ssh does.
 func (h *escapeHandler) act(a escape.Action) {
 	c, seq := h.ctl, a.Sequence(h.opts.Char)
+	if c.shared && !sharedEscape(a) {
+		// clientloop.c's "noescape": these act on the ssh process,
+		// which for a passenger is not the one reading its input.
+		c.say(seq + " escape not available to multiplexed sessions\r\n")
+		return
+	}
 	switch a {
 	case escape.SendBreak:
 		c.say(seq + "\r\n")
@@ -107,10 +119,21 @@ func (h *escapeHandler) act(a escape.Action) {
 		// ssh forks here; a Go process cannot fork safely.
 		c.say(seq + " [backgrounding is not supported by gssh]\r\n")
 	case escape.Help:
-		c.say(escape.HelpText(h.opts.Char, escape.HelpOptions{CommandLine: h.opts.CommandLine}))
+		c.say(escape.HelpText(h.opts.Char, escape.HelpOptions{CommandLine: h.opts.CommandLine, MuxClient: c.shared}))
 	case escape.Info:
 		c.say(seq + "\r\n" + c.connInfo(time.Now()))
 	}
+}
+
+// sharedEscape reports whether a is available in a passenger's session
+// run by a multiplexing master; OpenSSH 9.2 refuses ~C, ~V, ~v, ~^Z and
+// ~& there.
+func sharedEscape(a escape.Action) bool {
+	switch a {
+	case escape.CommandLine, escape.LogLevelDown, escape.LogLevelUp, escape.Suspend, escape.Background:
+		return false
+	}
+	return true
 }
 
 // changeLogLevel is ~V and ~v: one level down or up, within QUIET and

@@ -130,11 +130,16 @@ func TestEscapeCommandLine(t *testing.T) {
 		{"question", []string{"~C?\r"}, "", help},
 		{"empty", []string{"~C\n"}, "", ""},
 		{"invalid", []string{"~Cfoo\n"}, "", "Invalid command.\r\n"},
-		{"local", []string{"~C-L 8080:localhost:80\n"}, "", "-L: port forwarding is not supported yet.\r\n"},
-		{"cancel dynamic", []string{"~C-KD1080\n"}, "", "-KD: port forwarding is not supported yet.\r\n"},
+		{"local without a connection", []string{"~C-L 8080:localhost:80\n"}, "", "Port forwarding failed.\r\n"},
+		{"cancel dynamic unknown", []string{"~C-KD1080\n"}, "", "Unknown port forwarding.\r\n"},
+		{"bad local", []string{"~C-L 8080\n"}, "", "Bad local forwarding specification.\r\n"},
+		{"bad dynamic", []string{"~C-D a:b:c\n"}, "", "Bad local forwarding specification.\r\n"},
+		{"bad remote", []string{"~C-R x\n"}, "", "Bad remote forwarding specification.\r\n"},
+		{"bad cancel", []string{"~C-KL 1:h:2\n"}, "", "Bad forwarding close specification.\r\n"},
+		{"no dash", []string{"~CL 1:h:2\n"}, "", "Port forwarding failed.\r\n"},
 		{"bare K", []string{"~CK\n"}, "", "Invalid command.\r\n"},
 		{"interrupt discards", []string{"~Cfoo\x03help\n"}, "", help},
-		{"split across reads", []string{"~C-", "R 1:h:2", "\nx", "x"}, "xx", "-R: port forwarding is not supported yet.\r\n"},
+		{"split across reads", []string{"~C-", "R 1:h:2", "\nx", "x"}, "xx", "Port forwarding failed.\r\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newEscapeRig(t, context.Background(), EscapeOptions{Char: '~', CommandLine: true})

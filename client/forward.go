@@ -49,9 +49,11 @@ type Forwarding struct {
 	once  sync.Once
 	next  atomic.Int32 // channel numbers for messages, as ssh counts them
 
-	mu        sync.Mutex
-	listeners []net.Listener
-	remotes   []*remoteForward
+	mu          sync.Mutex
+	listeners   []net.Listener
+	locals      []*localForward // by forwarding, for Cancel
+	remotes     []*remoteForward
+	opensServed bool // the server's channel opens for -R are being served
 }
 
 // StartForwarding sets up every LocalForward, DynamicForward and

@@ -70,6 +70,7 @@ func (f *Forwarding) listenLocal(spec forwardSpec) bool {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.locals = append(f.locals, &localForward{spec: spec, listeners: ls})
 	for _, l := range ls {
 		select {
 		case <-f.done:

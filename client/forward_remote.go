@@ -51,13 +51,9 @@ func (f *Forwarding) startRemote(ctx context.Context, specs []string) error {
 	if len(specs) == 0 {
 		return nil
 	}
-	tcp := f.conn.Client.HandleChannelOpen(chanForwardedTCP)
-	unix := f.conn.Client.HandleChannelOpen(chanForwardedUnix)
-	if tcp == nil || unix == nil {
-		return errors.New("client: remote forwarding is already set up on this connection")
+	if err := f.serveOpens(); err != nil {
+		return err
 	}
-	go f.dispatch(tcp)
-	go f.dispatch(unix)
 	for _, s := range specs {
 		spec, err := parseForwardSpec(s)
 		if err != nil {
@@ -67,6 +63,25 @@ func (f *Forwarding) startRemote(ctx context.Context, specs []string) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// serveOpens claims the channel types of remote forwarding, once per
+// Forwarding, and answers their opens from then on.
+func (f *Forwarding) serveOpens() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.opensServed {
+		return nil
+	}
+	tcp := f.conn.Client.HandleChannelOpen(chanForwardedTCP)
+	unix := f.conn.Client.HandleChannelOpen(chanForwardedUnix)
+	if tcp == nil || unix == nil {
+		return errors.New("client: remote forwarding is already set up on this connection")
+	}
+	f.opensServed = true
+	go f.dispatch(tcp)
+	go f.dispatch(unix)
 	return nil
 }
 
@@ -86,6 +101,13 @@ func rfwdBindHost(ep endpoint) string {
 // and waits for the answer, reporting it as ssh.c
 // ssh_confirm_remote_forward does.
 func (f *Forwarding) requestRemote(ctx context.Context, spec forwardSpec) error {
+	_, err := f.askRemote(ctx, spec)
+	return err
+}
+
+// askRemote is requestRemote that also says whether the server accepted:
+// rf is nil when it refused.
+func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteForward, error) {
 	rf := &remoteForward{spec: spec, bindHost: rfwdBindHost(spec.listen), port: spec.listen.port}
 	name, payload := reqTCPForward, ssh.Marshal(struct {
 		Addr string
@@ -109,10 +131,10 @@ func (f *Forwarding) requestRemote(ctx context.Context, spec forwardSpec) error 
 	select {
 	case a = <-res:
 	case <-ctx.Done():
-		return fmt.Errorf("client: %s: %w", name, ctx.Err())
+		return nil, fmt.Errorf("client: %s: %w", name, ctx.Err())
 	}
 	if a.err != nil {
-		return fmt.Errorf("client: %s: %w", name, a.err)
+		return nil, fmt.Errorf("client: %s: %w", name, a.err)
 	}
 	if a.ok && spec.listen.path == "" && rf.port == 0 {
 		if len(a.reply) < 4 || binary.BigEndian.Uint32(a.reply) > 65535 {
@@ -124,19 +146,19 @@ func (f *Forwarding) requestRemote(ctx context.Context, spec forwardSpec) error 
 	}
 	if !a.ok {
 		if f.conn.Config.ExitOnForwardFailure {
-			return &ForwardError{Remote: true, Port: spec.listen.port, Path: spec.listen.path}
+			return nil, &ForwardError{Remote: true, Port: spec.listen.port, Path: spec.listen.path}
 		}
 		if spec.listen.path != "" {
 			f.log.Logf(LevelInfo, "Warning: remote port forwarding failed for listen path %s", spec.listen.path)
 		} else {
 			f.log.Logf(LevelInfo, "Warning: remote port forwarding failed for listen port %d", spec.listen.port)
 		}
-		return nil
+		return nil, nil
 	}
 	f.mu.Lock()
 	f.remotes = append(f.remotes, rf)
 	f.mu.Unlock()
-	return nil
+	return rf, nil
 }
 
 // remoteTarget is the destination of a remote forward as ssh logs it:
@@ -159,15 +181,21 @@ func (f *Forwarding) cancelRemote() {
 	f.remotes = nil
 	f.mu.Unlock()
 	for _, rf := range remotes {
-		if rf.spec.listen.path != "" {
-			f.conn.Client.SendRequest(reqCancelUnixForward, false, ssh.Marshal(struct{ Path string }{rf.spec.listen.path}))
-			continue
-		}
-		f.conn.Client.SendRequest(reqCancelTCPForward, false, ssh.Marshal(struct {
-			Addr string
-			Port uint32
-		}{rf.bindHost, uint32(rf.port)}))
+		f.sendCancel(rf)
 	}
+}
+
+// sendCancel asks the server to stop listening for rf, without waiting
+// for an answer (ssh asks for none).
+func (f *Forwarding) sendCancel(rf *remoteForward) {
+	if rf.spec.listen.path != "" {
+		f.conn.Client.SendRequest(reqCancelUnixForward, false, ssh.Marshal(struct{ Path string }{rf.spec.listen.path}))
+		return
+	}
+	f.conn.Client.SendRequest(reqCancelTCPForward, false, ssh.Marshal(struct {
+		Addr string
+		Port uint32
+	}{rf.bindHost, uint32(rf.port)}))
 }
 
 // dispatch answers the server's channel opens for remote forwards. It

@@ -10,13 +10,16 @@ const (
 	// writer feels the server's back-pressure, as with ssh.
 	pipedInputLimit = 8 * stdinChunk
 	// typedInputLimit bounds what waits for the channel while an input
-	// filter (the escape handler) is installed. The pump keeps reading
-	// then, so that "~." is seen even when the server has stopped
-	// reading and the channel window is full; beyond this many queued
-	// bytes, what is typed is filtered and then discarded. It is twice
-	// the 2 MiB window sshd grants, so pasting into a slow server loses
-	// nothing in practice.
+	// filter (the escape handler) is installed. The pump reads this far
+	// ahead so that "~." is seen even when the server has stopped reading
+	// and the channel window is full. Beyond it the pump stops reading
+	// rather than drop input: gssh never loses data, and a frozen server
+	// behind a backlog that large is still ended by the keepalive
+	// watchdog or --timeout. It is twice the 2 MiB window sshd grants.
 	typedInputLimit = 4 << 20
+	// maxSpareChunks bounds the written chunks kept for reuse: enough
+	// for a full piped queue plus the chunk being written, 288 KiB.
+	maxSpareChunks = pipedInputLimit/stdinChunk + 1
 )
 
 // inputQueue carries local input from the stdin pump's reader to the
@@ -29,53 +32,65 @@ type inputQueue struct {
 	chunks [][]byte // waiting to be written, oldest first
 	queued int      // bytes in chunks plus the chunk being written
 	limit  int
-	// lossy is set when reading must never stop: put then discards
-	// what does not fit instead of waiting.
-	lossy bool
 	// closing means no more input: the writer stops once drained, and
 	// sends EOF first when eof is set.
 	closing, eof bool
 	// gone means the channel refused a write; the queue then accepts and
 	// writes nothing more.
 	gone bool
+	// spare holds written stdinChunk-sized buffers for reuse: without
+	// it a bulk upload allocated, and the GC swept, one 32 KiB chunk
+	// per read, about 10 % of gssh's CPU (docs/performance.md).
+	spare [][]byte
 }
 
-func newInputQueue(limit int, lossy bool) *inputQueue {
-	q := &inputQueue{limit: limit, lossy: lossy}
+func newInputQueue(limit int) *inputQueue {
+	q := &inputQueue{limit: limit}
 	q.cond = sync.NewCond(&q.mu)
 	return q
 }
 
-// put queues a copy of p, so the caller may reuse p at once. A loss-free
-// queue waits while it is full; a lossy one keeps what fits and reports
-// how many bytes it dropped. ok is false once the channel is gone, after
-// which nothing more will be sent.
-func (q *inputQueue) put(p []byte) (dropped int, ok bool) {
+// put queues a copy of p, so the caller may reuse p at once, waiting
+// while the queue is full. It reports false once the channel is gone,
+// after which nothing more will be sent.
+func (q *inputQueue) put(p []byte) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for !q.lossy && !q.gone && q.queued >= q.limit {
+	for !q.gone && q.queued >= q.limit {
 		q.cond.Wait()
 	}
 	if q.gone {
-		return 0, false
-	}
-	if room := max(q.limit-q.queued, 0); len(p) > room && q.lossy {
-		dropped = len(p) - room
-		p = p[:room]
+		return false
 	}
 	if len(p) == 0 {
-		return dropped, true
+		return true
 	}
 	// Small pieces (keystrokes) typed while the writer is blocked join
 	// the last waiting chunk: fewer packets, same bytes, same order.
 	if n := len(q.chunks); n > 0 && len(q.chunks[n-1])+len(p) <= stdinChunk {
 		q.chunks[n-1] = append(q.chunks[n-1], p...)
 	} else {
-		q.chunks = append(q.chunks, append(make([]byte, 0, len(p)), p...))
+		q.chunks = append(q.chunks, append(q.buffer(len(p)), p...))
 	}
 	q.queued += len(p)
 	q.cond.Broadcast()
-	return dropped, true
+	return true
+}
+
+// buffer returns an empty buffer for a chunk of n bytes: a spare one
+// when there is one, a full-sized one for bulk input so that it can be
+// reused, or an exact one for a keystroke. Called with q.mu held.
+func (q *inputQueue) buffer(n int) []byte {
+	if k := len(q.spare); k > 0 && cap(q.spare[k-1]) >= n {
+		b := q.spare[k-1]
+		q.spare[k-1] = nil
+		q.spare = q.spare[:k-1]
+		return b[:0]
+	}
+	if n > stdinChunk/4 {
+		return make([]byte, 0, max(n, stdinChunk))
+	}
+	return make([]byte, 0, n)
 }
 
 // finish marks the end of input: the writer stops after the last queued
@@ -121,6 +136,10 @@ func (q *inputQueue) run(ch channelWriter, term *Terminal) {
 
 		q.mu.Lock()
 		q.queued -= len(c)
+		// The channel copied c into its packet; the buffer is free.
+		if cap(c) == stdinChunk && len(q.spare) < maxSpareChunks {
+			q.spare = append(q.spare, c)
+		}
 		if err != nil {
 			q.gone = true // the channel is gone; nothing left to do
 			q.chunks = nil

@@ -121,21 +121,29 @@ func TestPumpPipedBackPressure(t *testing.T) {
 	}
 }
 
-func TestInputQueueLossyDropsBeyondLimit(t *testing.T) {
-	q := newInputQueue(10, true)
-	if d, ok := q.put([]byte("0123456")); d != 0 || !ok {
-		t.Fatalf("dropped %d, ok %v", d, ok)
+// TestInputQueueFullWaitsAndLosesNothing: beyond its limit the queue
+// makes the reader wait instead of dropping input (gssh never loses
+// data, escapes or not).
+func TestInputQueueFullWaitsAndLosesNothing(t *testing.T) {
+	q := newInputQueue(10)
+	if !q.put([]byte("0123456")) || !q.put([]byte("789abc")) {
+		t.Fatal("queue refused input below its limit")
 	}
-	if d, _ := q.put([]byte("789abc")); d != 3 {
-		t.Fatalf("dropped %d, want 3", d)
-	}
-	if q.len() != 10 {
-		t.Fatalf("queued %d", q.len())
+	third := make(chan bool, 1)
+	go func() { third <- q.put([]byte("XYZ")) }()
+	select {
+	case <-third:
+		t.Fatal("put returned while the queue was over its limit")
+	case <-time.After(50 * time.Millisecond):
+		// Still waiting: shown only by the absence of a return.
 	}
 	ch := newFakeChannel()
-	q.finish(true)
+	go func() {
+		<-third
+		q.finish(true)
+	}()
 	q.run(ch, nil)
-	if ch.data.String() != "0123456789" || !ch.eof {
+	if ch.data.String() != "0123456789abcXYZ" || !ch.eof {
 		t.Fatalf("wrote %q, eof %v", ch.data.String(), ch.eof)
 	}
 }
@@ -147,10 +155,54 @@ func (failingChannel) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 func (failingChannel) CloseWrite() error         { return nil }
 
 func TestInputQueueGoneAfterWriteError(t *testing.T) {
-	q := newInputQueue(pipedInputLimit, false)
+	q := newInputQueue(pipedInputLimit)
 	q.put([]byte("a"))
 	q.run(failingChannel{}, nil)
-	if _, ok := q.put([]byte("b")); ok {
+	if q.put([]byte("b")) {
 		t.Fatal("queue accepted input after the channel failed")
+	}
+}
+
+// recordingChannel keeps a copy of what was written and the address of
+// each buffer it was handed.
+type recordingChannel struct {
+	data  bytes.Buffer
+	addrs []*byte
+}
+
+func (r *recordingChannel) Write(p []byte) (int, error) {
+	r.addrs = append(r.addrs, &p[0])
+	return r.data.Write(p)
+}
+
+func (r *recordingChannel) CloseWrite() error { return nil }
+
+// TestInputQueueReusesBulkChunks checks that a written full-size chunk is
+// the buffer of the next one, and that reuse never mixes up the bytes.
+func TestInputQueueReusesBulkChunks(t *testing.T) {
+	q := newInputQueue(pipedInputLimit)
+	ch := &recordingChannel{}
+	var want bytes.Buffer
+	for i := range 3 {
+		p := bytes.Repeat([]byte{byte('a' + i)}, stdinChunk)
+		want.Write(p)
+		q.put(p)
+		q.finish(false)
+		q.run(ch, nil)
+		q.closing = false // reopen: run returned once drained
+	}
+	if ch.data.String() != want.String() {
+		t.Fatal("bytes written differ from bytes put")
+	}
+	if len(ch.addrs) != 3 || ch.addrs[0] != ch.addrs[1] || ch.addrs[1] != ch.addrs[2] {
+		t.Errorf("chunk buffers were not reused: %v", ch.addrs)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		q.put(want.Bytes()[:stdinChunk])
+		q.finish(false)
+		q.run(ch, nil)
+		q.closing = false
+	}); n > 1 {
+		t.Errorf("%.1f allocations per 32 KiB chunk, want at most 1 (the queue's slice)", n)
 	}
 }

@@ -26,6 +26,23 @@ type Prompter interface {
 // fails cleanly when there is no controlling terminal.
 func TTYPrompter() Prompter { return ttyPrompter{path: "/dev/tty"} }
 
+// TTYPrompterOn is TTYPrompter on an open terminal instead of the
+// controlling one: a process without a controlling terminal (gssh -f's
+// background child) prompts on the terminal its caller handed it. The
+// caller keeps tty open while prompts may come.
+func TTYPrompterOn(tty *os.File) Prompter { return fileTTYPrompter{tty} }
+
+// fileTTYPrompter asks on a terminal that is already open.
+type fileTTYPrompter struct{ tty *os.File }
+
+func (p fileTTYPrompter) ReadPassword(prompt string) (string, error) {
+	return promptOn(p.tty, int(p.tty.Fd()), prompt, false)
+}
+
+func (p fileTTYPrompter) ReadLine(prompt string) (string, error) {
+	return promptOn(p.tty, int(p.tty.Fd()), prompt, true)
+}
+
 // ttyPrompter opens path per prompt rather than holding it open, so a
 // session that never prompts never touches the terminal.
 type ttyPrompter struct{ path string }

@@ -46,12 +46,12 @@ type channelWriter interface {
 // startStdinPump starts copying in to ch through filter (identity when
 // nil). Local EOF, or a read error, which ssh treats the same way, sends
 // EOF on the channel once everything read before it has been written.
-// With a filter the pump never stops reading; see typedInputLimit for
-// what happens to input the server does not take.
+// With a filter the pump reads further ahead of a stalled server; see
+// typedInputLimit.
 func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Terminal, log *Logger) *stdinPump {
-	q := newInputQueue(pipedInputLimit, false)
+	q := newInputQueue(pipedInputLimit)
 	if filter != nil {
-		q = newInputQueue(typedInputLimit, true)
+		q = newInputQueue(typedInputLimit)
 	}
 	p := &stdinPump{in: in, q: q, done: make(chan struct{}), failed: make(chan error, 1)}
 	read, wrote := make(chan struct{}), make(chan struct{})
@@ -68,7 +68,6 @@ func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Te
 		defer close(read)
 		defer term.RestoreOnPanic()
 		buf := make([]byte, stdinChunk)
-		discarding := false // reported once per run of discarded input
 		for {
 			n, err := in.Read(buf)
 			if n > 0 {
@@ -81,14 +80,9 @@ func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Te
 						return
 					}
 				}
-				dropped, ok := q.put(out)
-				if !ok {
+				if !q.put(out) {
 					return // the channel is gone; nothing left to do
 				}
-				if dropped > 0 && !discarding {
-					log.Logf(LevelInfo, "The server is not reading input: discarding what is typed until it does.")
-				}
-				discarding = dropped > 0
 			}
 			if err != nil {
 				if errors.Is(err, os.ErrDeadlineExceeded) {

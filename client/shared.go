@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -41,6 +42,30 @@ type SharedSession struct {
 	// pty (the session goes on without one, as with a mux master).
 	Opened     func()
 	PTYRefused func()
+	// Filter, when set, returns the filter the client's input passes
+	// through, as SessionOptions.Filter does for Run. A master passes
+	// EscapeFilter with the escape character of NEW_SESSION; the Control
+	// it gets is a shared one, so ~. closes only this session's channel.
+	Filter func(*Control) InputFilter
+	// Signals carries the client's requests to signal the remote command
+	// (gssh's mux extension for --timeout and Ctrl-C through a master).
+	Signals <-chan SignalRequest
+}
+
+// ErrSignalRefused is the result of a SignalRequest the server declined:
+// sshd refuses signals for subsystems, forced commands and (before 9.8)
+// root logins.
+var ErrSignalRefused = errors.New("client: server refused the signal")
+
+// SignalRequest asks a shared session to send its remote command a
+// signal (RFC 4254 §6.9, with want-reply so that refusal is known).
+type SignalRequest struct {
+	// Name is the signal without "SIG": TERM, KILL, INT, HUP, QUIT.
+	Name string
+	// Result receives nil once the server accepted the signal,
+	// ErrSignalRefused, or the error that ended the channel. It must have
+	// room for one value: RunShared never waits for the reader.
+	Result chan<- error
 }
 
 // RunShared runs s to its end on c and returns the remote exit status.
@@ -129,15 +154,47 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int
 	if in == nil {
 		in = strings.NewReader("")
 	}
-	pump := startStdinPump(in, ch, nil, nil, log)
+	var filter InputFilter
+	ctl := &Control{conn: c, ch: ch, pty: s.PTY, stderr: s.Stderr, log: log, ctx: ctx, shared: true}
+	if ctl.stderr == nil {
+		ctl.stderr = io.Discard
+	}
+	if s.Filter != nil {
+		filter = s.Filter(ctl)
+	}
+	pump := startStdinPump(in, ch, filter, nil, log)
+	ctl.watchQueue(pump.q)
 	defer pump.stop()
 
-	select {
-	case <-closed:
-		out.Wait()
-		return rec.result()
-	case <-ctx.Done():
-		return 255, fmt.Errorf("client: shared session: %w", ctx.Err())
+	for {
+		select {
+		case <-closed:
+			out.Wait()
+			return rec.result()
+		case err := <-pump.failed:
+			// ~. : the filter closed the channel; no exit status follows.
+			return 255, err
+		case r := <-s.Signals:
+			go signalChannel(ch, r, log)
+		case <-ctx.Done():
+			return 255, fmt.Errorf("client: shared session: %w", ctx.Err())
+		}
+	}
+}
+
+// signalChannel sends r's signal on ch and reports the server's answer.
+// It runs in its own goroutine: a frozen server must not stop RunShared
+// from noticing the end of the session.
+func signalChannel(ch ssh.Channel, r SignalRequest, log *Logger) {
+	log.Logf(LevelDebug1, "mux session: sending signal %s", r.Name)
+	ok, err := ch.SendRequest("signal", true, ssh.Marshal(struct{ Signal string }{r.Name}))
+	switch {
+	case err != nil:
+		r.Result <- fmt.Errorf("client: signal %s: %w", r.Name, err)
+	case !ok:
+		r.Result <- ErrSignalRefused
+	default:
+		r.Result <- nil
 	}
 }
 

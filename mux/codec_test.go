@@ -52,6 +52,8 @@ var allMessages = []struct {
 	{"proxy-reply", &ProxyReply{RequestID: 20}},
 	{"info", &InfoRequest{RequestID: 21, What: "conninfo"}},
 	{"info-reply", &InfoReply{RequestID: 21, Text: "Connection to h\n"}},
+	{"signal-session", &SignalSession{RequestID: 22, SessionID: 5, Signal: "TERM"}},
+	{"upstream-check", &UpstreamCheck{RequestID: 23, TimeoutMS: 800}},
 }
 
 // TestRoundTrip checks decode(encode(m)) == m for every message, that the
@@ -112,7 +114,7 @@ var allTypes = []MsgType{
 	MsgCloseForward, MsgNewStdioForward, MsgStopListening, MsgProxyRequest,
 	MsgOK, MsgPermissionDenied, MsgFailure, MsgExitMessage, MsgAlive,
 	MsgSessionOpened, MsgRemotePort, MsgTTYAllocFail, MsgProxyReply,
-	MsgInfoRequest, MsgInfoReply,
+	MsgInfoRequest, MsgInfoReply, MsgSignalSession, MsgUpstreamCheck,
 }
 
 // TestGolden pins exact bytes, written out by hand from PROTOCOL.mux and
@@ -478,6 +480,8 @@ func TestStrings(t *testing.T) {
 		{MsgProxyReply, "MUX_S_PROXY"},
 		{MsgInfoRequest, "MUX_C_INFO"},
 		{MsgInfoReply, "MUX_S_INFO"},
+		{MsgSignalSession, "MUX_C_SIGNAL_SESSION"},
+		{MsgUpstreamCheck, "MUX_C_UPSTREAM_CHECK"},
 		{MsgTTYAllocFail, "MUX_S_TTY_ALLOC_FAIL"},
 		{MsgType(0x10000003), "0x10000003"},
 		{ForwardLocal, "local"},

@@ -36,6 +36,9 @@ type Backend interface {
 	Forward(f Forward, cancel bool) (uint32, error)
 	// Info answers -O conninfo ("conninfo") and -O channels ("channels").
 	Info(what string) (string, error)
+	// CheckUpstream returns nil when the SSH connection answers a
+	// keepalive before ctx ends ([UpstreamCheck]).
+	CheckUpstream(ctx context.Context) error
 }
 
 // SessionRequest is a NEW_SESSION with the descriptors that came with it.
@@ -57,6 +60,18 @@ type SessionRequest struct {
 	// TTYFailed tells the client that the server refused the pty
 	// (TTY_ALLOC_FAIL), so that it leaves raw mode.
 	TTYFailed func()
+	// Signals delivers the [SignalSession] requests for this session;
+	// the backend sends each signal and reports on its Result.
+	Signals <-chan Signal
+}
+
+// Signal is a request to signal a session's remote command.
+type Signal struct {
+	// Name is the signal without "SIG", as RFC 4254 §6.9 spells it.
+	Name string
+	// Result receives nil once the server accepted the signal, or why
+	// not. It has room for one value.
+	Result chan<- error
 }
 
 // StdioRequest is a NEW_STDIO_FWD with its two descriptors.
@@ -77,6 +92,13 @@ type MasterOptions struct {
 	Activity func(sessions int)
 	// Extensions are advertised in the master's HELLO.
 	Extensions []Extension
+	// Ask, when set, is asked before a session, a stdio forward, an exit
+	// or a stop-listening request is carried out (ControlMaster ask and
+	// autoask), with mux.c's question naming Host; false answers
+	// PERMISSION_DENIED "Permission denied".
+	Ask func(question string) bool
+	// Host is the server's name as Ask's questions give it (ssh's host).
+	Host string
 }
 
 // ExistsError reports that the control socket path is taken, by a live
@@ -118,6 +140,7 @@ type Master struct {
 	closed    bool
 	conns     map[*control]struct{}
 	resizers  map[chan struct{}]struct{}
+	live      map[uint32]*liveSession // open sessions by id, for SignalSession
 	nextSID   uint32
 	active    int
 	wg        sync.WaitGroup // one per control connection
@@ -168,6 +191,7 @@ func Listen(path string, opts MasterOptions) (*Master, error) {
 		listening: true,
 		conns:     make(map[*control]struct{}),
 		resizers:  make(map[chan struct{}]struct{}),
+		live:      make(map[uint32]*liveSession),
 	}, nil
 }
 
@@ -276,6 +300,18 @@ func (m *Master) WindowChanged() {
 	}
 }
 
+// allowed asks opts.Ask, if set, the question format with args, or with
+// the host when there are none.
+func (m *Master) allowed(format string, args ...any) bool {
+	if m.opts.Ask == nil {
+		return true
+	}
+	if len(args) == 0 {
+		args = []any{m.opts.Host}
+	}
+	return m.opts.Ask(fmt.Sprintf(format, args...))
+}
+
 func (m *Master) logf(format string, args ...any) {
 	if m.opts.Log != nil {
 		m.opts.Log(format, args...)
@@ -339,7 +375,8 @@ func (c *control) serve() {
 		m.logf("multiplex uid mismatch: peer euid %d != uid %d", uid, m.uid)
 		return
 	}
-	if err := c.write(&Hello{Version: Version, Extensions: m.opts.Extensions}); err != nil {
+	exts := append(append([]Extension(nil), m.opts.Extensions...), Extension{Name: ExtSignal}, Extension{Name: ExtUpstreamCheck})
+	if err := c.write(&Hello{Version: Version, Extensions: exts}); err != nil {
 		return
 	}
 	first, err := ReadMessage(c.conn)
@@ -389,12 +426,20 @@ func (c *control) handle(ctx context.Context, msg Message, sessions *sync.WaitGr
 	case *AliveCheck:
 		reply = &Alive{RequestID: r.RequestID, PID: uint32(m.pid)}
 	case *Terminate:
+		if !m.allowed("Terminate shared connection to %s? ") {
+			reply = &PermissionDenied{RequestID: r.RequestID, Reason: "Permission denied"}
+			break
+		}
 		if c.write(&OK{RequestID: r.RequestID}) != nil {
 			return false
 		}
 		m.termOnce.Do(func() { close(m.terminate) })
 		return true
 	case *StopListening:
+		if !m.allowed("Disable further multiplexing on shared connection to %s? ") {
+			reply = &PermissionDenied{RequestID: r.RequestID, Reason: "Permission denied"}
+			break
+		}
 		m.StopListening()
 		reply = &OK{RequestID: r.RequestID}
 	case *OpenForward:
@@ -408,6 +453,10 @@ func (c *control) handle(ctx context.Context, msg Message, sessions *sync.WaitGr
 		} else {
 			reply = &InfoReply{RequestID: r.RequestID, Text: text}
 		}
+	case *SignalSession:
+		reply = m.signalSession(r)
+	case *UpstreamCheck:
+		reply = c.upstreamCheck(ctx, r)
 	case *NewSession:
 		return c.newSession(ctx, r, sessions)
 	case *NewStdioForward:
@@ -488,10 +537,16 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 		restore()
 		return c.write(&Failure{RequestID: r.RequestID, Reason: "Multiple sessions not supported"}) == nil
 	}
+	if !m.allowed("Allow shared connection to %s? ") {
+		restore()
+		return c.write(&PermissionDenied{RequestID: r.RequestID, Reason: "Permission denied"}) == nil
+	}
 	c.busy = true
 	resize := make(chan struct{}, 1)
 	sid := m.newSID(resize, r.WantTTY)
+	live := m.addLive(sid)
 	req := &SessionRequest{
+		Signals:    live.signals,
 		NewSession: r,
 		Stdin:      files[0], Stdout: files[1], Stderr: files[2],
 		StdinFD:   fds[0],
@@ -509,6 +564,7 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 		defer sessions.Done()
 		defer m.sessionDelta(-1)
 		defer m.dropResizer(resize)
+		defer m.dropLive(sid, live)
 		status, err := c.b.Session(ctx, req)
 		// The descriptors go before the control connection: a client's
 		// caller reading its stdout must see EOF once the client exits.
@@ -536,6 +592,10 @@ func (c *control) newStdioForward(ctx context.Context, r *NewStdioForward, sessi
 	if c.busy {
 		restore()
 		return c.write(&Failure{RequestID: r.RequestID, Reason: "Multiple sessions not supported"}) == nil
+	}
+	if !m.allowed("Allow forward to %s:%d? ", r.ConnectHost, r.ConnectPort) {
+		restore()
+		return c.write(&PermissionDenied{RequestID: r.RequestID, Reason: "Permission denied"}) == nil
 	}
 	c.busy = true
 	sid := m.newSID(nil, false)

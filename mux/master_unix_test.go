@@ -29,6 +29,18 @@ func (echoBackend) Session(ctx context.Context, r *SessionRequest) (int, error) 
 	if r.WantTTY {
 		r.TTYFailed()
 	}
+	if r.Command == "signal" {
+		// Stands for a remote command that dies of the first signal.
+		var sig Signal
+		select {
+		case sig = <-r.Signals:
+		case <-ctx.Done():
+			return 255, ctx.Err()
+		}
+		sig.Result <- nil
+		io.WriteString(r.Stderr, r.Command+" "+sig.Name)
+		return 255, errors.New("killed by signal " + sig.Name)
+	}
 	io.Copy(r.Stdout, r.Stdin)
 	io.WriteString(r.Stderr, r.Command)
 	if r.Command == "nostatus" {
@@ -51,6 +63,8 @@ func (echoBackend) Forward(f Forward, cancel bool) (uint32, error) {
 }
 
 func (echoBackend) Info(what string) (string, error) { return "info " + what + "\n", nil }
+
+func (echoBackend) CheckUpstream(ctx context.Context) error { return nil }
 
 // startMaster listens in a short temp dir and serves echoBackend until the
 // test ends.

@@ -32,6 +32,8 @@ const (
 	MsgStopListening    MsgType = 0x10000009 // MUX_C_STOP_LISTENING
 	MsgProxyRequest     MsgType = 0x1000000f // MUX_C_PROXY
 	MsgInfoRequest      MsgType = 0x10000100 // gssh: -O conninfo, -O channels
+	MsgSignalSession    MsgType = 0x10000101 // gssh: signal a session's remote command (ExtSignal)
+	MsgUpstreamCheck    MsgType = 0x10000102 // gssh: probe the master's SSH connection (ExtUpstreamCheck)
 	MsgOK               MsgType = 0x80000001 // MUX_S_OK
 	MsgPermissionDenied MsgType = 0x80000002 // MUX_S_PERMISSION_DENIED
 	MsgFailure          MsgType = 0x80000003 // MUX_S_FAILURE
@@ -68,6 +70,10 @@ func (t MsgType) String() string {
 		return "MUX_C_PROXY"
 	case MsgInfoRequest:
 		return "MUX_C_INFO"
+	case MsgSignalSession:
+		return "MUX_C_SIGNAL_SESSION"
+	case MsgUpstreamCheck:
+		return "MUX_C_UPSTREAM_CHECK"
 	case MsgOK:
 		return "MUX_S_OK"
 	case MsgPermissionDenied:
@@ -116,6 +122,10 @@ func newMessage(t MsgType) Message {
 		return new(ProxyRequest)
 	case MsgInfoRequest:
 		return new(InfoRequest)
+	case MsgSignalSession:
+		return new(SignalSession)
+	case MsgUpstreamCheck:
+		return new(UpstreamCheck)
 	case MsgOK:
 		return new(OK)
 	case MsgPermissionDenied:

@@ -168,6 +168,9 @@ type Config struct {
 
 	// hostArg is the destination as typed (-G prints it as "host").
 	hostArg string
+	// tokens are the % tokens of this connection (%C, %d, %h, ...), for
+	// the commands expanded only when they run (LocalCommand).
+	tokens map[byte]string
 	// opts keeps every parsed value, including those gssh does not act
 	// on, so WriteG can print all of them.
 	opts *options

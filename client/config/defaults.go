@@ -59,6 +59,7 @@ func finish(o *options, env *environment, hostArg, host string) (*Config, error)
 	}
 	o.identityFilesSet = len(o.identityFiles) > 0
 	o.hostKeyAlgosSet = o.has("hostkeyalgorithms")
+	o.ciphersSet = o.has("ciphers")
 	for k, v := range defaults {
 		o.setOnce(k, v)
 	}

@@ -44,7 +44,7 @@ type options struct {
 	forwardAgentPath string
 	warnings         []string
 	// Recorded before defaults are filled in, for Config.
-	identityFilesSet, hostKeyAlgosSet bool
+	identityFilesSet, hostKeyAlgosSet, ciphersSet bool
 }
 
 func newOptions() *options {

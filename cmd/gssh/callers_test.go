@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gssh/gssh/internal/sshdtest"
 )
@@ -32,16 +33,13 @@ func git(t *testing.T, dir, sshCommand string, args ...string) string {
 	return string(out)
 }
 
-// TestGitCloneWithPort: git first probes `ssh -G` to learn whether it may
-// pass -p, then runs git-upload-pack; an ssh:// URL with a port only works
-// when both steps do.
-func TestGitCloneWithPort(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is required under CI")
-		}
-		t.Skip("git not installed")
-	}
+// TestGitOverGssh runs git as OpenSSH's callers do, with gssh as its ssh:
+// clone, push and ls-remote over an scp-style URL (host:path, the port
+// from the configuration) and over an ssh:// URL whose port only the URL
+// carries. git probes `ssh -G` before it passes -p, so the second form
+// needs both -G and the git-upload-pack/git-receive-pack sessions.
+func TestGitOverGssh(t *testing.T) {
+	requireTool(t, "git")
 	s := sshdtest.Start(t, sshdtest.Options{})
 	dir := t.TempDir()
 	work := filepath.Join(dir, "work")
@@ -53,16 +51,39 @@ func TestGitCloneWithPort(t *testing.T) {
 	bare := filepath.Join(dir, "repo.git")
 	git(t, dir, "false", "clone", "-q", "--bare", work, bare)
 
-	sshCommand := fmt.Sprintf("%s -F %s", gsshBin, s.ClientConfig)
-	url := fmt.Sprintf("ssh://sshd:%d%s", s.Port, bare)
-	git(t, dir, sshCommand, "clone", "-q", url, "clone")
-	got := readFile(t, filepath.Join(dir, "clone", "file.txt"))
-	if got != "cloned through gssh\n" {
-		t.Fatalf("cloned file.txt = %q", got)
-	}
-	heads := git(t, dir, sshCommand, "ls-remote", url)
-	if !strings.Contains(heads, "refs/heads/main") {
-		t.Fatalf("ls-remote over gssh: %q", heads)
+	// "portless" has no Port line: with ssh:// the port comes from -p.
+	cfg := filepath.Join(dir, "ssh_config")
+	portless := strings.SplitN(s.ClientConfigText(), "Host sshd-user", 2)[0]
+	portless = strings.Replace(portless, "Host sshd\n", "Host portless\n", 1)
+	portless = strings.Replace(portless, fmt.Sprintf("\tPort %d\n", s.Port), "", 1)
+	writeFile(t, cfg, s.ClientConfigText()+portless)
+	sshCommand := fmt.Sprintf("%s -F %s", gsshBin, cfg)
+	for _, tc := range []struct{ name, url string }{
+		{"scp-style", "sshd:" + bare},
+		{"ssh-url-with-port", fmt.Sprintf("ssh://portless:%d%s", s.Port, bare)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clone := filepath.Join(dir, "clone-"+tc.name)
+			git(t, dir, sshCommand, "clone", "-q", tc.url, clone)
+			if got := readFile(t, filepath.Join(clone, "file.txt")); got != "cloned through gssh\n" {
+				t.Fatalf("cloned file.txt = %q", got)
+			}
+			writeFile(t, filepath.Join(clone, tc.name+".txt"), "pushed through gssh\n")
+			git(t, clone, sshCommand, "add", tc.name+".txt")
+			git(t, clone, sshCommand, "commit", "-q", "-m", "push over "+tc.name)
+			git(t, clone, sshCommand, "push", "-q", "origin", "main")
+			head := strings.TrimSpace(git(t, clone, sshCommand, "rev-parse", "HEAD"))
+			if got := strings.TrimSpace(git(t, bare, "false", "rev-parse", "main")); got != head {
+				t.Fatalf("bare repo main = %s after push, want %s", got, head)
+			}
+			if got := git(t, bare, "false", "show", "main:"+tc.name+".txt"); got != "pushed through gssh\n" {
+				t.Fatalf("pushed file = %q", got)
+			}
+			heads := git(t, dir, sshCommand, "ls-remote", tc.url)
+			if !strings.Contains(heads, head+"\trefs/heads/main") {
+				t.Fatalf("ls-remote over gssh: %q, want %s refs/heads/main", heads, head)
+			}
+		})
 	}
 }
 
@@ -160,5 +181,67 @@ func TestScpAndSftp(t *testing.T) {
 	runTool(t, "sftp", "-q", "-S", gsshBin, "-F", s.ClientConfig, "-b", batch, "sshd")
 	if readFile(t, viaSftp) != readFile(t, filepath.Join(src, "d1", "f1")) {
 		t.Fatal("sftp get returned different bytes")
+	}
+}
+
+// TestAnsibleWithProxyCommand: ansible users reach hosts through a
+// ProxyCommand in ansible_ssh_common_args. The ProxyCommand lives as
+// long as the background master's connection, so it must not inherit the
+// pipe the foreground gssh waits on for the master's readiness.
+func TestAnsibleWithProxyCommand(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	args := []string{"-F", s.ClientConfig, "-C", "-o", "ControlMaster=auto", "-o", "ControlPersist=60s",
+		"-o", "ProxyCommand=" + gsshBin + " -F " + s.ClientConfig + " -W %h:%p sshd",
+		"-o", "ControlPath=" + filepath.Join(muxDir(t), "%C")}
+	t.Cleanup(func() { gssh(t, nil, append(args, "-O", "exit", "sshd")...) })
+	start := time.Now()
+	r := gssh(t, nil, append(args, "sshd", `/bin/sh -c 'echo ansible-ok && sleep 0'`)...)
+	if r.code != 0 || r.stdout != "ansible-ok\n" {
+		t.Fatalf("through a ProxyCommand: %+v", r)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("took %v: the master's ProxyCommand held the readiness pipe", d)
+	}
+}
+
+// TestAnsibleCommandLine runs ansible's ssh command line (its defaults:
+// compression, a persistent master, publickey only, a quoted ControlPath)
+// twice, the second time through the master the first left behind, then
+// ends the master with -O exit and checks that it is gone. Each run must
+// return as soon as the command ends: the background master must not
+// hold the caller's pipes.
+func TestAnsibleCommandLine(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	cpdir := muxDir(t)
+	controlPath := filepath.Join(cpdir, "%C")
+	args := []string{"-F", s.ClientConfig, "-C", "-o", "ControlMaster=auto", "-o", "ControlPersist=60s",
+		"-o", "KbdInteractiveAuthentication=no",
+		"-o", "PreferredAuthentications=gssapi-with-mic,gssapi-keyex,hostbased,publickey",
+		"-o", "PasswordAuthentication=no", "-o", "ConnectTimeout=10",
+		"-o", `ControlPath="` + controlPath + `"`}
+	t.Cleanup(func() { gssh(t, nil, append(args, "-O", "exit", "sshd")...) })
+	for i, stdin := range []string{"", "print-me"} {
+		start := time.Now()
+		r := gssh(t, strings.NewReader(stdin), append(args, "sshd", `/bin/sh -c 'echo ansible-ok && cat && sleep 0'`)...)
+		if r.code != 0 || r.stdout != "ansible-ok\n"+stdin {
+			t.Fatalf("run %d: %+v", i, r)
+		}
+		if d := time.Since(start); d > 20*time.Second {
+			t.Fatalf("run %d took %v: the master held the caller's pipes", i, d)
+		}
+	}
+	r := gssh(t, nil, append(args, "-O", "check", "sshd")...)
+	var pid int
+	if _, err := fmt.Sscanf(r.stderr, "Master running (pid=%d)", &pid); r.code != 0 || err != nil {
+		t.Fatalf("-O check: %+v", r)
+	}
+	if r := gssh(t, nil, append(args, "-O", "exit", "sshd")...); r.code != 0 || r.stderr != "Exit request sent.\r\n" {
+		t.Fatalf("-O exit: %+v", r)
+	}
+	if !eventually(10*time.Second, func() bool { return !alive(pid) }) {
+		t.Fatalf("master %d still running after -O exit", pid)
+	}
+	if entries, _ := os.ReadDir(cpdir); len(entries) != 0 {
+		t.Fatalf("control socket left behind: %v", entries)
 	}
 }

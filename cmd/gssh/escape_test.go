@@ -416,8 +416,8 @@ func TestEscapeCommandLineOnPty(t *testing.T) {
 	}
 	p.typeKeys("\r~C")
 	p.waitForCount("ssh> ", 2, 10*time.Second)
-	p.typeText("-L 8080:localhost:80\r")
-	p.waitFor("-L: port forwarding is not supported yet.\r", 10*time.Second)
+	p.typeText("-L 8080\r")
+	p.waitFor("Bad local forwarding specification.\r", 10*time.Second)
 	p.waitTermios(true, 10*time.Second)
 	p.typeText("echo STILL''HERE\r")
 	p.waitFor("STILLHERE", 10*time.Second)

@@ -111,16 +111,16 @@ func (e *notSupportedError) Error() string {
 func checkSupported(inv *invocation, cfg *config.Config) error {
 	unsupported := func(what string) error { return &notSupportedError{what} }
 	switch {
+	case cfg.ForkAfterAuthentication && len(inv.Command) == 0 && cfg.RemoteCommand == "" && cfg.SessionType != "none":
+		return errForkWithoutCommand // ssh.c's check, before connecting
 	case inv.Syslog:
 		return unsupported("-y (logging to syslog)")
-	case cfg.ForkAfterAuthentication && !muxForkOK(cfg):
+	case cfg.ForkAfterAuthentication && !canFork(cfg) && !muxForkOK(cfg):
 		return unsupported("-f (ForkAfterAuthentication)")
 	case cfg.ForwardX11:
 		return unsupported("X11 forwarding (-X, -Y, ForwardX11)")
 	case cfg.Tunnel != "" && cfg.Tunnel != "no" && cfg.Tunnel != "false":
 		return unsupported("tunnel devices (-w, Tunnel)")
-	case cfg.PermitLocalCommand && cfg.LocalCommand != "":
-		return unsupported("LocalCommand")
 	}
 	return nil
 }

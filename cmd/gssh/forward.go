@@ -13,29 +13,30 @@ import (
 // startForwarding does what ssh does between authentication and the
 // session: -W replaces the session with a stdio forward (done is true
 // and code is the exit status), otherwise the -L, -R and -D forwardings
-// are set up and stop ends them. A forwarding failure under
-// ExitOnForwardFailure ends the run with 255 before any command runs.
+// are set up (fwd, for ~C to add to) and stop ends them. A forwarding
+// failure under ExitOnForwardFailure ends the run with 255 before any
+// command runs.
 func startForwarding(ctx context.Context, inv *invocation, conn *client.Conn, st client.Streams,
-	logOut io.Writer, prog string, log *client.Logger) (stop func(), code int, done bool) {
+	logOut io.Writer, prog string, log *client.Logger) (fwd *client.Forwarding, stop func(), code int, done bool) {
 	stop = func() {}
-	fail := func(err error) (func(), int, bool) {
+	fail := func(err error) (*client.Forwarding, func(), int, bool) {
 		// ssh's fatal() honours LogLevel: -q silences it.
 		if log.Level() == client.LevelQuiet {
-			return stop, exitFailure, true
+			return nil, stop, exitFailure, true
 		}
-		return stop, report(logOut, prog, err), true
+		return nil, stop, report(logOut, prog, err), true
 	}
 	if inv.StdioForward != "" {
 		if err := conn.StdioForward(ctx, inv.StdioForward, st); err != nil {
 			return fail(err)
 		}
-		return stop, 0, true
+		return nil, stop, 0, true
 	}
 	fwd, err := conn.StartForwarding(ctx, client.ForwardOptions{Log: log})
 	if err != nil {
 		return fail(err)
 	}
-	return func() { fwd.Close() }, 0, false
+	return fwd, func() { fwd.Close() }, 0, false
 }
 
 // jumpResolver resolves a ProxyJump hop's configuration the way ssh(1)

@@ -20,7 +20,10 @@ import (
 const version = "0.1.0"
 
 func main() {
-	os.Exit(run(os.Args, client.StdStreams()))
+	stopProfile := startCPUProfile()
+	code := run(os.Args, client.StdStreams())
+	stopProfile()
+	os.Exit(code)
 }
 
 // run is gssh from argument parsing to exit status. It is the only place
@@ -76,6 +79,13 @@ func run(argv []string, st client.Streams) int {
 	if err := checkSupported(inv, cfg); err != nil {
 		return report(logOut, prog, err)
 	}
+	// -f's background child hands its messages to the waiting parent
+	// until it is ready (background.go).
+	child := takeForkChild()
+	defer child.finish()
+	if child != nil && inv.LogFile == "" {
+		logOut = child
+	}
 
 	log := client.NewLogger(logOut, logLevel(cfg.LogLevel))
 	for _, w := range cfg.Warnings {
@@ -85,9 +95,13 @@ func run(argv []string, st client.Streams) int {
 	if status, done := runMux(ctx, argv, inv, cfg, st, logOut, log); done {
 		return status
 	}
+	if cfg.ForkAfterAuthentication && child == nil {
+		return forkBackground(argv, logOut)
+	}
+	child.startRelay()
 	var prompter client.Prompter
 	if !cfg.BatchMode {
-		prompter = client.TTYPrompter()
+		prompter = child.prompter()
 	}
 	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg)})
 	if err != nil {
@@ -101,12 +115,16 @@ func run(argv []string, st client.Streams) int {
 		return report(logOut, prog, err)
 	}
 	defer conn.Close()
-	defer startMaster(conn, cfg, log)()
-	stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log) // forward.go
+	finishMaster, masterForwarding := startMaster(conn, cfg, log) // mux_master_unix.go
+	defer finishMaster()
+	fwd, stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log) // forward.go
+	masterForwarding(fwd)
 	defer stopForwarding()
 	if done {
 		return code
 	}
+	child.ready()
+	runLocalCommand(cfg, st, log) // localcommand.go
 
 	status, err := conn.Run(ctx, client.SessionOptions{
 		Command:     strings.Join(inv.Command, " "),
@@ -116,6 +134,7 @@ func run(argv []string, st client.Streams) int {
 			Char:        cfg.EscapeChar,
 			CommandLine: cfg.EnableEscapeCommandline,
 			LogToFile:   inv.LogFile != "",
+			Forwarding:  fwd,
 		}),
 	}, st, log)
 	if err != nil {

@@ -10,17 +10,18 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/escape"
 	"github.com/gssh/gssh/mux"
 )
 
@@ -45,39 +46,14 @@ const (
 // cannot fork, so the master authenticates afresh in the background,
 // without a terminal to prompt on.
 func spawnDaemon(argv []string, logOut io.Writer) spawnResult {
-	fail := func(err error) spawnResult {
+	out, cmd, err := reexecBackground(argv, muxDaemonEnv, nil) // background_unix.go
+	if err != nil {
 		fmt.Fprintf(logOut, "%s: start control master: %v\r\n", progName(argv), err)
 		return spawnFailed
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return fail(err)
-	}
-	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		return fail(err)
-	}
-	defer null.Close()
-	r, w, err := os.Pipe()
-	if err != nil {
-		return fail(err)
-	}
-	defer r.Close()
-	cmd := exec.Command(exe, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	cmd.Env = append(os.Environ(), muxDaemonEnv+"=3")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = null, null, null
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	err = cmd.Start()
-	w.Close()
-	if err != nil {
-		return fail(err)
-	}
 	// Reaped if it exits while we still run; otherwise init adopts it.
 	go cmd.Wait()
-	out, _ := io.ReadAll(r)
-	state, text, _ := strings.Cut(string(out), "\n")
+	state, text, _ := strings.Cut(out, "\n")
 	switch state {
 	case "ready":
 		return spawnReady
@@ -97,6 +73,9 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 	if err != nil {
 		return exitFailure
 	}
+	// An inherited descriptor is not close-on-exec: a ProxyCommand would
+	// hold the pipe, and the caller would wait as long as it runs.
+	syscall.CloseOnExec(n)
 	ready := os.NewFile(uintptr(n), "control master readiness")
 	say := func(s string) {
 		io.WriteString(ready, s)
@@ -123,6 +102,19 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 		say("error\n" + err.Error() + "\r\n")
 		return exitFailure
 	}
+	// The command line's -L, -R and -D belong to the master, as in ssh
+	// -M -fN -L; the same Forwarding takes -O forward and -O cancel.
+	fwd, err := conn.StartForwarding(ctx, client.ForwardOptions{Log: log})
+	if err != nil {
+		m.Close()
+		var msg bytes.Buffer
+		if log.Level() != client.LevelQuiet {
+			report(&msg, prog, err)
+		}
+		say("error\n" + msg.String())
+		return exitFailure
+	}
+	defer fwd.Close()
 	say("ready\n")
 
 	persist := time.Duration(0) // forever: ControlPersist yes/0, or -f -N -M
@@ -130,6 +122,7 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 		persist = cfg.ControlPersist
 	}
 	b := newMuxBackend(conn, cfg, log)
+	b.fwd.Store(fwd)
 	go m.Serve(b)
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
@@ -178,17 +171,19 @@ loop:
 // startMaster makes this gssh a foreground master once it has connected
 // (ControlMaster yes, ask, auto or autoask without ControlPersist): its
 // own session runs as usual while clients share the connection. The
-// returned function, deferred by run, stops listening and waits for the
-// clients' sessions before the connection closes, as ssh does.
-func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (finish func()) {
+// returned finish, deferred by run, stops listening and waits for the
+// clients' sessions before the connection closes, as ssh does; run hands
+// the connection's forwardings to useForwarding once they are set up, for
+// -O forward and -O cancel.
+func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (finish func(), useForwarding func(*client.Forwarding)) {
 	if !masterRole(cfg) || backgroundMaster(cfg) {
-		return func() {}
+		return func() {}, func(*client.Forwarding) {}
 	}
 	act := newActivity()
 	m, err := listenMaster(cfg, log, act)
 	if err != nil {
 		log.Logf(client.LevelError, "%s", err)
-		return func() {}
+		return func() {}, func(*client.Forwarding) {}
 	}
 	b := newMuxBackend(conn, cfg, log)
 	go m.Serve(b)
@@ -212,15 +207,20 @@ func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (fin
 		}
 		stopRelay()
 		m.Close()
-	}
+	}, func(fwd *client.Forwarding) { b.fwd.Store(fwd) }
 }
 
 // listenMaster creates the control socket with the master's options.
 func listenMaster(cfg *config.Config, log *client.Logger, act *activity) (*mux.Master, error) {
-	return mux.Listen(cfg.ControlPath, mux.MasterOptions{
+	opts := mux.MasterOptions{
 		Log:      func(format string, args ...any) { log.Logf(client.LevelError, format, args...) },
 		Activity: act.set,
-	})
+		Host:     cfg.HostName,
+	}
+	if askMaster(cfg) {
+		opts.Ask = askPermission
+	}
+	return mux.Listen(cfg.ControlPath, opts)
 }
 
 // relayWindowChanges passes SIGWINCH, which clients send to the master's
@@ -278,10 +278,14 @@ type muxBackend struct {
 	log     *client.Logger
 	started time.Time
 	dead    chan struct{} // closed when the SSH connection has ended
+	// fwd takes -O forward and -O cancel. A foreground master gets it
+	// from main.go once the forwardings are set up, after listening.
+	fwd atomic.Pointer[client.Forwarding]
 
 	mu       sync.Mutex
 	next     int
 	channels map[int]string // open sessions and forwards, for -O channels
+	probe    *upstreamProbe // the keepalive in flight for CheckUpstream, or nil
 }
 
 func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger) *muxBackend {
@@ -311,6 +315,8 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 		what += " (pty)"
 	}
 	defer b.track("session " + what)()
+	signals, stopSignals := relaySignals(r.Signals)
+	defer stopSignals()
 	opened := false
 	status, err := b.conn.RunShared(ctx, client.SharedSession{
 		PTY:       r.WantTTY,
@@ -328,12 +334,108 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 			r.Opened()
 		},
 		PTYRefused: r.TTYFailed,
+		// As mux.c, escapes are the master's job, with the passenger's
+		// escape character, and only for a pty session.
+		Filter:  client.EscapeFilter(client.EscapeOptions{Char: passengerEscapeChar(r.EscapeChar)}),
+		Signals: signals,
 	}, b.log)
 	if err != nil && !opened {
 		b.log.Logf(client.LevelDebug1, "mux session: %v", err)
 		return status, errSessionRefused
 	}
 	return status, err
+}
+
+// relaySignals passes the master's SignalSession requests on to
+// RunShared until stop is called; a request that arrives as the session
+// ends is answered with errSessionEnded rather than left waiting.
+func relaySignals(in <-chan mux.Signal) (out <-chan client.SignalRequest, stop func()) {
+	ch := make(chan client.SignalRequest)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-in:
+				res := make(chan error, 1)
+				select {
+				case ch <- client.SignalRequest{Name: s.Name, Result: res}:
+					go func() {
+						// RunShared always answers, at the latest when
+						// the channel closes.
+						err := <-res
+						if errors.Is(err, client.ErrSignalRefused) {
+							err = mux.ErrSignalRefused
+						}
+						s.Result <- err
+					}()
+				case <-done:
+					s.Result <- errSessionEnded
+					return
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return ch, func() { close(done) }
+}
+
+// errSessionEnded answers a signal for a session that has just ended.
+var errSessionEnded = errors.New("session ended")
+
+// CheckUpstream is the master's side of self-healing: any reply to a
+// keepalive@openssh.com request (sshd answers with failure) proves the
+// connection alive. Checks that arrive while a probe is in flight wait
+// for that probe's reply rather than sending their own: x/crypto answers
+// global requests one after another, so a hundred passengers starting at
+// once would otherwise queue a hundred round trips and time out on a
+// healthy connection. A reply that arrives after a check began proves
+// the connection alive at that time.
+func (b *muxBackend) CheckUpstream(ctx context.Context) error {
+	b.mu.Lock()
+	p := b.probe
+	if p == nil {
+		p = &upstreamProbe{done: make(chan struct{})}
+		b.probe = p
+		go b.runProbe(p)
+	}
+	b.mu.Unlock()
+	select {
+	case <-p.done:
+		return p.err
+	case <-b.dead:
+		return errors.New("upstream connection lost")
+	case <-ctx.Done():
+		return fmt.Errorf("upstream connection not responding: %w", ctx.Err())
+	}
+}
+
+// upstreamProbe is one keepalive in flight; err is set before done closes.
+type upstreamProbe struct {
+	done chan struct{}
+	err  error
+}
+
+// runProbe sends p's keepalive. x/crypto's SendRequest cannot be
+// cancelled: on a dead connection it returns when the connection closes.
+func (b *muxBackend) runProbe(p *upstreamProbe) {
+	if _, _, err := b.conn.Client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+		p.err = fmt.Errorf("upstream connection lost: %w", err)
+	}
+	b.mu.Lock()
+	b.probe = nil
+	b.mu.Unlock()
+	close(p.done)
+}
+
+// passengerEscapeChar turns NEW_SESSION's escape character into
+// EscapeOptions.Char: NoEscapeChar, or anything that is not a byte (mux.c
+// would truncate it), means none.
+func passengerEscapeChar(c uint32) int {
+	if c > 0xff {
+		return escape.None
+	}
+	return int(c)
 }
 
 // StdioForward is -W through the master: a direct-tcpip (or
@@ -368,10 +470,50 @@ func (b *muxBackend) StdioForward(ctx context.Context, r *mux.StdioRequest) erro
 	return nil
 }
 
-// Forward is -O forward and -O cancel; port forwarding through a master
-// waits for gssh's forwarding support.
+// Forward is -O forward and -O cancel (MUX_C_OPEN_FWD, MUX_C_CLOSE_FWD)
+// on the master's Forwarding, with mux.c's reasons for failures.
 func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
-	return 0, errors.New("port forwarding through a gssh master is not supported yet")
+	fwd := b.fwd.Load()
+	if fwd == nil {
+		return 0, errors.New("port forwarding is not set up yet")
+	}
+	kind := map[mux.ForwardKind]client.ForwardKind{
+		mux.ForwardLocal: client.ForwardLocal, mux.ForwardRemote: client.ForwardRemote, mux.ForwardDynamic: client.ForwardDynamic,
+	}[f.Kind]
+	listen := muxEndpoint(f.ListenHost, f.ListenPort)
+	if cancel {
+		if err := fwd.Cancel(kind, listen); err != nil {
+			b.log.Logf(client.LevelDebug1, "mux close forward: %v", err)
+			return 0, errors.New("port not found")
+		}
+		return 0, nil
+	}
+	spec := listen
+	if f.Kind != mux.ForwardDynamic && (f.ConnectHost != "" || f.ConnectPort != 0) {
+		spec += " " + muxEndpoint(f.ConnectHost, f.ConnectPort)
+	}
+	port, err := fwd.Add(context.Background(), kind, spec)
+	switch {
+	case err != nil && f.Kind == mux.ForwardRemote:
+		return 0, fmt.Errorf("remote port forwarding failed for listen port %d", f.ListenPort)
+	case err != nil:
+		return 0, errors.New("Port forwarding failed")
+	}
+	return uint32(port), nil
+}
+
+// muxEndpoint writes a MUX_C_OPEN_FWD address in Config's forwarding
+// notation: a Unix socket path, "[HOST]:PORT", or "PORT" when the client
+// named no host (mux.c sends "" for the default bind address and "*" for
+// all addresses).
+func muxEndpoint(host string, port uint32) string {
+	switch {
+	case port == mux.PortStreamLocal:
+		return host
+	case host == "":
+		return strconv.Itoa(int(port))
+	}
+	return "[" + host + "]:" + strconv.Itoa(int(port))
 }
 
 // Info answers -O conninfo and -O channels.

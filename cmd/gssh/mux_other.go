@@ -22,7 +22,9 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 }
 
 // startMaster does nothing: runMux has refused master roles.
-func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) func() { return func() {} }
+func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (func(), func(*client.Forwarding)) {
+	return func() {}, func(*client.Forwarding) {}
+}
 
 // muxForkOK: -f exists only as the background master, which needs Unix.
 func muxForkOK(cfg *config.Config) bool { return false }

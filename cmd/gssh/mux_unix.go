@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/gssh/gssh/client"
@@ -41,7 +40,7 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 		return 0, false
 	}
 	if tryExisting(cfg) {
-		if status, done := passenger(ctx, inv, cfg, st, logOut, log, false); done {
+		if status, done := passenger(ctx, prog, inv, cfg, st, logOut, log, false); done {
 			return status, true
 		}
 	}
@@ -72,7 +71,7 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 	if cfg.ForkAfterAuthentication && cfg.SessionType == "none" {
 		return 0, true // -f -N -M: the master is all that was asked for
 	}
-	status, done = passenger(ctx, inv, cfg, st, logOut, log, true)
+	status, done = passenger(ctx, prog, inv, cfg, st, logOut, log, true)
 	if !done {
 		return 0, false
 	}
@@ -150,9 +149,13 @@ func dialMaster(cfg *config.Config, logOut io.Writer, log *client.Logger) (c *mu
 // passenger runs this invocation's session through the master, as
 // mux_client_request_session does. done=false means the master could not
 // be used and gssh connects directly, which is also what ssh does when
-// the master refuses the session. mustExist says the master was just
-// started for us, so a missing socket is an error.
-func passenger(ctx context.Context, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, mustExist bool) (int, bool) {
+// the master refuses the session, and what gssh does when a gssh master's
+// own connection no longer answers (self-healing, mux_heal_unix.go).
+// mustExist says the master was just started for us, so a missing socket
+// is an error. ctx's deadline (--timeout) and HUP, INT and TERM end the
+// session early (passengerStop).
+func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, mustExist bool) (int, bool) {
+	ident, _ := os.Lstat(cfg.ControlPath) // the socket we reuse, should we retire it
 	c, fatal := dialMaster(cfg, logOut, log)
 	if fatal {
 		return exitFailure, true
@@ -165,6 +168,10 @@ func passenger(ctx context.Context, inv *invocation, cfg *config.Config, st clie
 		return 0, false
 	}
 	defer c.Close()
+	if err := checkUpstream(c); err != nil {
+		retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
+		return 0, false
+	}
 	if inv.StdioForward != "" {
 		return stdioPassenger(c, inv, cfg, st, log)
 	}
@@ -217,31 +224,13 @@ func passenger(ctx context.Context, inv *invocation, cfg *config.Config, st clie
 	}
 
 	// From here on this process only relays: SIGWINCH goes to the master,
-	// which reads the new size from our terminal, and HUP, INT or TERM
-	// end the session by closing the control connection.
-	var signalled atomic.Bool
-	sigc := make(chan os.Signal, 4)
-	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGWINCH)
+	// which reads the new size from our terminal, and HUP, INT or TERM,
+	// or the end of --timeout, end the session (passengerStop).
+	stopWinch := relayWinch(pid)
+	defer stopWinch()
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		for {
-			select {
-			case s := <-sigc:
-				if s == syscall.SIGWINCH {
-					if pid > 1 {
-						syscall.Kill(pid, syscall.SIGWINCH)
-					}
-					continue
-				}
-				signalled.Store(true)
-				c.Close()
-			case <-stop:
-				return
-			}
-		}
-	}()
 
 	raw := pty && st.Terminal != nil
 	if raw {
@@ -250,11 +239,36 @@ func passenger(ctx context.Context, inv *invocation, cfg *config.Config, st clie
 			log.Logf(client.LevelError, "%v", err)
 		}
 	}
-	status, err := sess.Wait(func() { st.Terminal.Restore() })
+	ended := make(chan struct{})
+	var status int
+	go func() {
+		defer close(ended)
+		status, err = sess.Wait(func() { st.Terminal.Restore() })
+	}()
+	stop := &passengerStop{path: cfg.ControlPath, c: c, sid: sess.ID, ended: ended}
+	var outcome client.StopOutcome
+	signalled, timedOut := false, false
+	select {
+	case <-ended:
+	case sig := <-sigc:
+		signalled = true
+		stop.interrupt(sig)
+	case <-ctx.Done():
+		timedOut = true
+		if stop.canSignal() {
+			outcome = stop.deadline(inv.KillAfter)
+		}
+	}
+	// Closing the control connection makes the master close the channel,
+	// if the session is still open, and ends Wait.
+	c.Close()
+	<-ended
 	st.Terminal.Restore()
 	switch {
-	case signalled.Load():
+	case signalled:
 		status = exitFailure
+	case timedOut:
+		status = exitTimeout
 	case errors.Is(err, mux.ErrNoExitMessage):
 		log.Logf(client.LevelDebug2, "Control master terminated unexpectedly")
 		status = exitFailure
@@ -265,7 +279,38 @@ func passenger(ctx context.Context, inv *invocation, cfg *config.Config, st clie
 	if pty && log.Level() >= client.LevelInfo {
 		fmt.Fprintf(logOut, "Shared connection to %s closed.\r\n", cfg.HostName)
 	}
+	if timedOut && log.Level() != client.LevelQuiet {
+		what := "control master cannot signal the remote command; it may still be running"
+		if outcome != 0 {
+			what = outcome.Describe()
+		}
+		fmt.Fprintf(logOut, "%s: %v: %s\r\n", prog, context.Cause(ctx), what)
+	}
 	return status & 255, true
+}
+
+// relayWinch passes SIGWINCH on to the master's pid, which reads the new
+// window size from our terminal, until stop is called.
+func relayWinch(pid int) (stop func()) {
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-winch:
+				if pid > 1 {
+					syscall.Kill(pid, syscall.SIGWINCH)
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(winch)
+		close(done)
+	}
 }
 
 // stdioPassenger is -W through a master (mux_client_request_stdio_fwd).

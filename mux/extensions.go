@@ -1,0 +1,88 @@
+package mux
+
+import "errors"
+
+// gssh's extensions to PROTOCOL.mux. A gssh master names them in its
+// HELLO; a client uses a request only when the master advertised it, so
+// an OpenSSH master (which advertises nothing) never sees one. The type
+// numbers are gssh's own, in a range mux.c does not use; should an
+// OpenSSH master receive one anyway it answers FAILURE "unsupported
+// request".
+const (
+	// ExtSignal says the master accepts [SignalSession]: a client bounding
+	// its run (--timeout) or interrupted (Ctrl-C, SIGTERM) has the master
+	// signal the remote command instead of only closing its session.
+	ExtSignal = "gssh-signal@gssh"
+	// ExtUpstreamCheck says the master accepts [UpstreamCheck]: a client
+	// about to reuse it asks whether its SSH connection still answers.
+	ExtUpstreamCheck = "gssh-upstream-check@gssh"
+)
+
+// ErrSignalRefused means the server declined a [SignalSession]'s signal
+// (sshd does for subsystems, forced commands and, before 9.8, root
+// logins). A [Backend] reports it on [Signal]'s Result; the master sends
+// its text as the FAILURE reason, and [Client.SignalSession] turns that
+// reason back into ErrSignalRefused.
+var ErrSignalRefused = errors.New("mux: server refused the signal")
+
+// HasExtension reports whether exts (a HELLO's) holds name.
+func HasExtension(exts []Extension, name string) bool {
+	for _, e := range exts {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// SignalSession asks a gssh master to send the remote command of its
+// session SessionID the signal Signal (RFC 4254 §6.9 names, without
+// "SIG": TERM, KILL, INT, HUP, QUIT). It is sent on a control connection
+// of its own, since the session's connection is busy waiting for the exit
+// message; any client of the master's uid may signal any of its sessions,
+// the same trust the socket already implies. The master answers [OK] once
+// the server accepted the signal, or [Failure] with the reason (no such
+// session, the server refused, the channel ended).
+type SignalSession struct {
+	RequestID uint32
+	SessionID uint32
+	Signal    string
+}
+
+// UpstreamCheck asks a gssh master to prove that its SSH connection still
+// answers: it sends a keepalive@openssh.com global request and answers
+// [OK] when any reply comes within TimeoutMS milliseconds, [Failure]
+// otherwise. A client that gets no answer in time treats the master as
+// dead too.
+type UpstreamCheck struct {
+	RequestID uint32
+	TimeoutMS uint32
+}
+
+// Type returns MsgSignalSession.
+func (*SignalSession) Type() MsgType { return MsgSignalSession }
+
+// Type returns MsgUpstreamCheck.
+func (*UpstreamCheck) Type() MsgType { return MsgUpstreamCheck }
+
+func (m *SignalSession) encode(e *encoder) {
+	e.uint32(m.RequestID)
+	e.uint32(m.SessionID)
+	e.text("signal", m.Signal)
+}
+
+func (m *SignalSession) decode(d *decoder) {
+	m.RequestID = d.uint32("request id")
+	m.SessionID = d.uint32("session id")
+	m.Signal = d.text("signal")
+}
+
+func (m *UpstreamCheck) encode(e *encoder) {
+	e.uint32(m.RequestID)
+	e.uint32(m.TimeoutMS)
+}
+
+func (m *UpstreamCheck) decode(d *decoder) {
+	m.RequestID = d.uint32("request id")
+	m.TimeoutMS = d.uint32("timeout")
+}
