@@ -48,8 +48,10 @@ cross:
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzFilter -fuzztime $(FUZZTIME) ./escape/
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./client/config/
+	$(GO) test -run '^$$' -fuzz 'FuzzParse$$' -fuzztime $(FUZZTIME) ./client/config/
+	$(GO) test -run '^$$' -fuzz FuzzResolve -fuzztime $(FUZZTIME) ./client/config/
 	$(GO) test -run '^$$' -fuzz FuzzParseArgs -fuzztime $(FUZZTIME) ./cmd/gssh/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./mux/
 
 # Keepalive detection latency under a frozen server and a blackholed
 # network, gssh next to OpenSSH's ssh, against the configured budget
