@@ -20,6 +20,7 @@ import (
 const version = "0.1.0"
 
 func main() {
+	tuneRuntime()
 	stopProfile := startCPUProfile()
 	code := run(os.Args, client.StdStreams())
 	stopProfile()
