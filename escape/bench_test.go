@@ -3,6 +3,7 @@ package escape
 import (
 	"bytes"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -53,6 +54,10 @@ func benchFeed(b *testing.B, esc int, in []byte) {
 func BenchmarkFilter(b *testing.B) {
 	typical := typicalInput()
 	b.Run("typical", func(b *testing.B) { benchFeed(b, '~', typical) })
+	b.Run("paths", func(b *testing.B) {
+		line := "ls -l ~/src/gssh | grep -v '^total' > /tmp/out.txt && echo done; cd ~ && make bench\r"
+		benchFeed(b, '~', []byte(strings.Repeat(line, (1<<20)/len(line))))
+	})
 	b.Run("tildes", func(b *testing.B) {
 		benchFeed(b, '~', bytes.Repeat([]byte("~a"), 1<<19))
 	})

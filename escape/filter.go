@@ -225,8 +225,14 @@ func (f *Filter) Feed(dst, src []byte) (out []byte, n int, a Action) {
 }
 
 // nextEscape returns the index of the first escape character at or after
-// from whose preceding byte is \r or \n, or len(src).
+// from whose preceding byte is \r or \n, or len(src). from > 0.
+//
+// It jumps from escape character to escape character, which is fastest
+// when they are rare. Text full of them (paths like ~/src) would stop it
+// every few bytes, so once they turn out to be denser than one in
+// denseEscape bytes it jumps from newline to newline instead.
 func nextEscape(src []byte, from int, esc byte) int {
+	start, misses := from, 0
 	for from < len(src) {
 		j := bytes.IndexByte(src[from:], esc)
 		if j < 0 {
@@ -237,6 +243,44 @@ func nextEscape(src []byte, from int, esc byte) int {
 			return k
 		}
 		from = k + 1
+		if misses++; misses > 4+(from-start)/denseEscape {
+			return nextEscapeByLine(src, from, esc)
+		}
+	}
+	return len(src)
+}
+
+// denseEscape is the spacing below which escape characters are too
+// frequent to search for (see nextEscape); lines are about this long.
+const denseEscape = 64
+
+// nextEscapeByLine is nextEscape looking at the byte after each \r and
+// \n at or after from-1. The position of each newline character is kept
+// until passed, so each is searched for once.
+func nextEscapeByLine(src []byte, from int, esc byte) int {
+	cr := indexFrom(src, from-1, '\r')
+	lf := indexFrom(src, from-1, '\n')
+	for {
+		k := min(cr, lf)
+		if k >= len(src)-1 {
+			return len(src)
+		}
+		if src[k+1] == esc {
+			return k + 1
+		}
+		if k == cr {
+			cr = indexFrom(src, k+1, '\r')
+		} else {
+			lf = indexFrom(src, k+1, '\n')
+		}
+	}
+}
+
+// indexFrom is the index of the first c in src at or after from, or
+// len(src).
+func indexFrom(src []byte, from int, c byte) int {
+	if i := bytes.IndexByte(src[from:], c); i >= 0 {
+		return from + i
 	}
 	return len(src)
 }
