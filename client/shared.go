@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -50,6 +51,54 @@ type SharedSession struct {
 	// Signals carries the client's requests to signal the remote command
 	// (gssh's mux extension for --timeout and Ctrl-C through a master).
 	Signals <-chan SignalRequest
+	// OpenWithin, when not zero, bounds the server's confirmation of the
+	// channel: past it RunShared returns ErrOpenTimeout (a master's check
+	// that its connection still answers, mux.SessionCheck).
+	OpenWithin time.Duration
+}
+
+// ErrOpenTimeout means the server did not confirm a shared session's
+// channel within SharedSession.OpenWithin.
+var ErrOpenTimeout = errors.New("client: server did not confirm the session channel in time")
+
+// openSession opens a session channel, giving up after within when it is
+// not zero. x/crypto cannot cancel an open: one confirmed too late is
+// closed as soon as it arrives.
+func (c *Conn) openSession(within time.Duration) (ssh.Channel, <-chan *ssh.Request, error) {
+	open := func() (ssh.Channel, <-chan *ssh.Request, error) {
+		ch, reqs, err := c.Client.OpenChannel("session", nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("client: open session: %w", err)
+		}
+		return ch, reqs, nil
+	}
+	if within <= 0 {
+		return open()
+	}
+	type opened struct {
+		ch   ssh.Channel
+		reqs <-chan *ssh.Request
+		err  error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		ch, reqs, err := open()
+		done <- opened{ch, reqs, err}
+	}()
+	t := time.NewTimer(within)
+	defer t.Stop()
+	select {
+	case o := <-done:
+		return o.ch, o.reqs, o.err
+	case <-t.C:
+		go func() {
+			if o := <-done; o.err == nil {
+				o.ch.Close()
+				ssh.DiscardRequests(o.reqs)
+			}
+		}()
+		return nil, nil, ErrOpenTimeout
+	}
 }
 
 // ErrSignalRefused is the result of a SignalRequest the server declined:
@@ -74,9 +123,9 @@ type SignalRequest struct {
 // (*RemoteSignalError, ErrNoExitStatus, ctx's error, a lost connection).
 // Cancelling ctx closes the channel.
 func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int, error) {
-	ch, reqs, err := c.Client.OpenChannel("session", nil)
+	ch, reqs, err := c.openSession(s.OpenWithin)
 	if err != nil {
-		return 255, fmt.Errorf("client: open session: %w", err)
+		return 255, err
 	}
 	defer ch.Close()
 	var rec exitRecorder

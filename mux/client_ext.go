@@ -14,7 +14,7 @@ import (
 func (c *Client) SetDeadline(t time.Time) error { return c.conn.SetDeadline(t) }
 
 // Has reports whether the master's HELLO advertised the extension name
-// ([ExtSignal], [ExtUpstreamCheck]).
+// ([ExtSignal], [ExtUpstreamCheck], [ExtSessionCheck]).
 func (c *Client) Has(name string) bool { return HasExtension(c.Extensions, name) }
 
 // SignalSession asks a gssh master to signal the remote command of its
@@ -35,10 +35,32 @@ func (c *Client) SignalSession(sid uint32, signal string) error {
 // found it dead; other errors mean the master itself did not answer (see
 // [Client.SetDeadline]).
 func (c *Client) CheckUpstream(wait time.Duration) error {
+	ms, err := checkTimeoutMS(wait)
+	if err != nil {
+		return err
+	}
+	_, err = c.request(&UpstreamCheck{RequestID: c.next, TimeoutMS: ms})
+	return err
+}
+
+// checkTimeoutMS is a check's bound as the wire carries it.
+func checkTimeoutMS(wait time.Duration) (uint32, error) {
 	ms := wait.Milliseconds()
 	if ms < 1 || ms > 1<<31 {
-		return fmt.Errorf("mux: upstream check timeout %v out of range", wait)
+		return 0, fmt.Errorf("mux: check timeout %v out of range", wait)
 	}
-	_, err := c.request(&UpstreamCheck{RequestID: c.next, TimeoutMS: uint32(ms)})
+	return uint32(ms), nil
+}
+
+// ArmSessionCheck asks a gssh master to check its SSH connection as it
+// opens this client's next session ([SessionCheck]): NewSession then
+// fails with a *ReplyError whose Reason is [ErrUpstreamNotResponding]'s
+// text when the server did not confirm the channel within wait.
+func (c *Client) ArmSessionCheck(wait time.Duration) error {
+	ms, err := checkTimeoutMS(wait)
+	if err != nil {
+		return err
+	}
+	_, err = c.request(&SessionCheck{RequestID: c.next, TimeoutMS: ms})
 	return err
 }

@@ -54,6 +54,7 @@ var allMessages = []struct {
 	{"info-reply", &InfoReply{RequestID: 21, Text: "Connection to h\n"}},
 	{"signal-session", &SignalSession{RequestID: 22, SessionID: 5, Signal: "TERM"}},
 	{"upstream-check", &UpstreamCheck{RequestID: 23, TimeoutMS: 800}},
+	{"session-check", &SessionCheck{RequestID: 24, TimeoutMS: 800}},
 }
 
 // TestRoundTrip checks decode(encode(m)) == m for every message, that the
@@ -115,6 +116,7 @@ var allTypes = []MsgType{
 	MsgOK, MsgPermissionDenied, MsgFailure, MsgExitMessage, MsgAlive,
 	MsgSessionOpened, MsgRemotePort, MsgTTYAllocFail, MsgProxyReply,
 	MsgInfoRequest, MsgInfoReply, MsgSignalSession, MsgUpstreamCheck,
+	MsgSessionCheck,
 }
 
 // TestGolden pins exact bytes, written out by hand from PROTOCOL.mux and
@@ -482,6 +484,7 @@ func TestStrings(t *testing.T) {
 		{MsgInfoReply, "MUX_S_INFO"},
 		{MsgSignalSession, "MUX_C_SIGNAL_SESSION"},
 		{MsgUpstreamCheck, "MUX_C_UPSTREAM_CHECK"},
+		{MsgSessionCheck, "MUX_C_SESSION_CHECK"},
 		{MsgTTYAllocFail, "MUX_S_TTY_ALLOC_FAIL"},
 		{MsgType(0x10000003), "0x10000003"},
 		{ForwardLocal, "local"},

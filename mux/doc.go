@@ -21,11 +21,13 @@
 //
 // Beyond PROTOCOL.mux, a gssh master answers [InfoRequest] (-O conninfo
 // and -O channels, after OpenSSH 10.3) with a type number of gssh's own;
-// an OpenSSH master answers it with FAILURE. It also advertises two HELLO
+// an OpenSSH master answers it with FAILURE. It also advertises three HELLO
 // extensions (extensions.go): [ExtSignal], under which [SignalSession]
 // signals a session's remote command (--timeout and Ctrl-C for
-// passengers), and [ExtUpstreamCheck], under which [UpstreamCheck] asks
-// whether the master's SSH connection still answers (self-healing).
+// passengers), [ExtUpstreamCheck], under which [UpstreamCheck] asks
+// whether the master's SSH connection still answers (self-healing), and
+// [ExtSessionCheck], under which [SessionCheck] has the next session's
+// channel open serve as that proof.
 // MUX_C_PROXY is answered with FAILURE: gssh has no proxy mode.
 //
 // # Where the wire format comes from

@@ -16,7 +16,19 @@ const (
 	// ExtUpstreamCheck says the master accepts [UpstreamCheck]: a client
 	// about to reuse it asks whether its SSH connection still answers.
 	ExtUpstreamCheck = "gssh-upstream-check@gssh"
+	// ExtSessionCheck says the master accepts [SessionCheck]: the same
+	// proof as [UpstreamCheck], taken from the opening of the client's
+	// session instead of a keepalive of its own, which saves a round
+	// trip to the server on every multiplexed session.
+	ExtSessionCheck = "gssh-session-check@gssh"
 )
+
+// ErrUpstreamNotResponding is the FAILURE reason a master gives a
+// NEW_SESSION that [SessionCheck] armed when the server did not confirm
+// the session's channel in time. The master then stops listening and
+// exits, as a client would have told it to after a failed
+// [UpstreamCheck]; the client connects directly.
+var ErrUpstreamNotResponding = errors.New("mux: upstream connection not responding")
 
 // ErrSignalRefused means the server declined a [SignalSession]'s signal
 // (sshd does for subsystems, forced commands and, before 9.8, root
@@ -59,11 +71,26 @@ type UpstreamCheck struct {
 	TimeoutMS uint32
 }
 
+// SessionCheck arms a check of the master's SSH connection for the next
+// NEW_SESSION on the same control connection: the server must confirm
+// the session's channel within TimeoutMS milliseconds (0 means 1 s, at
+// most 10 s), or the master answers [Failure] with
+// [ErrUpstreamNotResponding]'s text. A channel open is itself a round
+// trip to the server, so a live connection costs nothing extra. The
+// master answers [OK] at once.
+type SessionCheck struct {
+	RequestID uint32
+	TimeoutMS uint32
+}
+
 // Type returns MsgSignalSession.
 func (*SignalSession) Type() MsgType { return MsgSignalSession }
 
 // Type returns MsgUpstreamCheck.
 func (*UpstreamCheck) Type() MsgType { return MsgUpstreamCheck }
+
+// Type returns MsgSessionCheck.
+func (*SessionCheck) Type() MsgType { return MsgSessionCheck }
 
 func (m *SignalSession) encode(e *encoder) {
 	e.uint32(m.RequestID)
@@ -83,6 +110,16 @@ func (m *UpstreamCheck) encode(e *encoder) {
 }
 
 func (m *UpstreamCheck) decode(d *decoder) {
+	m.RequestID = d.uint32("request id")
+	m.TimeoutMS = d.uint32("timeout")
+}
+
+func (m *SessionCheck) encode(e *encoder) {
+	e.uint32(m.RequestID)
+	e.uint32(m.TimeoutMS)
+}
+
+func (m *SessionCheck) decode(d *decoder) {
 	m.RequestID = d.uint32("request id")
 	m.TimeoutMS = d.uint32("timeout")
 }

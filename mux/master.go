@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -60,6 +61,10 @@ type SessionRequest struct {
 	// TTYFailed tells the client that the server refused the pty
 	// (TTY_ALLOC_FAIL), so that it leaves raw mode.
 	TTYFailed func()
+	// UpstreamWait, when not zero, is how long the server may take to
+	// confirm the session's channel ([SessionCheck]): past it the
+	// backend gives up and returns [ErrUpstreamNotResponding].
+	UpstreamWait time.Duration
 	// Signals delivers the [SignalSession] requests for this session;
 	// the backend sends each signal and reports on its Result.
 	Signals <-chan Signal
@@ -340,6 +345,8 @@ type control struct {
 	wmu       sync.Mutex // one frame at a time from the session goroutine and the loop
 	closeOnce sync.Once
 	busy      bool // a session or stdio forward was started on it
+	// sessionCheck is the SessionCheck bound for the next session, or 0.
+	sessionCheck time.Duration
 }
 
 func (c *control) write(msg Message) error {
@@ -375,7 +382,7 @@ func (c *control) serve() {
 		m.logf("multiplex uid mismatch: peer euid %d != uid %d", uid, m.uid)
 		return
 	}
-	exts := append(append([]Extension(nil), m.opts.Extensions...), Extension{Name: ExtSignal}, Extension{Name: ExtUpstreamCheck})
+	exts := append(append([]Extension(nil), m.opts.Extensions...), Extension{Name: ExtSignal}, Extension{Name: ExtUpstreamCheck}, Extension{Name: ExtSessionCheck})
 	if err := c.write(&Hello{Version: Version, Extensions: exts}); err != nil {
 		return
 	}
@@ -457,6 +464,9 @@ func (c *control) handle(ctx context.Context, msg Message, sessions *sync.WaitGr
 		reply = m.signalSession(r)
 	case *UpstreamCheck:
 		reply = c.upstreamCheck(ctx, r)
+	case *SessionCheck:
+		c.sessionCheck = checkWait(r.TimeoutMS)
+		reply = &OK{RequestID: r.RequestID}
 	case *NewSession:
 		return c.newSession(ctx, r, sessions)
 	case *NewStdioForward:
@@ -549,9 +559,10 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 		Signals:    live.signals,
 		NewSession: r,
 		Stdin:      files[0], Stdout: files[1], Stderr: files[2],
-		StdinFD:   fds[0],
-		Resize:    resize,
-		TTYFailed: func() { c.write(&TTYAllocFail{SessionID: sid}) },
+		StdinFD:      fds[0],
+		Resize:       resize,
+		TTYFailed:    func() { c.write(&TTYAllocFail{SessionID: sid}) },
+		UpstreamWait: c.sessionCheck,
 	}
 	var opened atomic.Bool
 	req.Opened = func() {
@@ -570,6 +581,12 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 		// caller reading its stdout must see EOF once the client exits.
 		restore()
 		switch {
+		case errors.Is(err, ErrUpstreamNotResponding) && !opened.Load():
+			// Retire, as a client does after a failed UpstreamCheck:
+			// no socket for the next client to find, and an exit.
+			m.StopListening()
+			c.write(&Failure{RequestID: r.RequestID, Reason: ErrUpstreamNotResponding.Error()})
+			m.termOnce.Do(func() { close(m.terminate) })
 		case err != nil && !opened.Load():
 			c.write(&Failure{RequestID: r.RequestID, Reason: err.Error()})
 		case err == nil:

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -131,5 +133,94 @@ func TestMasterUpstreamCheck(t *testing.T) {
 	// The connection still serves requests afterwards.
 	if _, err := d.AliveCheck(); err != nil {
 		t.Errorf("ALIVE_CHECK after the failed check: %v", err)
+	}
+}
+
+// checkedBackend is an echoBackend that records each session's
+// UpstreamWait and, when dead, fails every checked session as the real
+// backend does when the server does not confirm the channel in time.
+type checkedBackend struct {
+	echoBackend
+	dead  bool
+	waits chan time.Duration
+}
+
+func (b checkedBackend) Session(ctx context.Context, r *SessionRequest) (int, error) {
+	b.waits <- r.UpstreamWait
+	if b.dead && r.UpstreamWait > 0 {
+		time.Sleep(r.UpstreamWait)
+		return 255, ErrUpstreamNotResponding
+	}
+	return b.echoBackend.Session(ctx, r)
+}
+
+// checkedSession arms a SessionCheck of wait (none when 0) and asks for a
+// session on one control connection; it returns NewSession's error.
+func checkedSession(t *testing.T, path string, wait time.Duration) error {
+	t.Helper()
+	c, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if !c.Has(ExtSessionCheck) {
+		t.Fatalf("HELLO extensions %+v lack %s", c.Extensions, ExtSessionCheck)
+	}
+	if wait > 0 {
+		if err := c.ArmSessionCheck(wait); err != nil {
+			t.Fatalf("SESSION_CHECK: %v", err)
+		}
+	}
+	inR, inW := pipe(t)
+	outR, outW := pipe(t)
+	defer inW.Close()
+	defer outR.Close()
+	sess, err := c.NewSession(&NewSession{Command: "cmd", EscapeChar: NoEscapeChar}, int(inR.Fd()), int(outW.Fd()), int(outW.Fd()))
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		return err
+	}
+	inW.Close()
+	go io.Copy(io.Discard, outR)
+	_, err = sess.Wait(func() {})
+	return err
+}
+
+// TestMasterSessionCheck: SESSION_CHECK hands its bound to the next
+// session on that control connection only; when the backend reports the
+// upstream dead, the client gets FAILURE with ErrUpstreamNotResponding's
+// text, and the master removes its socket and terminates.
+func TestMasterSessionCheck(t *testing.T) {
+	live := checkedBackend{waits: make(chan time.Duration, 4)}
+	m := serveBackend(t, live)
+	if err := checkedSession(t, m.Path(), 300*time.Millisecond); err != nil {
+		t.Fatalf("checked session on a live upstream: %v", err)
+	}
+	if got := <-live.waits; got != 300*time.Millisecond {
+		t.Errorf("backend saw UpstreamWait %v, want 300ms", got)
+	}
+	if err := checkedSession(t, m.Path(), 0); err != nil {
+		t.Fatalf("unchecked session: %v", err)
+	}
+	if got := <-live.waits; got != 0 {
+		t.Errorf("unchecked session: backend saw UpstreamWait %v, want 0", got)
+	}
+
+	dead := checkedBackend{dead: true, waits: make(chan time.Duration, 4)}
+	d := serveBackend(t, dead)
+	err := checkedSession(t, d.Path(), 100*time.Millisecond)
+	var re *ReplyError
+	if !errors.As(err, &re) || re.Type != MsgFailure || re.Reason != ErrUpstreamNotResponding.Error() {
+		t.Fatalf("checked session on a dead upstream: %v, want FAILURE %q", err, ErrUpstreamNotResponding)
+	}
+	if _, err := os.Lstat(d.Path()); !os.IsNotExist(err) {
+		t.Errorf("socket still there after the failed check: %v", err)
+	}
+	select {
+	case <-d.Terminated():
+	case <-time.After(5 * time.Second):
+		t.Error("master did not terminate after the failed check")
 	}
 }

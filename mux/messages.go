@@ -34,6 +34,7 @@ const (
 	MsgInfoRequest      MsgType = 0x10000100 // gssh: -O conninfo, -O channels
 	MsgSignalSession    MsgType = 0x10000101 // gssh: signal a session's remote command (ExtSignal)
 	MsgUpstreamCheck    MsgType = 0x10000102 // gssh: probe the master's SSH connection (ExtUpstreamCheck)
+	MsgSessionCheck     MsgType = 0x10000103 // gssh: probe it with the next session's channel open (ExtSessionCheck)
 	MsgOK               MsgType = 0x80000001 // MUX_S_OK
 	MsgPermissionDenied MsgType = 0x80000002 // MUX_S_PERMISSION_DENIED
 	MsgFailure          MsgType = 0x80000003 // MUX_S_FAILURE
@@ -74,6 +75,8 @@ func (t MsgType) String() string {
 		return "MUX_C_SIGNAL_SESSION"
 	case MsgUpstreamCheck:
 		return "MUX_C_UPSTREAM_CHECK"
+	case MsgSessionCheck:
+		return "MUX_C_SESSION_CHECK"
 	case MsgOK:
 		return "MUX_S_OK"
 	case MsgPermissionDenied:
@@ -126,6 +129,8 @@ func newMessage(t MsgType) Message {
 		return new(SignalSession)
 	case MsgUpstreamCheck:
 		return new(UpstreamCheck)
+	case MsgSessionCheck:
+		return new(SessionCheck)
 	case MsgOK:
 		return new(OK)
 	case MsgPermissionDenied:

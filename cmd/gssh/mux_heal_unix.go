@@ -14,9 +14,11 @@ import (
 // Self-healing, beyond OpenSSH: a master whose SSH connection died
 // without its noticing (a laptop that slept, a NAT entry that expired)
 // still answers on its socket, and every session through it hangs. Before
-// reusing a gssh master, gssh asks it to prove its connection answers
-// (mux.ExtUpstreamCheck); one that cannot is told to exit, its socket is
-// removed, and gssh connects directly (and, with auto, becomes the new
+// reusing a gssh master, gssh asks it to prove its connection answers:
+// for a session, by the server confirming the session's channel in time
+// (mux.ExtSessionCheck), otherwise with a keepalive
+// (mux.ExtUpstreamCheck). One that cannot exits or is told to, its socket
+// is removed, and gssh connects directly (and, with auto, becomes the new
 // master). OpenSSH masters advertise nothing and are used as they are.
 const (
 	// upstreamCheckWait is how long the master may wait for its server's
@@ -42,6 +44,21 @@ func checkUpstream(c *mux.Client) error {
 	c.SetDeadline(time.Now().Add(upstreamCheckLimit))
 	defer c.SetDeadline(time.Time{})
 	return c.CheckUpstream(upstreamCheckWait)
+}
+
+// checkUpstreamWithSession is checkUpstream for a session: a master that
+// can (mux.ExtSessionCheck) is asked to check its connection while it
+// opens the session, which costs no round trip of its own; NewSession
+// then fails with mux.ErrUpstreamNotResponding's reason if the check
+// does, and the master retires itself. Other gssh masters get
+// checkUpstream's keepalive probe.
+func checkUpstreamWithSession(c *mux.Client) error {
+	if !c.Has(mux.ExtSessionCheck) {
+		return checkUpstream(c)
+	}
+	c.SetDeadline(time.Now().Add(upstreamCheckLimit))
+	defer c.SetDeadline(time.Time{})
+	return c.ArmSessionCheck(upstreamCheckWait)
 }
 
 // retireMaster deals with a master whose connection is dead (err from

@@ -336,9 +336,14 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 		PTYRefused: r.TTYFailed,
 		// As mux.c, escapes are the master's job, with the passenger's
 		// escape character, and only for a pty session.
-		Filter:  client.EscapeFilter(client.EscapeOptions{Char: passengerEscapeChar(r.EscapeChar)}),
-		Signals: signals,
+		Filter:     client.EscapeFilter(client.EscapeOptions{Char: passengerEscapeChar(r.EscapeChar)}),
+		Signals:    signals,
+		OpenWithin: r.UpstreamWait,
 	}, b.log)
+	if errors.Is(err, client.ErrOpenTimeout) {
+		b.log.Logf(client.LevelVerbose, "mux session: %v", err)
+		return status, mux.ErrUpstreamNotResponding
+	}
 	if err != nil && !opened {
 		b.log.Logf(client.LevelDebug1, "mux session: %v", err)
 		return status, errSessionRefused

@@ -168,12 +168,16 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 		return 0, false
 	}
 	defer c.Close()
-	if err := checkUpstream(c); err != nil {
+	if inv.StdioForward != "" {
+		if err := checkUpstream(c); err != nil {
+			retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
+			return 0, false
+		}
+		return stdioPassenger(c, inv, cfg, st, log)
+	}
+	if err := checkUpstreamWithSession(c); err != nil {
 		retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
 		return 0, false
-	}
-	if inv.StdioForward != "" {
-		return stdioPassenger(c, inv, cfg, st, log)
 	}
 
 	pid, err := c.AliveCheck()
@@ -212,6 +216,10 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	closeFDs()
 	var refused *mux.ReplyError
 	switch {
+	case errors.As(err, &refused) && refused.Reason == mux.ErrUpstreamNotResponding.Error():
+		// The master has retired itself (SessionCheck).
+		log.Logf(client.LevelVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
+		return 0, false
 	case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
 		log.Logf(client.LevelError, "Master refused session request: %s", refused.Reason)
 		return 0, false
@@ -334,6 +342,10 @@ func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st clien
 	closeFDs()
 	var refused *mux.ReplyError
 	switch {
+	case errors.As(err, &refused) && refused.Reason == mux.ErrUpstreamNotResponding.Error():
+		// The master has retired itself (SessionCheck).
+		log.Logf(client.LevelVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
+		return 0, false
 	case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
 		log.Logf(client.LevelError, "Master refused stdio forwarding request: %s", refused.Reason)
 		return exitFailure, true
