@@ -36,7 +36,7 @@ const (
 type benchParams struct {
 	size     int64  // bytes per bulk transfer (GSSH_BENCH_SIZE, default 1G)
 	rounds   int    // rounds of the transfer rows (GSSH_BENCH_ROUNDS, default 3)
-	quick    int    // rounds of the connect and master rows (3×rounds)
+	quick    int    // rounds of the connect and master rows (10×rounds)
 	sessions int    // sessions held open through each master
 	out      string // where the table is written (GSSH_BENCH_OUT)
 }
@@ -60,7 +60,7 @@ func paramsFromEnv(b *testing.B) benchParams {
 	if v, ok := os.LookupEnv("GSSH_BENCH_OUT"); ok {
 		p.out = v
 	}
-	p.quick = 3 * p.rounds
+	p.quick = 10 * p.rounds
 	return p
 }
 

@@ -89,7 +89,7 @@ func WriteTable(w io.Writer, rows []Row) error {
 	for _, r := range rows {
 		ratio := "-"
 		if q := r.Ratio(); q != 0 {
-			ratio = fmt.Sprintf("%.2f", q)
+			ratio = fmt.Sprintf("%.3f", q)
 		}
 		cells = append(cells, []string{r.Name, r.Unit, r.GSSH.format(r.Prec), r.SSH.format(r.Prec), ratio, r.verdict()})
 	}
