@@ -123,12 +123,14 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 	}
 	b := newMuxBackend(conn, cfg, log)
 	b.fwd.Store(fwd)
+	// SIGWINCH is relayed before the first client can be served: one
+	// that arrived earlier would be ignored, and its pty never resized.
+	stopRelay := relayWindowChanges(m)
+	defer stopRelay()
 	go m.Serve(b)
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigc)
-	stopRelay := relayWindowChanges(m)
-	defer stopRelay()
 
 	var idle <-chan time.Time
 	var timer *time.Timer
@@ -186,8 +188,8 @@ func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (fin
 		return func() {}, func(*client.Forwarding) {}
 	}
 	b := newMuxBackend(conn, cfg, log)
+	stopRelay := relayWindowChanges(m) // before any client, as in runDaemon
 	go m.Serve(b)
-	stopRelay := relayWindowChanges(m)
 	go func() {
 		select {
 		case <-m.Terminated():

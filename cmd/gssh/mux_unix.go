@@ -212,6 +212,15 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 		log.Logf(client.LevelError, "%v", err)
 		return exitFailure, true
 	}
+	// SIGWINCH goes to the master, which reads the new size from our
+	// terminal, from before the session is asked for: the master reads
+	// the pty's first size while it opens the session, and a resize
+	// between that and SESSION_OPENED reaching us would otherwise be
+	// lost for good (Go ignores SIGWINCH until it is relayed). The
+	// session's output goes straight from the master to our terminal, so
+	// it can be on screen long before this process runs again.
+	stopWinch := relayWinch(pid)
+	defer stopWinch()
 	sess, err := c.NewSession(req, fds[0], fds[1], fds[2])
 	closeFDs()
 	var refused *mux.ReplyError
@@ -231,11 +240,9 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 		return 0, false
 	}
 
-	// From here on this process only relays: SIGWINCH goes to the master,
-	// which reads the new size from our terminal, and HUP, INT or TERM,
-	// or the end of --timeout, end the session (passengerStop).
-	stopWinch := relayWinch(pid)
-	defer stopWinch()
+	// From here on this process only relays: SIGWINCH (relayWinch,
+	// above), and HUP, INT or TERM, or the end of --timeout, end the
+	// session (passengerStop).
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
