@@ -11,6 +11,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,11 +40,26 @@ func muxDir(t *testing.T) string {
 }
 
 // alive reports whether pid is a live process: not gone and not a zombie
-// (a daemonised master is not our child, so nobody may reap it).
+// (a daemonised master is not our child, so nobody may reap it). On
+// Linux every thread counts: the main thread of a killed Go process can
+// be a zombie while its other threads are still exiting, and until the
+// last of them has, the process's descriptors (a master's listening
+// socket) are still open and accept connections.
 func alive(pid int) bool {
-	out, err := exec.Command("ps", "-o", "stat=", "-p", strconv.Itoa(pid)).Output()
-	stat := strings.TrimSpace(string(out))
-	return err == nil && stat != "" && !strings.HasPrefix(stat, "Z")
+	args := []string{"-o", "stat=", "-p", strconv.Itoa(pid)}
+	if runtime.GOOS == "linux" {
+		args = append([]string{"-L"}, args...) // one line per thread
+	}
+	out, err := exec.Command("ps", args...).Output()
+	if err != nil {
+		return false
+	}
+	for _, stat := range strings.Fields(string(out)) {
+		if !strings.HasPrefix(stat, "Z") && !strings.HasPrefix(stat, "X") {
+			return true
+		}
+	}
+	return false
 }
 
 // eventually polls cond for up to limit.
