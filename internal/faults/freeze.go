@@ -43,5 +43,11 @@ func FreezeSessions(t testing.TB, s *sshdtest.Server) (thaw func()) {
 	if len(pids) == 0 {
 		t.Fatal("faults: no sshd session process to freeze")
 	}
-	return Freeze(t, pids)
+	thaw = Freeze(t, pids)
+	// Cleanups run last-registered first, so the server stops while its
+	// sessions are still frozen. Thawed first, a session's sshd would find
+	// its connection gone and exit, leaving its command (without a pty,
+	// nothing signals it) to init, out of Stop's reach.
+	t.Cleanup(s.Stop)
+	return thaw
 }

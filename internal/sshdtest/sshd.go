@@ -170,6 +170,12 @@ func (s *Server) start(opts Options) error {
 		"MaxSessions 200",
 		"MaxStartups 200:30:300",
 		"LogLevel VERBOSE",
+		// bash started by sshd sources ~/.bashrc only as a top-level
+		// shell (SHLVL unset or 0). Root's rc files on the build machines
+		// run pyenv, whose rehash lock makes concurrent logins wait for
+		// seconds and sometimes prints to stderr: the server's commands
+		// should not depend on them.
+		"SetEnv SHLVL=1",
 	}
 	lines = append(lines, opts.ExtraConfig...)
 	cfg := filepath.Join(s.Dir, "sshd_config")
