@@ -189,6 +189,12 @@ func resolve(ctx context.Context, host, family string) ([]net.IP, error) {
 		return nil, &ResolveError{Host: host, Err: errNoAddress}
 	}
 	ips, err := net.DefaultResolver.LookupIP(ctx, network, host)
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		if found := nssFallback(ctx, host, family); len(found) > 0 {
+			ips, err = found, nil
+		}
+	}
 	if err != nil {
 		return nil, &ResolveError{Host: host, Err: err}
 	}

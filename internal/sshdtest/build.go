@@ -4,15 +4,19 @@ package sshdtest
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 )
 
-// Build compiles the gssh command into dir and returns the binary's path.
-// Integration tests call it once from TestMain.
+// Build compiles the gssh command into dir, as `make build` does (static,
+// CGO_ENABLED=0), and returns the binary's path. Integration tests call it
+// once from TestMain.
 func Build(dir string) (string, error) {
 	bin := filepath.Join(dir, "gssh")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/gssh/gssh/cmd/gssh").CombinedOutput()
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/gssh/gssh/cmd/gssh")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build: %w\n%s", err, out)
 	}
