@@ -10,8 +10,8 @@ import (
 )
 
 // Freeze stops the processes pids with SIGSTOP and returns a function that
-// continues them with SIGCONT. They are continued when the test ends if
-// thaw was not called. The kernel still acknowledges TCP segments for a
+// continues them with SIGCONT. If thaw was not called when the test ends,
+// their descendants are killed and they are continued. The kernel still acknowledges TCP segments for a
 // stopped process, so its peer sees an open connection that never answers.
 func Freeze(t testing.TB, pids []int) (thaw func()) {
 	t.Helper()
@@ -30,7 +30,21 @@ func Freeze(t testing.TB, pids []int) (thaw func()) {
 			syscall.Kill(pid, syscall.SIGCONT)
 		}
 	}
-	t.Cleanup(thaw)
+	t.Cleanup(func() {
+		if done {
+			return
+		}
+		// The test is over. Their children go first, while they still
+		// are their children: a thawed sshd session whose connection is
+		// gone exits and leaves its command, which has no pty to hang
+		// up, to init, where no Stop finds it.
+		for _, pid := range pids {
+			for _, child := range sshdtest.Descendants(pid) {
+				syscall.Kill(child, syscall.SIGKILL)
+			}
+		}
+		thaw()
+	})
 	return thaw
 }
 
@@ -43,11 +57,5 @@ func FreezeSessions(t testing.TB, s *sshdtest.Server) (thaw func()) {
 	if len(pids) == 0 {
 		t.Fatal("faults: no sshd session process to freeze")
 	}
-	thaw = Freeze(t, pids)
-	// Cleanups run last-registered first, so the server stops while its
-	// sessions are still frozen. Thawed first, a session's sshd would find
-	// its connection gone and exit, leaving its command (without a pty,
-	// nothing signals it) to init, out of Stop's reach.
-	t.Cleanup(s.Stop)
-	return thaw
+	return Freeze(t, pids)
 }
