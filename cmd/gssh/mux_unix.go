@@ -162,7 +162,8 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	}
 	if c == nil {
 		if mustExist {
-			log.Logf(client.LevelError, "Control socket %s vanished after starting the master", cfg.ControlPath)
+			// ssh.c's control_persist_detach says this and exits 255.
+			log.Logf(client.LevelError, "Failed to connect to new control master")
 			return exitFailure, true
 		}
 		return 0, false
