@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -138,4 +139,136 @@ func TestMuxForwardThroughForegroundMaster(t *testing.T) {
 		t.Fatalf("-O exit: exit %d stderr %q", r.code, r.stderr)
 	}
 	m.wait(t, 5*time.Second)
+}
+
+// busyPort returns a port that a listener on every address holds until
+// the test ends, so that binding it on loopback fails, for the local
+// forwards of a client and for sshd's listeners of -R alike.
+func busyPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+var allocatedLine = regexp.MustCompile(`^Allocated port (\d+) for remote forward to 127\.0\.0\.1:(\d+)\r\n$`)
+
+// TestMuxPassengerForwards: a passenger's own -L and -R go to the master
+// as MUX_C_OPEN_FWD before its session (mux.c muxclient,
+// mux_client_forwards), through a gssh master and through OpenSSH's. The
+// forwardings then belong to the master and outlive the passenger, as in
+// ssh; the same forwarding asked for again is accepted (mux.c
+// mux_master_process_open_fwd "found existing forwarding", with the port
+// allocated the first time for -R 0); and the messages, the fallback to
+// a direct connection when a forwarding fails, and ExitOnForwardFailure
+// there, are ssh's byte for byte.
+func TestMuxPassengerForwards(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	for _, master := range []string{gsshBin, sshBin} {
+		t.Run("master "+filepath.Base(master), func(t *testing.T) {
+			sock := filepath.Join(muxDir(t), "ctl")
+			pid := startMasterWith(t, master, s, sock)
+			target := greeter(t, "through the master\n")
+			to := "127.0.0.1:" + strconv.Itoa(target)
+			base := []string{"-F", s.ClientConfig, "-S", sock}
+			run := func(prog string, args ...string) result {
+				return runClient(t, prog, nil, nil, append(append(append([]string(nil), base...), args...), "sshd", "echo ok")...)
+			}
+			before := logins(t, s)
+
+			t.Run("-L", func(t *testing.T) {
+				port := unusedPort(t)
+				spec := "-L" + strconv.Itoa(port) + ":" + to
+				if r := run(gsshBin, spec); r.code != 0 || r.stdout != "ok\n" || r.stderr != "" {
+					t.Fatalf("gssh %s: exit %d stdout %q stderr %q", spec, r.code, r.stdout, r.stderr)
+				}
+				if got, err := fetchPort(port); err != nil || got != "through the master\n" {
+					t.Fatalf("through the passenger's forward: %q, %v", got, err)
+				}
+				// Asked again, by gssh and by ssh: the master already
+				// holds it and says OK rather than failing to bind.
+				for _, prog := range []string{gsshBin, sshBin} {
+					if r := run(prog, spec); r.code != 0 || r.stdout != "ok\n" || r.stderr != "" {
+						t.Fatalf("%s %s again: exit %d stdout %q stderr %q", filepath.Base(prog), spec, r.code, r.stdout, r.stderr)
+					}
+				}
+				// -O forward too ("Forwarding already exists" is not
+				// what mux.c answers: it says OK).
+				for _, prog := range []string{gsshBin, sshBin} {
+					r := runClient(t, prog, nil, nil, append(append([]string(nil), base...), "-O", "forward", spec, "sshd")...)
+					if r.code != 0 || r.stdout != "" || r.stderr != "" {
+						t.Fatalf("%s -O forward %s again: exit %d stdout %q stderr %q", filepath.Base(prog), spec, r.code, r.stdout, r.stderr)
+					}
+				}
+				if got, err := fetchPort(port); err != nil || got != "through the master\n" {
+					t.Fatalf("after the duplicates: %q, %v", got, err)
+				}
+			})
+
+			t.Run("-R 0", func(t *testing.T) {
+				spec := []string{"-o", "LogLevel=VERBOSE", "-R", "0:" + to}
+				got := run(gsshBin, spec...)
+				m := allocatedLine.FindStringSubmatch(got.stderr)
+				if got.code != 0 || got.stdout != "ok\n" || m == nil || m[2] != strconv.Itoa(target) {
+					t.Fatalf("gssh -R 0: exit %d stdout %q stderr %q", got.code, got.stdout, got.stderr)
+				}
+				port, _ := strconv.Atoi(m[1])
+				// sshd listens on the server's loopback, which is ours.
+				if text, err := fetchPort(port); err != nil || text != "through the master\n" {
+					t.Fatalf("through the remote forward on port %d: %q, %v", port, text, err)
+				}
+				// ssh asking for the same gets the same port back.
+				want := run(sshBin, spec...)
+				if want.code != 0 || want.stderr != got.stderr {
+					t.Errorf("ssh -R 0 after gssh: exit %d stderr %q; gssh's stderr %q", want.code, want.stderr, got.stderr)
+				}
+			})
+
+			if n := logins(t, s); n != before {
+				t.Errorf("%d new logins: the passengers connected directly", n-before)
+			}
+
+			busy := strconv.Itoa(busyPort(t))
+			for _, tc := range []struct {
+				name string
+				args []string
+				code int
+			}{
+				{"-L fails", []string{"-L", "127.0.0.1:" + busy + ":" + to}, 0},
+				{"-L fails with ExitOnForwardFailure", []string{"-o", "ExitOnForwardFailure=yes", "-L", "127.0.0.1:" + busy + ":" + to}, 255},
+				{"-R fails", []string{"-R", busy + ":" + to}, 0},
+				{"-R fails with ExitOnForwardFailure", []string{"-o", "ExitOnForwardFailure=yes", "-R", busy + ":" + to}, 255},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					want := run(sshBin, tc.args...)
+					got := run(gsshBin, tc.args...)
+					if want.code != tc.code || !strings.Contains(want.stderr, "muxclient: master forward request failed\r\n") {
+						t.Fatalf("ssh, the reference: exit %d stderr %q", want.code, want.stderr)
+					}
+					if got.code != want.code || got.stdout != want.stdout || got.stderr != want.stderr {
+						t.Errorf("gssh: exit %d stdout %q stderr %q\nssh:  exit %d stdout %q stderr %q",
+							got.code, got.stdout, got.stderr, want.code, want.stdout, want.stderr)
+					}
+				})
+			}
+
+			// With ControlMaster auto and ControlPersist the failed
+			// passenger connects directly and, as ssh, leaves the socket
+			// to the master it found: no second master, no second try.
+			t.Run("auto", func(t *testing.T) {
+				got := run(gsshBin, "-o", "ControlMaster=auto", "-o", "ControlPersist=60", "-L", "127.0.0.1:"+busy+":"+to)
+				if got.code != 0 || got.stdout != "ok\n" ||
+					strings.Count(got.stderr, "muxclient: master forward request failed\r\n") != 1 ||
+					!strings.Contains(got.stderr, "ControlSocket "+sock+" already exists, disabling multiplexing\r\n") {
+					t.Fatalf("exit %d stdout %q stderr %q", got.code, got.stdout, got.stderr)
+				}
+				if now := checkMaster(t, gsshBin, s.ClientConfig, sock); now != pid {
+					t.Errorf("the master at %s is now %d, not %d", sock, now, pid)
+				}
+			})
+		})
+	}
 }

@@ -288,11 +288,35 @@ type muxBackend struct {
 	next     int
 	channels map[int]string // open sessions and forwards, for -O channels
 	probe    *upstreamProbe // the keepalive in flight for CheckUpstream, or nil
+
+	// fwdMu serialises OPEN_FWD and CLOSE_FWD, and is held while the
+	// server answers a -R: two passengers asking for the same
+	// forwarding at once must see one of them open it and the other
+	// find it open, as mux.c's single event loop makes it.
+	fwdMu sync.Mutex
+	// forwards are the forwardings this master holds, as mux.c keeps
+	// them in options.local_forwards and remote_forwards: its own
+	// command line's, then those its clients asked for.
+	forwards []heldForward
+}
+
+// heldForward is one forwarding as a client asked for it, with the
+// port the server chose for a remote one with listen port 0.
+type heldForward struct {
+	mux.Forward
+	allocated uint32
 }
 
 func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger) *muxBackend {
 	b := &muxBackend{conn: conn, cfg: cfg, log: log, started: time.Now(),
 		dead: make(chan struct{}), channels: make(map[int]string)}
+	for _, f := range configForwards(cfg) {
+		// The port the server chose for the master's own -R 0 is not
+		// known here: such a request is made afresh.
+		if f.Kind != mux.ForwardRemote || f.ListenPort != 0 {
+			b.forwards = append(b.forwards, heldForward{Forward: f})
+		}
+	}
 	go func() {
 		conn.Client.Wait()
 		close(b.dead)
@@ -477,13 +501,55 @@ func (b *muxBackend) StdioForward(ctx context.Context, r *mux.StdioRequest) erro
 	return nil
 }
 
-// Forward is -O forward and -O cancel (MUX_C_OPEN_FWD, MUX_C_CLOSE_FWD)
-// on the master's Forwarding, with mux.c's reasons for failures.
+// Forward is MUX_C_OPEN_FWD and MUX_C_CLOSE_FWD (-O forward, -O cancel,
+// and a passenger's own -L, -D and -R) on the master's Forwarding, with
+// mux.c's reasons for failures. As mux_master_process_open_fwd does, a
+// forwarding identical to one the master holds is answered at once: OK,
+// or for a -R 0 the port allocated the first time. A client that asks
+// for what is already there (a second passenger with the same -L) thus
+// succeeds instead of failing to bind.
 func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 	fwd := b.fwd.Load()
 	if fwd == nil {
 		return 0, errors.New("port forwarding is not set up yet")
 	}
+	b.fwdMu.Lock()
+	defer b.fwdMu.Unlock()
+	if cancel {
+		if _, err := b.changeForward(fwd, f, true); err != nil {
+			return 0, err
+		}
+		b.dropForward(f)
+		return 0, nil
+	}
+	for _, h := range b.forwards {
+		if h.Forward == f {
+			b.log.Logf(client.LevelDebug2, "mux_master_process_open_fwd: found existing forwarding")
+			return h.allocated, nil
+		}
+	}
+	port, err := b.changeForward(fwd, f, false)
+	if err != nil {
+		return 0, err
+	}
+	b.forwards = append(b.forwards, heldForward{Forward: f, allocated: port})
+	return port, nil
+}
+
+// dropForward forgets the held forwardings that a successful CLOSE_FWD
+// for f ended: the Forwarding matched them by kind and listen address.
+func (b *muxBackend) dropForward(f mux.Forward) {
+	kept := b.forwards[:0]
+	for _, h := range b.forwards {
+		if h.Kind != f.Kind || h.ListenHost != f.ListenHost || h.ListenPort != f.ListenPort {
+			kept = append(kept, h)
+		}
+	}
+	b.forwards = kept
+}
+
+// changeForward opens or closes f on fwd.
+func (b *muxBackend) changeForward(fwd *client.Forwarding, f mux.Forward, cancel bool) (uint32, error) {
 	kind := map[mux.ForwardKind]client.ForwardKind{
 		mux.ForwardLocal: client.ForwardLocal, mux.ForwardRemote: client.ForwardRemote, mux.ForwardDynamic: client.ForwardDynamic,
 	}[f.Kind]

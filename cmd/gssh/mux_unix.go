@@ -40,7 +40,7 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 		return 0, false
 	}
 	if tryExisting(cfg) {
-		if status, done := passenger(ctx, prog, inv, cfg, st, logOut, log, false); done {
+		if status, done := passenger(ctx, prog, inv, cfg, st, logOut, log, false, configForwards(cfg)); done {
 			return status, true
 		}
 	}
@@ -56,9 +56,17 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 	if !backgroundMaster(cfg) {
 		return 0, false // a foreground master: see startMaster
 	}
+	fwds := configForwards(cfg)
 	switch spawnDaemon(argv, logOut) {
 	case spawnFailed:
 		return exitFailure, true
+	case spawnReady:
+		// Our master runs with our arguments and has set up our -L, -R
+		// and -D itself (runDaemon), as ssh's master has before
+		// control_persist_detach's other half becomes its client. Asking
+		// again would only be answered "already there", except for a -R
+		// 0, whose allocated port the master does not know to be ours.
+		fwds = nil
 	case spawnLost:
 		if !tryExisting(cfg) {
 			// yes and ask never share another master's connection.
@@ -71,7 +79,7 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 	if cfg.ForkAfterAuthentication && cfg.SessionType == "none" {
 		return 0, true // -f -N -M: the master is all that was asked for
 	}
-	status, done = passenger(ctx, prog, inv, cfg, st, logOut, log, true)
+	status, done = passenger(ctx, prog, inv, cfg, st, logOut, log, true, fwds)
 	if !done {
 		return 0, false
 	}
@@ -152,9 +160,11 @@ func dialMaster(cfg *config.Config, logOut io.Writer, log *client.Logger) (c *mu
 // the master refuses the session, and what gssh does when a gssh master's
 // own connection no longer answers (self-healing, mux_heal_unix.go).
 // mustExist says the master was just started for us, so a missing socket
-// is an error. ctx's deadline (--timeout) and HUP, INT and TERM end the
-// session early (passengerStop).
-func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, mustExist bool) (int, bool) {
+// is an error. fwds, the passenger's own -L, -D and -R, are asked of the
+// master before the session (passengerForwards). ctx's deadline
+// (--timeout) and HUP, INT and TERM end the session early
+// (passengerStop).
+func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, mustExist bool, fwds []mux.Forward) (int, bool) {
 	ident, _ := os.Lstat(cfg.ControlPath) // the socket we reuse, should we retire it
 	c, fatal := dialMaster(cfg, logOut, log)
 	if fatal {
@@ -174,7 +184,20 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 			retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
 			return 0, false
 		}
+		// mux.c sends no forwardings with a stdio forward.
 		return stdioPassenger(c, inv, cfg, st, log)
+	}
+	if len(fwds) > 0 {
+		// A -R waits for the master's server to answer: a gssh master
+		// first proves that its server still does, or a dead one would
+		// hold us forever.
+		if err := checkUpstream(c); err != nil {
+			retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
+			return 0, false
+		}
+		if !passengerForwards(c, fwds, cfg, log) {
+			return 0, false
+		}
 	}
 	if err := checkUpstreamWithSession(c); err != nil {
 		retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
@@ -303,6 +326,33 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 		fmt.Fprintf(logOut, "%s: %v: %s\r\n", prog, context.Cause(ctx), what)
 	}
 	return status & 255, true
+}
+
+// passengerForwards asks the master for the passenger's forwardings, as
+// muxclient does before the session: all of them, in order, each refusal
+// logged. If any failed (ExitOnForwardFailure plays no part here, as in
+// mux.c) it says "muxclient: master forward request failed" and returns
+// false: then, as ssh, gssh connects directly and sets up the
+// forwardings itself, where ExitOnForwardFailure applies. Forwardings
+// the master did open stay open in it, as in ssh. A would-be master
+// (auto, autoask) would find the socket taken, as ssh does after
+// connecting: gssh says so now and turns multiplexing off for this run,
+// so that no second master is started (one that, losing the race for the
+// socket, would send us back to this master).
+func passengerForwards(c *mux.Client, fwds []mux.Forward, cfg *config.Config, log *client.Logger) bool {
+	ok, err := requestForwards(c, fwds, false, cfg.GatewayPorts, nil, log)
+	if ok && err == nil {
+		return true
+	}
+	if err != nil {
+		log.Logf(client.LevelDebug1, "mux_client_forward: %v", err)
+	}
+	log.Logf(client.LevelError, "muxclient: master forward request failed")
+	if masterRole(cfg) {
+		log.Logf(client.LevelError, "%s", (&mux.ExistsError{Path: cfg.ControlPath}).Error())
+	}
+	cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = "no", false, ""
+	return false
 }
 
 // relayWinch passes SIGWINCH on to the master's pid, which reads the new
@@ -489,23 +539,11 @@ func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, log
 		}
 	case "forward", "cancel":
 		cancel := cmd == "cancel"
-		failed := false
-		for _, f := range configForwards(cfg) {
-			port, err := c.Forward(f, cancel)
-			switch {
-			case denied(err):
-				log.Logf(client.LevelError, "Master refused forwarding request: %s", refused.Reason)
-				failed = true
-			case errors.As(err, &refused):
-				log.Logf(client.LevelError, "mux_client_forward: forwarding request failed: %s", refused.Reason)
-				failed = true
-			case err != nil:
-				return fatal("mux_client_forward: %v", err)
-			case !cancel && f.Kind == mux.ForwardRemote && f.ListenPort == 0:
-				log.Logf(client.LevelVerbose, "Allocated port %d for remote forward to %s:%d", port, f.ConnectHost, f.ConnectPort)
-				fmt.Fprintf(st.Stdout, "%d\n", port)
-			}
+		ok, err := requestForwards(c, configForwards(cfg), cancel, cfg.GatewayPorts, st.Stdout, log)
+		if err != nil {
+			return fatal("mux_client_forward: %v", err)
 		}
+		failed := !ok
 		if failed && !cancel {
 			return fatal("muxclient: master forward request failed")
 		}
@@ -525,6 +563,70 @@ func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, log
 		return fatal("%s", (&notSupportedError{what: "-O " + cmd}).Error())
 	}
 	return 0
+}
+
+// requestForwards is mux_client_forwards: it asks the master to open
+// (or, with cancel, close) each forwarding in turn, logging a refusal as
+// mux_client_forward does and going on with the next; ok is false if
+// any was refused. The allocated port of a -R 0 is logged at VERBOSE and,
+// when ports is not nil (-O forward), printed there. A control
+// connection that broke ends it with err.
+func requestForwards(c *mux.Client, fwds []mux.Forward, cancel, gatewayPorts bool, ports io.Writer, log *client.Logger) (ok bool, err error) {
+	what := "forwarding of"
+	if cancel {
+		what = "cancellation of"
+	}
+	ok = true
+	for _, f := range fwds {
+		log.Logf(client.LevelDebug1, "Requesting %s %s", what, describeForward(f, gatewayPorts))
+		port, err := c.Forward(f, cancel)
+		var refused *mux.ReplyError
+		switch {
+		case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
+			log.Logf(client.LevelError, "Master refused forwarding request: %s", refused.Reason)
+			ok = false
+		case errors.As(err, &refused):
+			log.Logf(client.LevelError, "mux_client_forward: forwarding request failed: %s", refused.Reason)
+			ok = false
+		case err != nil:
+			return false, err
+		case !cancel && f.Kind == mux.ForwardRemote && f.ListenPort == 0:
+			log.Logf(client.LevelVerbose, "Allocated port %d for remote forward to %s:%d", port, connectHost(f), int32(f.ConnectPort))
+			if ports != nil {
+				fmt.Fprintf(ports, "%d\n", port)
+			}
+		}
+	}
+	return ok, nil
+}
+
+// describeForward is mux.c's format_forward, for the debug messages: a
+// listen address left out is LOCALHOST, or * for a local forwarding
+// with GatewayPorts; a Unix socket's port is -2, PORT_STREAMLOCAL.
+func describeForward(f mux.Forward, gatewayPorts bool) string {
+	listen := f.ListenHost
+	if listen == "" {
+		listen = "LOCALHOST"
+		if gatewayPorts && f.Kind != mux.ForwardRemote {
+			listen = "*"
+		}
+	}
+	switch f.Kind {
+	case mux.ForwardDynamic:
+		return fmt.Sprintf("dynamic forward %s:%d -> *", listen, int32(f.ListenPort))
+	case mux.ForwardRemote:
+		return fmt.Sprintf("remote forward %s:%d -> %s:%d", listen, int32(f.ListenPort), f.ConnectHost, int32(f.ConnectPort))
+	}
+	return fmt.Sprintf("local forward %s:%d -> %s:%d", listen, int32(f.ListenPort), f.ConnectHost, int32(f.ConnectPort))
+}
+
+// connectHost is the host "Allocated port" names: none for a Unix
+// socket, whose path ssh keeps apart from the host.
+func connectHost(f mux.Forward) string {
+	if f.ConnectPort == mux.PortStreamLocal {
+		return ""
+	}
+	return f.ConnectHost
 }
 
 // configForwards turns the resolved LocalForward, DynamicForward and
