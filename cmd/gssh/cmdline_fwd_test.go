@@ -64,10 +64,13 @@ func TestEscapeCommandLineForwards(t *testing.T) {
 		t.Fatalf("~C -D: got %d bytes, want %d", len(got), len(fwdPage))
 	}
 
+	// The screen only grows: what follows this offset is the -R's. The
+	// remote shell's output (its prompt after cmdline's \r) may come
+	// anywhere in it, even between "ssh> " and the echoed command.
+	before := len(p.screen())
 	p.cmdline("-R 0:"+webAddr, "Allocated port ")
 	p.waitFor(" for remote forward to "+webAddr+"\r", 10*time.Second)
-	// The remote shell's output may come between the two lines.
-	last := p.screen()[strings.LastIndex(p.screen(), "ssh> -R"):]
+	last := p.screen()[before:]
 	m := regexp.MustCompile(`Allocated port (\d+) for remote`).FindStringSubmatch(last)
 	if fwd := strings.Index(last, "Forwarding port."); m == nil || fwd < 0 || fwd > strings.Index(last, "Allocated port") {
 		t.Fatalf("~C -R 0: no \"Forwarding port.\" then \"Allocated port\":\n%q", p.screen())
