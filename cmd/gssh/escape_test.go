@@ -67,7 +67,7 @@ func (p *ptySession) exitAfter(start time.Time, timeout time.Duration) (time.Dur
 // termios is the pty's current settings.
 func (p *ptySession) termios() unix.Termios {
 	p.t.Helper()
-	tio, err := unix.IoctlGetTermios(int(p.tty.Fd()), unix.TCGETS)
+	tio, err := termios(p.tty)
 	if err != nil {
 		p.t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ func TestMuxEscapesInMaster(t *testing.T) {
 			pid := startMasterWith(t, tc.master, s, sock)
 			p := startPtyCommand(t, 24, 80, nil, tc.client, "-F", s.ClientConfig, "-S", sock, "-tt", "sshd")
 			p.ready()
+			p.waitRaw(10 * time.Second)
 			p.typeText("\r~?")
 			p.waitFor(" ~.   - terminate session\r\n", 5*time.Second)
 			if strings.Contains(p.screen(), "terminate connection") {
@@ -72,6 +73,7 @@ func TestMuxEscapeNoneInMaster(t *testing.T) {
 			startMasterWith(t, gsshBin, s, sock)
 			p := startPtyCommand(t, 24, 80, nil, client, "-F", s.ClientConfig, "-S", sock, "-e", "none", "-tt", "sshd", "echo RE''ADY; head -n 1")
 			p.waitFor("READY", 10*time.Second)
+			p.waitRaw(10 * time.Second)
 			p.typeText("~.\r")
 			p.waitFor("~.\r\n~.\r\n", 10*time.Second) // the pty's echo, then head's
 			if code := p.wait(10 * time.Second); code != 0 {

@@ -150,13 +150,60 @@ func (p *ptySession) wait(timeout time.Duration) int {
 // gssh started.
 func (p *ptySession) assertTermiosRestored() {
 	p.t.Helper()
-	after, err := unix.IoctlGetTermios(int(p.tty.Fd()), unix.TCGETS)
+	after, err := termios(p.tty)
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	if *after != *p.before {
 		p.t.Fatalf("terminal settings not restored:\n before %+v\n after  %+v", *p.before, *after)
 	}
+}
+
+// waitRaw waits until the client has put the terminal in raw mode. A
+// passenger does that once its master has opened the session, but the
+// master writes the session's output to the terminal itself, so output
+// can appear first; keys typed before raw mode would be echoed and
+// line-buffered by the local terminal. The state is polled: no event
+// announces a termios change.
+func (p *ptySession) waitRaw(timeout time.Duration) {
+	p.t.Helper()
+	for deadline := time.Now().Add(timeout); ; time.Sleep(5 * time.Millisecond) {
+		tio, err := termios(p.tty)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		if tio.Lflag&(unix.ICANON|unix.ECHO) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("terminal not in raw mode after %v; it shows:\n%q", timeout, p.screen())
+		}
+	}
+}
+
+// withFD runs f on the descriptor of tty without os.File.Fd, which would
+// clear O_NONBLOCK on an open file description that gssh shares.
+func withFD(tty *os.File, f func(fd int) error) error {
+	rc, err := tty.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// termios reads the terminal settings of tty (see withFD).
+func termios(tty *os.File) (*unix.Termios, error) {
+	var tio *unix.Termios
+	err := withFD(tty, func(fd int) error {
+		var err error
+		tio, err = unix.IoctlGetTermios(fd, unix.TCGETS)
+		return err
+	})
+	return tio, err
 }
 
 // ready waits until the remote shell runs commands.
