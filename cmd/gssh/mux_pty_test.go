@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 
 	"github.com/gssh/gssh/internal/sshdtest"
 )
@@ -55,5 +56,26 @@ func TestMuxPTYSessionWithWindowChange(t *testing.T) {
 				t.Errorf("sshd accepted %d logins, want 1", n)
 			}
 		})
+	}
+}
+
+// TestMuxPassengerTerminalMadeBlocking: the passenger's terminal is shared
+// with the master (fd passing), O_NONBLOCK included. Another process
+// clearing it during the session (here the test, as os.File.Fd would)
+// must not leave the master stuck in read(2) when the session ends: the
+// passenger gets its exit status.
+func TestMuxPassengerTerminalMadeBlocking(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	sock := filepath.Join(muxDir(t), "ctl")
+	startMasterWith(t, gsshBin, s, sock)
+	p := startPtyCommand(t, 24, 80, nil, gsshBin, "-F", s.ClientConfig, "-S", sock, "-tt", "sshd", "echo RE''ADY; head -n 1; exit 7")
+	p.waitFor("READY", 10*time.Second)
+	p.waitRaw(10 * time.Second)
+	if err := withFD(p.tty, func(fd int) error { return unix.SetNonblock(fd, false) }); err != nil {
+		t.Fatal(err)
+	}
+	p.typeText("line\r")
+	if code := p.wait(10 * time.Second); code != 7 {
+		t.Fatalf("exit %d, want 7; terminal:\n%q", code, p.screen())
 	}
 }
