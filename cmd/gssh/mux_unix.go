@@ -245,8 +245,19 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	// it can be on screen long before this process runs again.
 	stopWinch := relayWinch(pid)
 	defer stopWinch()
-	sess, err := c.NewSession(req, fds[0], fds[1], fds[2])
+	// HUP, INT and TERM are caught from here on for the same reason: one
+	// sent once the session's output is visible must reach the remote
+	// command (passengerStop), not kill this process. Before the session
+	// opens, one abandons the request (requestSession).
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	sess, caught, err := requestSession(c, req, fds, sigc)
 	closeFDs()
+	if caught != nil {
+		log.Logf(client.LevelDebug1, "mux_client_request_session: %v before the session opened", caught)
+		return exitFailure, true
+	}
 	var refused *mux.ReplyError
 	switch {
 	case errors.As(err, &refused) && refused.Reason == mux.ErrUpstreamNotResponding.Error():
@@ -267,9 +278,6 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	// From here on this process only relays: SIGWINCH (relayWinch,
 	// above), and HUP, INT or TERM, or the end of --timeout, end the
 	// session (passengerStop).
-	sigc := make(chan os.Signal, 1)
-	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigc)
 
 	raw := pty && st.Terminal != nil
 	if raw {
@@ -353,6 +361,28 @@ func passengerForwards(c *mux.Client, fwds []mux.Forward, cfg *config.Config, lo
 	}
 	cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = "no", false, ""
 	return false
+}
+
+// requestSession is c.NewSession, abandoned when a signal arrives on
+// sigc first: the control connection is closed, as it would be if the
+// signal had killed us (ssh catches them only once the session is open),
+// so that a master that never answers cannot hold an interrupted
+// passenger. caught is that signal; the caller then exits.
+func requestSession(c *mux.Client, req *mux.NewSession, fds []int, sigc <-chan os.Signal) (sess *mux.Session, caught os.Signal, err error) {
+	answered := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		select {
+		case caught = <-sigc:
+			c.Close()
+		case <-answered:
+		}
+	}()
+	sess, err = c.NewSession(req, fds[0], fds[1], fds[2])
+	close(answered)
+	<-watched
+	return sess, caught, err
 }
 
 // relayWinch passes SIGWINCH on to the master's pid, which reads the new
