@@ -48,10 +48,11 @@ type SessionRequest struct {
 	// Stdin, Stdout and Stderr are the client's descriptors, in
 	// non-blocking mode while the session runs. When WantTTY is set Stdin
 	// is normally the client's terminal: the pty's size and modes are read
-	// from it.
-	Stdin, Stdout, Stderr *os.File
-	// StdinFD is Stdin's descriptor, for terminal ioctls: calling Fd on
-	// Stdin would put it back into blocking mode.
+	// from it (StdinFD).
+	Stdin          PassedStdin
+	Stdout, Stderr *os.File
+	// StdinFD is Stdin's descriptor, for terminal ioctls: os.File.Fd
+	// would put it back into blocking mode.
 	StdinFD int
 	// Resize receives a value when the window size may have changed (the
 	// client relayed SIGWINCH to the master).
@@ -82,8 +83,9 @@ type Signal struct {
 // StdioRequest is a NEW_STDIO_FWD with its two descriptors.
 type StdioRequest struct {
 	*NewStdioForward
-	Stdin, Stdout *os.File
-	Opened        func()
+	Stdin  PassedStdin
+	Stdout *os.File
+	Opened func()
 }
 
 // MasterOptions configure a [Master].
@@ -558,7 +560,7 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 	req := &SessionRequest{
 		Signals:    live.signals,
 		NewSession: r,
-		Stdin:      files[0], Stdout: files[1], Stderr: files[2],
+		Stdin:      passedStdin{files[0], fds[0]}, Stdout: files[1], Stderr: files[2],
 		StdinFD:      fds[0],
 		Resize:       resize,
 		TTYFailed:    func() { c.write(&TTYAllocFail{SessionID: sid}) },
@@ -600,7 +602,7 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 // newStdioForward is mux_master_process_stdio_fwd.
 func (c *control) newStdioForward(ctx context.Context, r *NewStdioForward, sessions *sync.WaitGroup) bool {
 	m := c.m
-	files, _, restore, err := c.receiveFiles(2)
+	files, fds, restore, err := c.receiveFiles(2)
 	if err != nil {
 		m.logf("mux_master_process_stdio_fwd: %v", err)
 		c.write(&Failure{RequestID: r.RequestID, Reason: "did not receive file descriptors"})
@@ -617,7 +619,7 @@ func (c *control) newStdioForward(ctx context.Context, r *NewStdioForward, sessi
 	c.busy = true
 	sid := m.newSID(nil, false)
 	var opened atomic.Bool
-	req := &StdioRequest{NewStdioForward: r, Stdin: files[0], Stdout: files[1]}
+	req := &StdioRequest{NewStdioForward: r, Stdin: passedStdin{files[0], fds[0]}, Stdout: files[1]}
 	req.Opened = func() {
 		opened.Store(true)
 		c.write(&SessionOpened{RequestID: r.RequestID, SessionID: sid})

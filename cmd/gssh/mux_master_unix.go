@@ -350,7 +350,7 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 		Command:   r.Command,
 		Subsystem: r.Subsystem,
 		Env:       client.PermittedEnv(r.Env, b.cfg),
-		Stdin:     passedStdin{r.Stdin, r.StdinFD},
+		Stdin:     r.Stdin,
 		Stdout:    r.Stdout,
 		Stderr:    r.Stderr,
 		TTY:       tty,

@@ -1,17 +1,25 @@
 //go:build unix
 
-package main
+package mux
 
 import (
+	"io"
 	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// passedStdin is a passenger's stdin as its master reads it. The
-// descriptor came over the control socket, so its open file description,
-// O_NONBLOCK included, is shared with the passenger's terminal and with
+// PassedStdin is a client's stdin as the master reads it: an io.Reader
+// whose pending Read the session's end can interrupt with
+// SetReadDeadline.
+type PassedStdin interface {
+	io.Reader
+	SetReadDeadline(time.Time) error
+}
+
+// passedStdin reads a passed descriptor. Its open file description,
+// O_NONBLOCK included, is shared with the client's terminal and with
 // every other process using it; any of them may clear O_NONBLOCK (Go's
 // os.File.Fd does). The master relies on it: a read parked in Go's
 // poller ends when the session ends, one blocked in read(2) does not, and
@@ -27,5 +35,4 @@ func (s passedStdin) Read(p []byte) (int, error) {
 	return s.f.Read(p)
 }
 
-// SetReadDeadline lets the session's end interrupt a pending Read.
 func (s passedStdin) SetReadDeadline(t time.Time) error { return s.f.SetReadDeadline(t) }
