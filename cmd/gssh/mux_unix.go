@@ -187,20 +187,18 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 		// mux.c sends no forwardings with a stdio forward.
 		return stdioPassenger(c, inv, cfg, st, log)
 	}
+	// A -R waits for the master's server to answer: with forwardings to
+	// send, a gssh master proves first that its server still does, or a
+	// dead one would hold us forever; that proof also covers the session.
+	check := checkUpstreamWithSession
 	if len(fwds) > 0 {
-		// A -R waits for the master's server to answer: a gssh master
-		// first proves that its server still does, or a dead one would
-		// hold us forever.
-		if err := checkUpstream(c); err != nil {
-			retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
-			return 0, false
-		}
-		if !passengerForwards(c, fwds, cfg, log) {
-			return 0, false
-		}
+		check = checkUpstream
 	}
-	if err := checkUpstreamWithSession(c); err != nil {
+	if err := check(c); err != nil {
 		retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
+		return 0, false
+	}
+	if len(fwds) > 0 && !passengerForwards(c, fwds, cfg, log) {
 		return 0, false
 	}
 
