@@ -207,8 +207,9 @@ func (f *Forwarding) dispatch(opens <-chan ssh.NewChannel) {
 		switch {
 		case rf == nil:
 			nc.Reject(ssh.Prohibited, "unknown listen address")
-		case !f.tryAcquire():
+		case !f.tryAcquire(func() {
 			f.log.Logf(LevelError, "Refusing forwarded connection: %d forwarded channels are open", cap(f.slots))
+		}):
 			nc.Reject(ssh.ResourceShortage, "too many forwarded channels")
 		default:
 			go func() {
