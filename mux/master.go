@@ -33,7 +33,9 @@ type Backend interface {
 	// calling r.Opened once the server accepted the channel.
 	StdioForward(ctx context.Context, r *StdioRequest) error
 	// Forward opens or, with cancel, closes a forwarding and returns the
-	// allocated port of a remote forward with listen port 0.
+	// allocated port of a remote forward with listen port 0. An error
+	// wrapping ErrPermissionDenied is answered PERMISSION_DENIED,
+	// any other FAILURE with the error's text.
 	Forward(f Forward, cancel bool) (uint32, error)
 	// Info answers -O conninfo ("conninfo") and -O channels ("channels").
 	Info(what string) (string, error)
@@ -41,6 +43,12 @@ type Backend interface {
 	// keepalive before ctx ends ([UpstreamCheck]).
 	CheckUpstream(ctx context.Context) error
 }
+
+// ErrPermissionDenied is what a Backend's Forward returns when the user
+// refused the forwarding. Unlike the questions the Master asks itself,
+// mux.c asks this one only for a forwarding not already open, which the
+// Backend alone knows.
+var ErrPermissionDenied = errors.New("mux: permission denied")
 
 // SessionRequest is a NEW_SESSION with the descriptors that came with it.
 type SessionRequest struct {
@@ -487,6 +495,8 @@ func (c *control) handle(ctx context.Context, msg Message, sessions *sync.WaitGr
 func (c *control) forward(rid uint32, f Forward, cancel bool) Message {
 	port, err := c.b.Forward(f, cancel)
 	switch {
+	case errors.Is(err, ErrPermissionDenied):
+		return &PermissionDenied{RequestID: rid, Reason: "Permission denied"}
 	case err != nil:
 		return &Failure{RequestID: rid, Reason: err.Error()}
 	case !cancel && f.Kind == ForwardRemote && f.ListenPort == 0:

@@ -507,7 +507,10 @@ func (b *muxBackend) StdioForward(ctx context.Context, r *mux.StdioRequest) erro
 // forwarding identical to one the master holds is answered at once: OK,
 // or for a -R 0 the port allocated the first time. A client that asks
 // for what is already there (a second passenger with the same -L) thus
-// succeeds instead of failing to bind.
+// succeeds instead of failing to bind. Any other new forwarding is first
+// put to the user under ControlMaster ask or autoask ("Open local
+// forward LOCALHOST:8080 -> web:80 on HOST?"); a no is PERMISSION_DENIED.
+// Cancelling is never asked, as in mux.c.
 func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 	fwd := b.fwd.Load()
 	if fwd == nil {
@@ -522,11 +525,19 @@ func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 		b.dropForward(f)
 		return 0, nil
 	}
+	if reason := invalidForward(f); reason != "" {
+		b.log.Logf(client.LevelInfo, "mux_master_process_open_fwd: %s", reason)
+		return 0, errors.New("Invalid forwarding request")
+	}
 	for _, h := range b.forwards {
 		if h.Forward == f {
 			b.log.Logf(client.LevelDebug2, "mux_master_process_open_fwd: found existing forwarding")
 			return h.allocated, nil
 		}
+	}
+	if askMaster(b.cfg) && !askPermission(fmt.Sprintf("Open %s on %s?", describeForward(f, b.cfg.GatewayPorts), b.cfg.HostName)) {
+		b.log.Logf(client.LevelDebug2, "mux_master_process_open_fwd: forwarding refused by user")
+		return 0, mux.ErrPermissionDenied
 	}
 	port, err := b.changeForward(fwd, f, false)
 	if err != nil {
@@ -534,6 +545,23 @@ func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 	}
 	b.forwards = append(b.forwards, heldForward{Forward: f, allocated: port})
 	return port, nil
+}
+
+// invalidForward is mux_master_process_open_fwd's check of a request,
+// made before anything is looked up or asked: it returns why f cannot
+// be opened, or "".
+func invalidForward(f mux.Forward) string {
+	switch {
+	case f.Kind != mux.ForwardLocal && f.Kind != mux.ForwardRemote && f.Kind != mux.ForwardDynamic:
+		return fmt.Sprintf("invalid forwarding type %d", uint32(f.Kind))
+	case f.Kind == mux.ForwardDynamic && f.ListenPort == mux.PortStreamLocal:
+		return "streamlocal and dynamic forwards are mutually exclusive"
+	case f.Kind == mux.ForwardLocal && f.ConnectPort == 0:
+		return "invalid connect port 0"
+	case f.Kind != mux.ForwardDynamic && f.ConnectHost == "":
+		return "missing connect host"
+	}
+	return ""
 }
 
 // dropForward forgets the held forwardings that a successful CLOSE_FWD
@@ -561,8 +589,10 @@ func (b *muxBackend) changeForward(fwd *client.Forwarding, f mux.Forward, cancel
 		}
 		return 0, nil
 	}
+	// A destination port of 0 marks a dynamic -R, whose host is
+	// "socks" or nothing; mux.c refuses it for -L.
 	spec := listen
-	if f.Kind != mux.ForwardDynamic && (f.ConnectHost != "" || f.ConnectPort != 0) {
+	if f.Kind != mux.ForwardDynamic && f.ConnectPort != 0 {
 		spec += " " + muxEndpoint(f.ConnectHost, f.ConnectPort)
 	}
 	port, err := fwd.Add(context.Background(), kind, spec)

@@ -628,9 +628,10 @@ func requestForwards(c *mux.Client, fwds []mux.Forward, cancel, gatewayPorts boo
 	return ok, nil
 }
 
-// describeForward is mux.c's format_forward, for the debug messages: a
-// listen address left out is LOCALHOST, or * for a local forwarding
-// with GatewayPorts; a Unix socket's port is -2, PORT_STREAMLOCAL.
+// describeForward is mux.c's format_forward, for the debug messages and
+// a -MM master's question: a listen address left out is LOCALHOST, or *
+// for a local forwarding with GatewayPorts; a Unix socket's port is -2,
+// PORT_STREAMLOCAL; each name is cut at 200 bytes (%.200s).
 func describeForward(f mux.Forward, gatewayPorts bool) string {
 	listen := f.ListenHost
 	if listen == "" {
@@ -639,13 +640,22 @@ func describeForward(f mux.Forward, gatewayPorts bool) string {
 			listen = "*"
 		}
 	}
+	listen, connect := cut200(listen), cut200(f.ConnectHost)
 	switch f.Kind {
 	case mux.ForwardDynamic:
 		return fmt.Sprintf("dynamic forward %s:%d -> *", listen, int32(f.ListenPort))
 	case mux.ForwardRemote:
-		return fmt.Sprintf("remote forward %s:%d -> %s:%d", listen, int32(f.ListenPort), f.ConnectHost, int32(f.ConnectPort))
+		return fmt.Sprintf("remote forward %s:%d -> %s:%d", listen, int32(f.ListenPort), connect, int32(f.ConnectPort))
 	}
-	return fmt.Sprintf("local forward %s:%d -> %s:%d", listen, int32(f.ListenPort), f.ConnectHost, int32(f.ConnectPort))
+	return fmt.Sprintf("local forward %s:%d -> %s:%d", listen, int32(f.ListenPort), connect, int32(f.ConnectPort))
+}
+
+// cut200 is printf's %.200s.
+func cut200(s string) string {
+	if len(s) > 200 {
+		return s[:200]
+	}
+	return s
 }
 
 // connectHost is the host "Allocated port" names: none for a Unix
@@ -660,6 +670,10 @@ func connectHost(f mux.Forward) string {
 // configForwards turns the resolved LocalForward, DynamicForward and
 // RemoteForward lines ("LISTEN CONNECT", as ssh -G prints them) into
 // mux forwardings, local ones first as mux_client_forwards sends them.
+// A forwarding without a destination (-D, and -R as a SOCKS proxy)
+// names "socks" port 0 as its destination, as readconf.c parse_forward
+// records it: an OpenSSH master refuses a dynamic forwarding without a
+// host ("No forward host name.") and compares it with its own by it.
 func configForwards(cfg *config.Config) []mux.Forward {
 	if cfg.ClearAllForwardings {
 		return nil
@@ -675,6 +689,8 @@ func configForwards(cfg *config.Config) []mux.Forward {
 			f.ListenHost, f.ListenPort = fwdEndpoint(fields[0], true)
 			if len(fields) > 1 {
 				f.ConnectHost, f.ConnectPort = fwdEndpoint(fields[1], false)
+			} else {
+				f.ConnectHost = "socks"
 			}
 			out = append(out, f)
 		}
