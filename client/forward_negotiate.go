@@ -30,6 +30,10 @@ import (
 //     connection that has waited longest is closed to make room, so a new
 //     client always gets its handshake read and a flood of silent sockets
 //     cannot pin descriptors beyond the table;
+//   - a remote dynamic forwarding (-R with a port only) reads its SOCKS
+//     request from a channel the server opened, which already holds a
+//     slot: the same deadline closes it, so silent peers on the server
+//     side give their slots back;
 //   - the channel slot (MaxForwardedChannels) is taken only when a channel
 //     is about to be opened: at once for -L, which has no handshake, after
 //     the request for -D. When none is free the connection is refused at
@@ -47,6 +51,10 @@ const DefaultMaxNegotiating = 256
 // errSocksEvicted: the handshake was complete, but the table had just
 // closed its connection to make room.
 var errSocksEvicted = errors.New("socks: handshake closed to make room for newer clients")
+
+// errSocksExpired: the handshake was complete, but its timer had just
+// closed the channel.
+var errSocksExpired = errors.New("socks: handshake timed out")
 
 // negotiations is the table of handshakes in progress, oldest first.
 type negotiations struct {

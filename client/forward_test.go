@@ -218,3 +218,47 @@ func TestSocksHandshakeEviction(t *testing.T) {
 		t.Fatalf("real client: %v", err)
 	}
 }
+
+// TestRemoteSocksHandshakeDeadline: a peer of a remote dynamic
+// forwarding (-R with a port only) that connects on the server and says
+// nothing is cut off after NegotiationTimeout, as a local -D client is;
+// a real request through the same port is still served.
+func TestRemoteSocksHandshakeDeadline(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	to := holdingGreeter(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cfg := dialConfig(t, s)
+	cfg.RemoteForwards = []string{strconv.Itoa(port)}
+	conn, err := dial(t, cfg, client.DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd, err := conn.StartForwarding(context.Background(), client.ForwardOptions{NegotiationTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fwd.Close() })
+
+	// sshd listens on this machine: its peers are local connections.
+	idle, idleR := dialLocal(t, port)
+	start := time.Now()
+	idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := idleR.ReadByte(); err != io.EOF {
+		t.Fatalf("silent peer: %v, want EOF", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("silent peer cut off after %v, want about 300ms", waited)
+	}
+	real, realR := dialLocal(t, port)
+	if code, err := socks5Connect(real, realR, to); err != nil || code != 0 {
+		t.Fatalf("real client: reply %d, %v", code, err)
+	}
+	if err := greet(real, realR, 10*time.Second); err != nil {
+		t.Fatalf("real client: %v", err)
+	}
+}
