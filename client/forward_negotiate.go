@@ -14,8 +14,8 @@ import (
 // type SSH_CHANNEL_DYNAMIC in its poll set; channel_pre_dynamic decodes
 // whatever bytes have arrived and waits for more, with no deadline and
 // no limit but the descriptor table. An idle socket costs ssh a
-// descriptor and a channel slot and nothing else, so a hundred silent
-// clients do not delay the hundred-and-first.
+// descriptor and an entry in its channel table and nothing else, so a
+// hundred silent clients do not delay the hundred-and-first.
 //
 // gssh reads each connection in its own goroutine, so it has to keep the
 // same promise by construction:
@@ -40,8 +40,8 @@ import (
 //     once (a SOCKS failure reply, or a close for -L), never queued, so no
 //     client waits behind connections it cannot see.
 
-// DefaultNegotiationTimeout is how long a -D client has to complete its
-// SOCKS handshake.
+// DefaultNegotiationTimeout is how long a -D client, or the peer of a
+// remote dynamic forwarding, has to complete its SOCKS handshake.
 const DefaultNegotiationTimeout = 30 * time.Second
 
 // DefaultMaxNegotiating is how many SOCKS handshakes a Forwarding reads
