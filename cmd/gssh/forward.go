@@ -52,7 +52,7 @@ func jumpResolver(inv *invocation, cfg *config.Config) func(config.Hop) (*config
 			req.Options = append(req.Options, "LogLevel "+cfg.LogLevel)
 		}
 		if hop.User != "" {
-			req.Options = append(req.Options, "User "+hop.User)
+			req.Options = append(req.Options, configLine("User", hop.User))
 		}
 		if hop.Port > 0 {
 			req.Options = append(req.Options, "Port "+strconv.Itoa(hop.Port))
