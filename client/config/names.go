@@ -126,9 +126,31 @@ func CheckCommandLine(req Request) error {
 	return p.commandLine(&req)
 }
 
+// CheckOptions applies lines as command-line options and returns the
+// first bad one as a *ParseError (a *NameError inside it for a ProxyJump
+// hop). ssh applies each -o while it parses its arguments, so cmd/gssh
+// calls this when a -o ProxyJump arrives, to fail in ssh's order.
+func CheckOptions(lines []string) error {
+	env, err := newEnvironment(&Request{})
+	if err != nil {
+		return err
+	}
+	p := &parser{env: env, o: newOptions()}
+	return p.applyCommandLine(lines)
+}
+
 // commandLine applies req.Options and checks the destination's names.
 func (p *parser) commandLine(req *Request) error {
-	for _, line := range req.Options {
+	if err := p.applyCommandLine(req.Options); err != nil {
+		return err
+	}
+	return CheckNames(req.Host, p.o.str("user", ""), p.o.has("user"))
+}
+
+// applyCommandLine applies lines as -o options, stopping at the first bad
+// one as ssh does.
+func (p *parser) applyCommandLine(lines []string) error {
+	for _, line := range lines {
 		active := true
 		err := p.processLine(line, cmdlineFile, 0, &active, lineFlags{cmdline: true, userConf: true})
 		var le *lineError
@@ -141,7 +163,7 @@ func (p *parser) commandLine(req *Request) error {
 			return fmt.Errorf("config: %w", err)
 		}
 	}
-	return CheckNames(req.Host, p.o.str("user", ""), p.o.has("user"))
+	return nil
 }
 
 // StrictJumpSpec is the part of a -J or command-line ProxyJump value that

@@ -579,7 +579,7 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 		}
 		t.muxCmd = true
 	case 'o':
-		t.option(arg)
+		return false, t.option(arg)
 	case 'p':
 		if t.set["port"] {
 			// ssh.c does not even check a -p that comes too late.
@@ -666,19 +666,26 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 
 // option handles -o: the line goes to the resolver as typed, and its value
 // is noted when it is the first for its keyword, for the flags that read
-// it later (-t, -M, -v, -N, -s, -p, -l, -w, -J).
-func (t *translator) option(line string) {
+// it later (-t, -M, -v, -N, -s, -p, -l, -w, -J). A ProxyJump line is
+// checked at once, hop names included, because ssh rejects it right here,
+// before any later option.
+func (t *translator) option(line string) error {
 	t.lines = append(t.lines, line)
 	key, value := splitOption(line)
 	k := strings.ToLower(key)
+	if k == "proxyjump" {
+		if err := config.CheckOptions(t.lines); err != nil {
+			return err
+		}
+	}
 	if k == "" || t.set[k] {
-		return
+		return nil
 	}
 	switch k {
 	case "proxycommand":
 		// readconf.c ignores ProxyCommand once ProxyJump is set.
 		if t.set["proxyjump"] {
-			return
+			return nil
 		}
 	case "loglevel":
 		for i, name := range logLevels() {
@@ -696,6 +703,7 @@ func (t *translator) option(line string) {
 	}
 	t.set[k] = true
 	t.cur[k] = strings.ToLower(value)
+	return nil
 }
 
 // splitOption splits an ssh_config line into its keyword and first

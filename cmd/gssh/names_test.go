@@ -329,3 +329,58 @@ func TestHostileJumpHopFromConfigRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestNameErrorsOrderLikeOpenSSH: where the name checks sit among ssh's
+// other checks, and how their messages are written: after every -o line
+// (whose errors come first), before -s, -y/-E and every file; on stderr
+// with "\r\n" even under -q, LogLevel QUIET or -E; the jump parser's
+// message with the name escaped as ssh's logger escapes it.
+func TestNameErrorsOrderLikeOpenSSH(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad_config")
+	writeFile(t, bad, "Bogus yes\n")
+	logf := filepath.Join(dir, "log")
+	cases := [][]string{
+		{"-F", bad, "-G", "h$(x)"},
+		{"-F", bad, "-G", "-l", "x'", "h"},
+		{"-F", "none", "-G", "-l", "x'", "h$(x)"},
+		{"-F", "none", "-G", "h$(x)", "-l", "x'"},
+		{"-F", "none", "-G", "x'@h$(x)"},
+		{"-F", "none", "-G", "-o", "Bogus=1", "-l", "x'", "h"},
+		{"-F", "none", "-G", "-l", "x'", "-o", "ProxyJump=j@h;x", "h"},
+		{"-F", "none", "-G", "-o", "ProxyJump=j@h:2x", "-o", "ProxyJump=j@h;x", "h"},
+		{"-F", "none", "-G", "-o", "ProxyJump=good", "-o", "ProxyJump=j@h;x", "h"},
+		{"-F", "none", "-G", "-J", "good", "-o", "ProxyJump=j@h;x", "h"},
+		{"-F", "none", "-G", "-o", "ProxyJump=j@h;x", "-J", "good", "h"},
+		{"-F", "none", "-G", "-J", "j'@h;x", "h"},
+		{"-F", "none", "-G", "-J", "j'@h,k;@g", "h"},
+		{"-F", "none", "-G", "-J", `j\@h`, "h"},
+		{"-F", "none", "-G", "-o", `ProxyJump=j\@h`, "h"},
+		{"-F", "none", "-G", "-J", "ssh://j%01%5c%22%07%1b@h", "h"},
+		{"-F", "none", "-G", "-J", "#x", "h"},
+		{"-F", "none", "-G", "-J", "ssh://j%3b@h,good", "h"},
+		{"-F", "none", "-G", "-o", "User=x;", "-l", "good", "h"},
+		{"-F", "none", "-G", "-p", "22", "ssh://x%3b@h:23"},
+		{"-F", "none", "-G", "-l", "a\f", "h"},
+		{"-F", "none", "-G", "-l", "a -x", "h"},
+		{"-F", "none", "-q", "-G", "h$(x)"},
+		{"-F", "none", "-o", "LogLevel=quiet", "h$(x)", "true"},
+		{"-F", "none", "-E", logf, "-G", "-l", "x;", "h"},
+		{"-F", "none", "-s", "-G", "h$(x)"},
+		{"-F", "none", "-y", "-E", logf, "h$(x)"},
+		{"-F", "none", "-G", "-p", "0", "h$(x)"},
+		{"-F", "none", "-N", "-W", "h:2", "h$(x)"},
+		{"-F", "none", "-f", "-l", "x'", "h"},
+	}
+	for _, c := range cases {
+		want := runClient(t, "/usr/bin/ssh", nil, nil, c...)
+		got := gssh(t, nil, c...)
+		assertNoPanic(t, got)
+		if got.code != want.code || got.stderr != asGssh(want.stderr) {
+			t.Errorf("%q:\n gssh %d %q\n  ssh %d %q", c, got.code, got.stderr, want.code, want.stderr)
+		}
+	}
+	if _, err := os.Stat(logf); err == nil {
+		t.Errorf("-E log written: the name checks come before the log is opened")
+	}
+}
