@@ -24,10 +24,17 @@ func report(stderr io.Writer, prog string, err error) int {
 	var resolveErr *client.ResolveError
 	var unsupported *notSupportedError
 	var jump *client.JumpError
+	var name *config.NameError
 	line := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\r\n", args...) }
 	switch {
 	case errors.As(err, &jump):
 		return reportJump(stderr, prog, jump) // forward.go
+	case errors.As(err, &parseErr) && errors.As(parseErr.Err, &name):
+		// A command-line ProxyJump hop with a bad name (names.go).
+		line("%s", nameMessage(name))
+		line("%s", logVis(parseErr.Error()))
+	case errors.As(err, &name):
+		line("%s", nameMessage(name))
 	case errors.As(err, &parseErr):
 		if parseErr.Detail != "" {
 			line("%s", parseErr.Detail)
