@@ -13,7 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -40,7 +39,10 @@ type Backend interface {
 	// Info answers -O conninfo ("conninfo") and -O channels ("channels").
 	Info(what string) (string, error)
 	// CheckUpstream returns nil when the SSH connection answers a
-	// keepalive before ctx ends ([UpstreamCheck]).
+	// keepalive ([UpstreamCheck]), an error when it is lost or its
+	// server stays silent for longer than the backend's budget: only
+	// the backend knows its connection's round-trip time. ctx ends when
+	// the client goes away, which is no verdict on the connection.
 	CheckUpstream(ctx context.Context) error
 }
 
@@ -70,10 +72,11 @@ type SessionRequest struct {
 	// TTYFailed tells the client that the server refused the pty
 	// (TTY_ALLOC_FAIL), so that it leaves raw mode.
 	TTYFailed func()
-	// UpstreamWait, when not zero, is how long the server may take to
-	// confirm the session's channel ([SessionCheck]): past it the
-	// backend gives up and returns [ErrUpstreamNotResponding].
-	UpstreamWait time.Duration
+	// CheckUpstream says the client armed a [SessionCheck]: if the
+	// server does not confirm the session's channel within the
+	// backend's budget (as for [Backend.CheckUpstream]), the backend
+	// gives up and returns [ErrUpstreamNotResponding].
+	CheckUpstream bool
 	// Signals delivers the [SignalSession] requests for this session;
 	// the backend sends each signal and reports on its Result.
 	Signals <-chan Signal
@@ -355,8 +358,8 @@ type control struct {
 	wmu       sync.Mutex // one frame at a time from the session goroutine and the loop
 	closeOnce sync.Once
 	busy      bool // a session or stdio forward was started on it
-	// sessionCheck is the SessionCheck bound for the next session, or 0.
-	sessionCheck time.Duration
+	// sessionCheck says a SessionCheck was armed for the next session.
+	sessionCheck bool
 }
 
 func (c *control) write(msg Message) error {
@@ -475,7 +478,7 @@ func (c *control) handle(ctx context.Context, msg Message, sessions *sync.WaitGr
 	case *UpstreamCheck:
 		reply = c.upstreamCheck(ctx, r)
 	case *SessionCheck:
-		c.sessionCheck = checkWait(r.TimeoutMS)
+		c.sessionCheck = true
 		reply = &OK{RequestID: r.RequestID}
 	case *NewSession:
 		return c.newSession(ctx, r, sessions)
@@ -571,10 +574,10 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 		Signals:    live.signals,
 		NewSession: r,
 		Stdin:      passedStdin{files[0], fds[0]}, Stdout: files[1], Stderr: files[2],
-		StdinFD:      fds[0],
-		Resize:       resize,
-		TTYFailed:    func() { c.write(&TTYAllocFail{SessionID: sid}) },
-		UpstreamWait: c.sessionCheck,
+		StdinFD:       fds[0],
+		Resize:        resize,
+		TTYFailed:     func() { c.write(&TTYAllocFail{SessionID: sid}) },
+		CheckUpstream: c.sessionCheck,
 	}
 	var opened atomic.Bool
 	req.Opened = func() {

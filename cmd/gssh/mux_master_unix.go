@@ -81,7 +81,9 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 		io.WriteString(ready, s)
 		ready.Close()
 	}
+	dialStart := time.Now()
 	conn, err := client.Dial(ctx, cfg, client.DialOptions{Log: log})
+	dialTook := time.Since(dialStart)
 	if err != nil {
 		var msg bytes.Buffer
 		if log.Level() != client.LevelQuiet {
@@ -121,7 +123,9 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 	if cfg.ControlPersistSet {
 		persist = cfg.ControlPersist
 	}
-	b := newMuxBackend(conn, cfg, log)
+	// The login took several round trips: until one is measured, its
+	// time stands in for one, which errs on the long side.
+	b := newMuxBackend(conn, cfg, log, dialTook)
 	b.fwd.Store(fwd)
 	// SIGWINCH is relayed before the first client can be served: one
 	// that arrived earlier would be ignored, and its pty never resized.
@@ -187,7 +191,7 @@ func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (fin
 		log.Logf(client.LevelError, "%s", err)
 		return func() {}, func(*client.Forwarding) {}
 	}
-	b := newMuxBackend(conn, cfg, log)
+	b := newMuxBackend(conn, cfg, log, 0)
 	stopRelay := relayWindowChanges(m) // before any client, as in runDaemon
 	go m.Serve(b)
 	go func() {
@@ -289,6 +293,10 @@ type muxBackend struct {
 	channels map[int]string // open sessions and forwards, for -O channels
 	probe    *upstreamProbe // the keepalive in flight for CheckUpstream, or nil
 
+	// rtt holds the connection's measured round trips, from which the
+	// master judges its server's silences (mux_budget_unix.go).
+	rtt rttWindow
+
 	// fwdMu serialises OPEN_FWD and CLOSE_FWD, and is held while the
 	// server answers a -R: two passengers asking for the same
 	// forwarding at once must see one of them open it and the other
@@ -307,9 +315,12 @@ type heldForward struct {
 	allocated uint32
 }
 
-func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger) *muxBackend {
+// newMuxBackend serves conn; login, when not zero, is how long
+// connecting and authenticating took (see rttWindow.provisional).
+func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger, login time.Duration) *muxBackend {
 	b := &muxBackend{conn: conn, cfg: cfg, log: log, started: time.Now(),
 		dead: make(chan struct{}), channels: make(map[int]string)}
+	b.rtt.provisional = login
 	for _, f := range configForwards(cfg) {
 		// The port the server chose for the master's own -R 0 is not
 		// known here: such a request is made afresh.
@@ -321,6 +332,9 @@ func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger) *m
 		conn.Client.Wait()
 		close(b.dead)
 	}()
+	// A first round trip, so that the budget is the connection's own
+	// by the time passengers ask.
+	b.startProbe()
 	return b
 }
 
@@ -341,6 +355,18 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 		what += " (pty)"
 	}
 	defer b.track("session " + what)()
+	// Every channel open is a round trip to measure; a checked one is
+	// also judged (SessionCheck).
+	openWait := func(answered <-chan struct{}) error {
+		start := time.Now()
+		if !r.CheckUpstream {
+			<-answered
+		} else if err := b.awaitServer(ctx, answered); err != nil {
+			return err
+		}
+		b.rtt.add(time.Since(start))
+		return nil
+	}
 	signals, stopSignals := relaySignals(r.Signals)
 	defer stopSignals()
 	opened := false
@@ -362,11 +388,12 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 		PTYRefused: r.TTYFailed,
 		// As mux.c, escapes are the master's job, with the passenger's
 		// escape character, and only for a pty session.
-		Filter:     client.EscapeFilter(client.EscapeOptions{Char: passengerEscapeChar(r.EscapeChar)}),
-		Signals:    signals,
-		OpenWithin: r.UpstreamWait,
+		Filter:   client.EscapeFilter(client.EscapeOptions{Char: passengerEscapeChar(r.EscapeChar)}),
+		Signals:  signals,
+		OpenWait: openWait,
 	}, b.log)
-	if errors.Is(err, client.ErrOpenTimeout) {
+	var silent *silentError
+	if errors.As(err, &silent) {
 		b.log.Logf(client.LevelVerbose, "mux session: %v", err)
 		return status, mux.ErrUpstreamNotResponding
 	}
@@ -416,29 +443,44 @@ var errSessionEnded = errors.New("session ended")
 
 // CheckUpstream is the master's side of self-healing: any reply to a
 // keepalive@openssh.com request (sshd answers with failure) proves the
-// connection alive. Checks that arrive while a probe is in flight wait
-// for that probe's reply rather than sending their own: x/crypto answers
-// global requests one after another, so a hundred passengers starting at
-// once would otherwise queue a hundred round trips and time out on a
-// healthy connection. A reply that arrives after a check began proves
-// the connection alive at that time.
+// connection alive; its end, or a silence longer than the master's
+// budget, proves it dead (awaitServer). Checks that arrive while a probe
+// is in flight wait for that probe's reply rather than sending their
+// own: x/crypto answers global requests one after another, so a hundred
+// passengers starting at once would otherwise queue a hundred round
+// trips. A reply that arrives after a check began proves the connection
+// alive at that time.
 func (b *muxBackend) CheckUpstream(ctx context.Context) error {
+	p := b.startProbe()
+	if err := b.awaitServer(ctx, p.done); err != nil {
+		return err
+	}
+	return p.err
+}
+
+// awaitServer is awaitServer with this master's connection, budget and
+// record of reads.
+func (b *muxBackend) awaitServer(ctx context.Context, answered <-chan struct{}) error {
+	budget := b.rtt.budget()
+	b.log.Logf(client.LevelDebug2, "mux: waiting for the server, budget %v", budget)
+	return awaitServer(ctx, answered, b.dead, budget, func() time.Time {
+		st, ok := b.conn.KeepaliveState()
+		if !ok {
+			return time.Time{}
+		}
+		return st.LastRead
+	})
+}
+
+// startProbe returns the keepalive in flight, sending one if none is.
+func (b *muxBackend) startProbe() *upstreamProbe {
 	b.mu.Lock()
-	p := b.probe
-	if p == nil {
-		p = &upstreamProbe{done: make(chan struct{})}
-		b.probe = p
-		go b.runProbe(p)
+	defer b.mu.Unlock()
+	if b.probe == nil {
+		b.probe = &upstreamProbe{done: make(chan struct{})}
+		go b.runProbe(b.probe)
 	}
-	b.mu.Unlock()
-	select {
-	case <-p.done:
-		return p.err
-	case <-b.dead:
-		return errors.New("upstream connection lost")
-	case <-ctx.Done():
-		return fmt.Errorf("upstream connection not responding: %w", ctx.Err())
-	}
+	return b.probe
 }
 
 // upstreamProbe is one keepalive in flight; err is set before done closes.
@@ -447,11 +489,15 @@ type upstreamProbe struct {
 	err  error
 }
 
-// runProbe sends p's keepalive. x/crypto's SendRequest cannot be
-// cancelled: on a dead connection it returns when the connection closes.
+// runProbe sends p's keepalive and records its round trip. x/crypto's
+// SendRequest cannot be cancelled: on a dead connection it returns when
+// the connection closes.
 func (b *muxBackend) runProbe(p *upstreamProbe) {
+	start := time.Now()
 	if _, _, err := b.conn.Client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
-		p.err = fmt.Errorf("upstream connection lost: %w", err)
+		p.err = fmt.Errorf("%w: %w", errUpstreamLost, err)
+	} else {
+		b.rtt.add(time.Since(start))
 	}
 	b.mu.Lock()
 	b.probe = nil

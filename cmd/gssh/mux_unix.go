@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
@@ -179,8 +180,21 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 		return 0, false
 	}
 	defer c.Close()
+	// Until the master has shown its connection answers, the wait is
+	// bounded by --timeout and ConnectTimeout only (mux_heal_unix.go).
+	deadline := masterDeadline(ctx, cfg)
+	stopNotice := func() {}
+	if checked(c) {
+		stopNotice = noticeSlowMaster(cfg.HostName, deadline, log)
+	}
+	defer stopNotice()
 	if inv.StdioForward != "" {
-		if err := checkUpstream(c); err != nil {
+		err := checkUpstream(c, deadline)
+		stopNotice()
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
+		case err != nil:
 			retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
 			return 0, false
 		}
@@ -194,12 +208,17 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	if len(fwds) > 0 {
 		check = checkUpstream
 	}
-	if err := check(c); err != nil {
+	if err := check(c, deadline); errors.Is(err, os.ErrDeadlineExceeded) {
+		return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
+	} else if err != nil {
 		retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
 		return 0, false
 	}
-	if len(fwds) > 0 && !passengerForwards(c, fwds, cfg, log) {
-		return 0, false
+	if len(fwds) > 0 {
+		stopNotice() // the keepalive was the proof
+		if !passengerForwards(c, fwds, cfg, log) {
+			return 0, false
+		}
 	}
 
 	pid, err := c.AliveCheck()
@@ -250,7 +269,13 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
+	if checked(c) {
+		// The session's opening is a checked master's verdict.
+		c.SetDeadline(deadline)
+	}
 	sess, caught, err := requestSession(c, req, fds, sigc)
+	c.SetDeadline(time.Time{})
+	stopNotice()
 	closeFDs()
 	if caught != nil {
 		log.Logf(client.LevelDebug1, "mux_client_request_session: %v before the session opened", caught)
@@ -258,6 +283,8 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	}
 	var refused *mux.ReplyError
 	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
 	case errors.As(err, &refused) && refused.Reason == mux.ErrUpstreamNotResponding.Error():
 		// The master has retired itself (SessionCheck).
 		log.Logf(client.LevelVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
