@@ -295,6 +295,10 @@ func (a *authenticator) loadPrivate(id *identity) (ssh.Signer, error) {
 		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, keyLoadReason(data))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
+	if _, small := rsaTooSmall(a.cfg, signer.PublicKey()); small {
+		a.log.Logf(LevelDebug1, "load_identity_file: Skipping key %s: Invalid key length", id.file)
+		return nil, fmt.Errorf("%s: RSA key below RequiredRSASize: %w", id.file, errKeySkipped)
+	}
 	a.privates[id.file] = signer
 	return signer, nil
 }
@@ -487,6 +491,10 @@ func (a *authenticator) prepareIdentities() []*identity {
 	files := a.fileIdentities()
 	var out []*identity
 	for _, s := range a.agentSigners() {
+		if _, small := rsaTooSmall(a.cfg, s.PublicKey()); small {
+			a.log.Logf(LevelDebug1, "pubkey_prepare: ignoring %s agent key: Invalid key length", s.PublicKey().Type())
+			continue
+		}
 		blob := s.PublicKey().Marshal()
 		i := slices.IndexFunc(files, func(id *identity) bool {
 			return id.pub != nil && bytes.Equal(id.pub.Marshal(), blob)
@@ -512,13 +520,16 @@ func (a *authenticator) fileIdentities() []*identity {
 	var ids []*identity
 	for _, path := range a.cfg.IdentityFiles {
 		id := &identity{file: path, userProvided: a.cfg.IdentityFilesSet, pub: publicHalf(path)}
+		if id.pub != nil && !a.keySizeOK(id.pub, path, "pubkey") {
+			id.pub = nil
+		}
 		if id.pub == nil {
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !id.userProvided {
 				continue // a default identity that does not exist
 			}
 		}
 		ids = append(ids, id)
-		if cert := readCert(path + "-cert.pub"); cert != nil {
+		if cert := readCert(path + "-cert.pub"); cert != nil && a.keySizeOK(cert, path, "pubkey") {
 			ids = append(ids, &identity{file: path, pub: cert, userProvided: id.userProvided})
 		}
 	}
@@ -526,6 +537,9 @@ func (a *authenticator) fileIdentities() []*identity {
 		cert := readCert(path)
 		if cert == nil {
 			a.log.Logf(LevelInfo, "no such identity: %s: %s", path, "No such file or directory")
+			continue
+		}
+		if !a.keySizeOK(cert, path, "certificate") {
 			continue
 		}
 		// The private key is an IdentityFile holding the certified key.

@@ -45,3 +45,15 @@ func rsaTooSmall(cfg *config.Config, key ssh.PublicKey) (bits int, small bool) {
 	bits = pub.N.BitLen()
 	return bits, bits < max(cfg.RequiredRSASize, minRSABits)
 }
+
+// keySizeOK is ssh.c check_load for a public key read before connecting:
+// an RSA key shorter than RequiredRSASize is reported ("load pubkey",
+// "load certificate") and not offered. The private key may still be tried
+// without it, and is refused by loadPrivate.
+func (a *authenticator) keySizeOK(pub ssh.PublicKey, path, what string) bool {
+	if _, small := rsaTooSmall(a.cfg, pub); small {
+		a.log.Logf(LevelError, "load %s \"%s\": Invalid key length", what, path)
+		return false
+	}
+	return true
+}
