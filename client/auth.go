@@ -449,33 +449,41 @@ func knownKeyType(name string) bool {
 
 // readKeyFile reads a private key file with OpenSSH's checks and messages:
 // a missing user-provided file is reported at INFO, a key others can read
-// is refused with the UNPROTECTED PRIVATE KEY banner.
+// is refused with the UNPROTECTED PRIVATE KEY banner. The permissions
+// are those of the descriptor the key is read from (readKeyFd).
 func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
-	st, err := os.Stat(id.file)
+	f, err := os.Open(id.file)
 	if err != nil {
-		level := LevelDebug3
-		if id.userProvided {
-			level = LevelInfo
+		// OpenSSH stats the path first, for this message.
+		if _, serr := os.Stat(id.file); serr != nil {
+			level := LevelDebug3
+			if id.userProvided {
+				level = LevelInfo
+			}
+			a.log.Logf(level, "no such identity: %s: %s", id.file, strerror(serr))
+			return nil, fmt.Errorf("%s: %w", id.file, serr)
 		}
-		a.log.Logf(level, "no such identity: %s: %s", id.file, strerror(err))
-		return nil, fmt.Errorf("%s: %w", id.file, err)
+		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, strerror(err))
+		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
-	if keyPermsTooOpen(st) {
+	defer f.Close()
+	data, err := readKeyFd(f)
+	var perms *keyPermsError
+	switch {
+	case errors.As(err, &perms):
 		for _, l := range []string{
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 			"@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @",
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
-			fmt.Sprintf("Permissions 0%o for '%s' are too open.", st.Mode().Perm(), id.file),
+			fmt.Sprintf("Permissions 0%03o for '%s' are too open.", uint32(perms.mode), id.file),
 			"It is required that your private key files are NOT accessible by others.",
 			"This private key will be ignored.",
 			fmt.Sprintf("Load key \"%s\": bad permissions", id.file),
 		} {
 			a.log.Logf(LevelError, "%s", l)
 		}
-		return nil, fmt.Errorf("%s: bad permissions: %w", id.file, errKeySkipped)
-	}
-	data, err := os.ReadFile(id.file)
-	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", id.file, err, errKeySkipped)
+	case err != nil:
 		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, strerror(err))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
