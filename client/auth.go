@@ -59,6 +59,9 @@ type authenticator struct {
 	methods []string // PreferredAuthentications
 	cursor  int      // index into methods; only moves forward
 
+	// files are the IdentityFile and CertificateFile identities, read
+	// when the authenticator is made.
+	files      []*identity
 	prepared   bool
 	identities []*identity
 	nextKey    int
@@ -80,8 +83,12 @@ func newAuthenticator(cfg *config.Config, log *Logger, prompter Prompter, untrus
 	if cfg.BatchMode {
 		prompter = nil
 	}
-	return &authenticator{cfg: cfg, log: log, prompter: prompter, untrusted: untrusted,
+	a := &authenticator{cfg: cfg, log: log, prompter: prompter, untrusted: untrusted,
 		methods: methods, privates: map[string]ssh.Signer{}}
+	// ssh.c reads the identity files' public halves once connected,
+	// before key exchange, and reports the unusable ones then.
+	a.files = a.fileIdentities()
+	return a
 }
 
 // close releases the agent connection used for signing.
@@ -496,7 +503,7 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 // IdentitiesOnly, agent keys that are not also files are left out. The
 // list is filtered by PubkeyAcceptedAlgorithms.
 func (a *authenticator) prepareIdentities() []*identity {
-	files := a.fileIdentities()
+	files := a.files
 	var out []*identity
 	for _, s := range a.agentSigners() {
 		if _, small := rsaTooSmall(a.cfg, s.PublicKey()); small {

@@ -228,13 +228,13 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		}
 	}
 	verifier := newHostKeyVerifier(cfg, opts.Log, prompter, home)
+	auth := newAuthenticator(cfg, opts.Log, prompter, func() bool { return verifier.untrusted })
+	defer auth.close()
 	hostKeyAlgos, err := verifier.offeredHostKeyAlgorithms()
 	if err != nil {
 		raw.Close()
 		return nil, err
 	}
-	auth := newAuthenticator(cfg, opts.Log, prompter, func() bool { return verifier.untrusted })
-	defer auth.close()
 
 	sshCfg := &ssh.ClientConfig{
 		Config: ssh.Config{
