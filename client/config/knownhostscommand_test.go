@@ -82,3 +82,33 @@ func TestHostKeyAlgorithmsSetOnlyWhenWrittenOut(t *testing.T) {
 		}
 	}
 }
+
+// FuzzKnownHostsCommandArgv: any command and query values either expand
+// or fail cleanly; a value substituted for a token is never split into
+// more arguments, whatever it holds.
+func FuzzKnownHostsCommandArgv(f *testing.F) {
+	f.Add("/bin/k %H 'a b' \"c'd\" e\\ f %% ${HOME} #x", "[h]:22", "AAAA")
+	f.Add("/bin/k '%H' \"%K\"", "a b'c\"d", "x y")
+	f.Add("'unterminated %H", "h", "")
+	c, err := Resolve(Request{Host: "h", ConfigFile: "none", HomeDir: "/home/u", LocalUser: "u", Env: map[string]string{"HOME": "/home/u"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, command, name, key string) {
+		c.KnownHostsCommand = command
+		words, ok := argvSplitComments(command, false)
+		argv, err := c.KnownHostsCommandArgv(KnownHostsQuery{Invocation: "HOSTNAME", Name: name, Key: key})
+		switch {
+		case err != nil:
+			return
+		case optionNone(command):
+			if argv != nil {
+				t.Fatalf("%q: argv %q for no command", command, argv)
+			}
+		case !ok || len(argv) != len(words):
+			t.Fatalf("%q: %d arguments from %d words (split ok %v)", command, len(argv), len(words), ok)
+		case argv[0] != words[0]:
+			t.Fatalf("%q: program %q expanded from %q", command, argv[0], words[0])
+		}
+	})
+}
