@@ -342,3 +342,18 @@ func TestUnprotectedKeyLikeOpenSSH(t *testing.T) {
 		})
 	}
 }
+
+// TestNoUserKnownHostsFileRefusesNewKeys: with UserKnownHostsFile none
+// there is nowhere to record a key, and ssh's check is read-only: a new
+// key is refused even under accept-new or no (gssh used to connect).
+func TestNoUserKnownHostsFileRefusesNewKeys(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	for _, strict := range []string{"accept-new", "no"} {
+		t.Run(strict, func(t *testing.T) {
+			args := directArgs(s, "-o", "UserKnownHostsFile=none", "-o", "StrictHostKeyChecking="+strict, s.Host, "echo ok")
+			if r := sameAsOpenSSH(t, nil, args...); r.code != 255 || r.stdout != "" {
+				t.Errorf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
