@@ -203,7 +203,8 @@ func (kh *knownHosts) otherNames(key ssh.PublicKey, names ...string) []string {
 	var out []string
 	for i := range kh.entries {
 		e := &kh.entries[i]
-		if e.marker != "" || !sameKey(key, e.key) || slices.ContainsFunc(names, e.matches) {
+		// A command's lines exist only for the name it ran for.
+		if e.marker != "" || e.fromCommand() || !sameKey(key, e.key) || slices.ContainsFunc(names, e.matches) {
 			continue
 		}
 		shown := e.hosts
