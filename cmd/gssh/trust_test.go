@@ -219,6 +219,10 @@ func TestHostKeyAlgorithmsNeverOfferSSHRSA(t *testing.T) {
 			t.Errorf("gssh offered %s: %s", a, offers[1])
 		}
 	}
+	// ssh reports the failed negotiation at INFO (logdie).
+	if r := sameAsOpenSSH(t, nil, append(args, "-o", "LogLevel=ERROR", s.Host, "echo ok")...); r.code != 255 || r.stderr != "" {
+		t.Errorf("LogLevel=ERROR: exit %d stderr %q, want 255 and silence", r.code, r.stderr)
+	}
 	// Configured, ssh-rsa is used.
 	if r := sameAsOpenSSH(t, nil, append(args, "-o", "HostKeyAlgorithms=+ssh-rsa", s.Host, "echo ok")...); r.code != 0 || r.stdout != "ok\n" {
 		t.Errorf("HostKeyAlgorithms=+ssh-rsa: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
