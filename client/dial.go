@@ -228,6 +228,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		}
 	}
 	verifier := newHostKeyVerifier(cfg, opts.Log, prompter, home)
+	verifier.clock = clock
 	auth := newAuthenticator(cfg, opts.Log, prompter, func() bool { return verifier.untrusted })
 	defer auth.close()
 	hostKeyAlgos, err := verifier.offeredHostKeyAlgorithms()

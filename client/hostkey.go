@@ -334,6 +334,9 @@ type hostKeyVerifier struct {
 	// commandLoaded is set once KnownHostsCommand ran for the server's
 	// key, so that a re-key does not run it again.
 	commandLoaded bool
+	// clock is the handshake's ConnectTimeout budget, held while
+	// KnownHostsCommand runs as it is while a prompt waits; nil: none.
+	clock *handshakeClock
 	// readonly is check_host_key's RDONLY: with no UserKnownHostsFile,
 	// or once a KnownHostsCommand line decided, nothing is written and a
 	// new key is refused whatever StrictHostKeyChecking says.

@@ -361,3 +361,25 @@ func TestNoUserKnownHostsFileRefusesNewKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestKnownHostsCommandOutlastsConnectTimeout: ConnectTimeout bounds the
+// server, not the local command: ssh waits for a KnownHostsCommand that
+// takes longer, and so does gssh, whose handshake budget is held while it
+// runs as it is at a prompt.
+func TestKnownHostsCommandOutlastsConnectTimeout(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	writeFile(t, out, s.KnownHostsLine()+"\n")
+	script := filepath.Join(dir, "slow")
+	// The delay is the behaviour under test: longer than ConnectTimeout.
+	writeFile(t, script, "#!/bin/sh\n[ \"$1\" = HOSTNAME ] && sleep 2\ncat "+out+"\n")
+	if err := os.Chmod(script, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := directArgs(s, "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=1",
+		"-o", "KnownHostsCommand="+script+" %I", s.Host, "echo ok")
+	if r := sameAsOpenSSH(t, nil, args...); r.code != 0 || r.stdout != "ok\n" {
+		t.Errorf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
