@@ -55,6 +55,17 @@ func report(stderr io.Writer, prog string, err error) int {
 	return exitFailure
 }
 
+// fatalLevel is the LogLevel from which ssh prints the message that ends
+// a failed connection: fatal()'s for most errors, but INFO for a failed
+// algorithm negotiation, which packet.c reports with logdie().
+func fatalLevel(err error) client.Level {
+	var ne *client.NegotiationError
+	if errors.As(err, &ne) {
+		return client.LevelInfo
+	}
+	return client.LevelFatal
+}
+
 // reportSession maps the end of a session to ssh's exit status. Run has
 // already printed what ssh prints unconditionally (a lost connection).
 func reportSession(log *client.Logger, err error) int {
