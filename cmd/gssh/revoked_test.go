@@ -3,15 +3,58 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/gssh/gssh/internal/sshdtest"
 )
+
+func authorizedLine(t *testing.T, key any) string {
+	t.Helper()
+	pub, err := ssh.NewPublicKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub)))
+}
+
+// shortRSALine is a 768-bit RSA public key, which OpenSSH skips in a key
+// list ("Invalid key length") rather than failing on.
+func shortRSALine(t *testing.T) string {
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 767))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.SetBit(n, 767, 1).SetBit(n, 0, 1)
+	return authorizedLine(t, &rsa.PublicKey{N: n, E: 65537})
+}
+
+func rsaLine(t *testing.T) string {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return authorizedLine(t, &k.PublicKey)
+}
+
+func ecdsaLine(t *testing.T) string {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return authorizedLine(t, &k.PublicKey)
+}
 
 // certServer is an sshd presenting an ed25519 host certificate (serial
 // 42, key ID "hostid", principal 127.0.0.1) signed by the CA in Dir/ca.
@@ -82,6 +125,27 @@ func TestRevokedHostKeysLikeOpenSSH(t *testing.T) {
 	writeFile(t, otherList, "# nothing of ours\n"+s.KnownHostsLine()[strings.Index(s.KnownHostsLine(), " ")+1:]+"\n")
 	corruptList := filepath.Join(s.dir, "list_corrupt")
 	writeFile(t, corruptList, "not a key at all\n")
+	hostFields := strings.Fields(s.pub(t, "host"))
+	lists := map[string]string{
+		"short RSA key skipped":  shortRSALine(t) + "\n" + s.pub(t, "host") + "\n",
+		"bad line first":         "garbage\n" + s.pub(t, "host") + "\n",
+		"bad line after the key": s.pub(t, "host") + "\ngarbage\n",
+		"CRLF lines":             "# hosts\r\n" + s.pub(t, "host") + " c\r\n",
+		"blank CRLF line":        "\r\n" + s.pub(t, "host") + "\r\n",
+		"the certificate":        s.pub(t, "host-cert") + "\n",
+		"NUL starts a line":      "\x00junk\n\t" + s.pub(t, "host"),
+		"type name mismatch":     "ssh-rsa " + hostFields[1] + "\n",
+		"curve mismatch":         strings.Replace(ecdsaLine(t), "nistp256", "nistp384", 1) + "\n",
+		"sha2 name for RSA key":  strings.Replace(rsaLine(t), "ssh-rsa", "rsa-sha2-512", 1) + "\n",
+		"options prefix":         "cert-authority " + s.pub(t, "host") + "\n",
+		"bad base64":             hostFields[0] + " " + hostFields[1][:len(hostFields[1])-3] + "\n",
+		"unknown key type":       "ssh-foo " + hostFields[1] + "\n",
+	}
+	listFile := func(name string) string {
+		p := filepath.Join(s.dir, "list_"+strings.ReplaceAll(name, " ", "_"))
+		writeFile(t, p, lists[name])
+		return p
+	}
 	serialKRL := s.krl(t, "krl_serial", []string{"-s", caFile}, "serial: 42")
 	truncated := filepath.Join(s.dir, "krl_truncated")
 	writeFile(t, truncated, readFile(t, serialKRL)[:60])
@@ -109,6 +173,19 @@ func TestRevokedHostKeysLikeOpenSSH(t *testing.T) {
 		{"tilde is not expanded", []string{"-o", "RevokedHostKeys=~/krl_serial"}, false},
 		{"truncated KRL", []string{"-o", "RevokedHostKeys=" + truncated}, false},
 		{"corrupt list", []string{"-o", "RevokedHostKeys=" + corruptList}, false},
+		{"list: short RSA key skipped", []string{"-o", "RevokedHostKeys=" + listFile("short RSA key skipped")}, false},
+		{"list: bad line first", []string{"-o", "RevokedHostKeys=" + listFile("bad line first")}, false},
+		{"list: bad line after the key", []string{"-o", "RevokedHostKeys=" + listFile("bad line after the key")}, false},
+		{"list: CRLF lines", []string{"-o", "RevokedHostKeys=" + listFile("CRLF lines")}, false},
+		{"list: blank CRLF line", []string{"-o", "RevokedHostKeys=" + listFile("blank CRLF line")}, false},
+		{"list: the certificate", []string{"-o", "RevokedHostKeys=" + listFile("the certificate")}, false},
+		{"list: NUL starts a line", []string{"-o", "RevokedHostKeys=" + listFile("NUL starts a line")}, false},
+		{"list: type name mismatch", []string{"-o", "RevokedHostKeys=" + listFile("type name mismatch")}, false},
+		{"list: curve mismatch", []string{"-o", "RevokedHostKeys=" + listFile("curve mismatch")}, false},
+		{"list: options prefix", []string{"-o", "RevokedHostKeys=" + listFile("options prefix")}, false},
+		{"list: bad base64", []string{"-o", "RevokedHostKeys=" + listFile("bad base64")}, false},
+		{"list: unknown key type", []string{"-o", "RevokedHostKeys=" + listFile("unknown key type")}, false},
+		{"list: sha2 name for RSA key", []string{"-o", "RevokedHostKeys=" + listFile("sha2 name for RSA key")}, true},
 		{"@revoked CA in known_hosts", []string{"-o", "UserKnownHostsFile=" + revokedCA}, false},
 		{"@revoked CA alone in known_hosts", []string{"-o", "UserKnownHostsFile=" + onlyRevokedCA}, false},
 		{"@revoked CA in the global file", []string{"-o", "GlobalKnownHostsFile=" + revokedCA}, false},
