@@ -1,8 +1,12 @@
 package krl_test
 
 import (
+	"bytes"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -120,6 +124,16 @@ func TestHandMadeKRLsMatchSSHKeygen(t *testing.T) {
 	}
 	_, priv2, _ := ed25519.GenerateKey(rand.Reader)
 	signer2, _ := ssh.NewSignerFromKey(priv2)
+	rsaPriv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaSigner, _ := ssh.NewSignerFromKey(rsaPriv)
+	ecPriv, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecSigner, _ := ssh.NewSignerFromKey(ecPriv)
 	serial5 := certSection(ca1, sub(0x20, wire(nil).u64(5)))
 	bitmap := func(offset uint64, bits []byte) wire {
 		return certSection(ca2, sub(0x22, wire(nil).u64(offset).str(bits)))
@@ -155,6 +169,9 @@ func TestHandMadeKRLsMatchSSHKeygen(t *testing.T) {
 		"signed":                     signed(t, append(header(), serial5...), signer, false),
 		"signed twice":               signed(t, signed(t, append(header(), serial5...), signer, false), signer2, false),
 		"signed twice by one key":    signed(t, signed(t, append(header(), serial5...), signer, false), signer, false),
+		"signed with RSA":            signed(t, append(header(), serial5...), rsaSigner, false),
+		"signed with ECDSA":          signed(t, append(header(), serial5...), ecSigner, false),
+		"bad ECDSA signature":        signed(t, append(header(), serial5...), ecSigner, true),
 		"bad signature":              signed(t, append(header(), serial5...), signer, true),
 		"section after signature":    append(signed(t, append(header(), serial5...), signer, false), serial5...),
 		"signer revokes itself":      signed(t, append(append(header(), serial5...), explicitSigner...), signer, false),
@@ -170,5 +187,41 @@ func TestHandMadeKRLsMatchSSHKeygen(t *testing.T) {
 			}
 			ks.compare(t, file)
 		})
+	}
+}
+
+// TestCorruptCAKeysMatchSSHKeygen overwrites each byte of an ECDSA and an
+// RSA CA key inside a certificate section: the key blob must be refused
+// with the reason sshkey_from_blob gives, or accepted as ssh accepts it.
+func TestCorruptCAKeysMatchSSHKeygen(t *testing.T) {
+	ks := newKeySet(t)
+	ks.key(t, "carsa", "rsa", "-b", "1024")
+	ks.cert(t, "ed-carsa-77", "ed", "carsa", 77, "rsaca")
+	file := filepath.Join(t.TempDir(), "krl")
+	for _, ca := range []string{"ca2", "carsa"} {
+		out := filepath.Join(t.TempDir(), "krl-"+ca)
+		keygen(t, "-q", "-k", "-f", out, "-s", ks.path(ca+".pub"), ks.spec(t, "s-"+ca, "serial: 5", "serial: 77"))
+		base, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blob := ks.pubs[ca].Marshal()
+		at := bytes.Index(base, blob)
+		if at < 4 {
+			t.Fatalf("%s key not found in its KRL", ca)
+		}
+		for i := at - 4; i < at+len(blob); i++ {
+			for _, b := range []byte{0x00, 0xff} {
+				if base[i] == b {
+					continue
+				}
+				mutated := append([]byte(nil), base...)
+				mutated[i] = b
+				if err := os.WriteFile(file, mutated, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				t.Run(fmt.Sprintf("%s byte %d set to %#x", ca, i-at, b), func(t *testing.T) { ks.compare(t, file) })
+			}
+		}
 	}
 }

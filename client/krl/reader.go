@@ -22,6 +22,8 @@ const (
 	reasonSignKey      = "invalid certificate signing key"
 	reasonCertType     = "unknown/unsupported certificate type"
 	reasonRevoked      = "Key is revoked"
+	reasonECPoint      = "elliptic curve point is too large"
+	reasonTrailing     = "unexpected bytes remain after decoding"
 )
 
 // FormatError is a revocation file that cannot be used. Reason is the text

@@ -39,12 +39,8 @@ func checkSignatures(data []byte, start int) ([]ssh.PublicKey, error) {
 		if r.err != nil {
 			return nil, &FormatError{Reason: reasonFormat, Offset: r.off}
 		}
-		var sig ssh.Signature
-		if err := ssh.Unmarshal(sigBlob, &sig); err != nil {
-			return nil, &FormatError{Reason: reasonFormat, Offset: signedLen}
-		}
-		if err := key.Verify(data[:signedLen], &sig); err != nil {
-			return nil, &FormatError{Reason: reasonSignature, Offset: signedLen}
+		if reason := verify(key, data[:signedLen], sigBlob); reason != "" {
+			return nil, &FormatError{Reason: reason, Offset: signedLen}
 		}
 		for _, k := range signers {
 			if k.Type() == key.Type() && bytes.Equal(k.Marshal(), key.Marshal()) {
@@ -54,4 +50,55 @@ func checkSignatures(data []byte, start int) ([]ssh.PublicKey, error) {
 		signers = append(signers, key)
 	}
 	return signers, nil
+}
+
+// verify is sshkey_verify with no algorithm required: the signature's
+// structure is checked first, as the ssh_*_verify functions do, so that a
+// malformed one fails with their reason.
+func verify(key ssh.PublicKey, data, sigBlob []byte) string {
+	kn := knownNames[key.Type()]
+	r := newReader(sigBlob, 0)
+	format := r.cstr()
+	inner := r.sub()
+	if r.err != nil {
+		return reasonFormat
+	}
+	if !kn.sk && r.len() != 0 {
+		return reasonTrailing
+	}
+	switch kn.family {
+	case "rsa":
+		if format != ssh.KeyAlgoRSA && format != ssh.KeyAlgoRSASHA256 && format != ssh.KeyAlgoRSASHA512 {
+			return reasonTypeMismatch
+		}
+	case "ecdsa":
+		if format != kn.blobType {
+			return reasonTypeMismatch
+		}
+		if !kn.sk {
+			inner.mpint()
+			inner.mpint()
+			if inner.err != nil {
+				return reasonFormat
+			}
+			if inner.len() != 0 {
+				return reasonTrailing
+			}
+		}
+	case "ed25519":
+		if format != kn.blobType {
+			return reasonTypeMismatch
+		}
+		if !kn.sk && len(inner.data) > 64 {
+			return reasonFormat
+		}
+	}
+	var sig ssh.Signature
+	if err := ssh.Unmarshal(sigBlob, &sig); err != nil {
+		return reasonFormat
+	}
+	if err := key.Verify(data, &sig); err != nil {
+		return reasonSignature
+	}
+	return ""
 }
