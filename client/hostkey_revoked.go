@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"golang.org/x/crypto/ssh"
@@ -25,7 +26,7 @@ func (v *hostKeyVerifier) checkRevokedFile(key ssh.PublicKey) error {
 		return nil
 	}
 	desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: v.fingerprint(key)}
-	data, err := os.ReadFile(file)
+	data, err := readRevokedFile(file)
 	revoked := false
 	if err == nil {
 		revoked, err = krl.Check(data, key)
@@ -57,4 +58,22 @@ func (v *hostKeyVerifier) fingerprint(key ssh.PublicKey) string {
 		return "MD5:" + ssh.FingerprintLegacyMD5(key)
 	}
 	return ssh.FingerprintSHA256(key)
+}
+
+// maxRevokedFile is SSHBUF_SIZE_MAX, the most sshbuf_load_file accepts. A
+// path naming a device such as /dev/zero then fails instead of filling
+// memory.
+const maxRevokedFile = 0x8000000
+
+func readRevokedFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxRevokedFile+1))
+	if err == nil && len(data) > maxRevokedFile {
+		err = &krl.FormatError{Reason: "invalid format", Offset: maxRevokedFile}
+	}
+	return data, err
 }
