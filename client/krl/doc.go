@@ -9,7 +9,7 @@
 // and SHA-256 fingerprint sections, signature sections). Where the
 // behaviour comes from: krl.c (ssh_krl_from_blob, ssh_krl_check_key) and
 // authfile.c (sshkey_check_revoked, sshkey_in_file) of OpenSSH 9.2, checked
-// against the ssh-keygen -Q and ssh on the build machine:
+// against ssh-keygen -Q and ssh on the build machine:
 //
 //   - A certificate is revoked when its plain key is listed (explicitly or
 //     by fingerprint), when its key ID or its non-zero serial is listed
@@ -25,4 +25,11 @@
 //     (sshkey_in_file with check_ca): blank lines and lines starting with
 //     '#' are skipped, any other line that is not a key is an error, and a
 //     certificate is revoked when its key or its CA key is listed.
+//
+// Known limits: keys that OpenSSH 9.2 parses but x/crypto cannot (DSA, RSA
+// with an unusual exponent) are compared by their blob and never verify a
+// KRL signature; x/crypto's ML-DSA keys, unknown to 9.2, are refused as ssh
+// refuses them. The tests compare verdicts and refusal reasons with
+// ssh-keygen -Q and /usr/bin/ssh for files ssh-keygen writes, hand-made
+// ones, and truncations and byte overwrites of generated KRLs.
 package krl
