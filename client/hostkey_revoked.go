@@ -14,9 +14,9 @@ import (
 // checkRevokedFile is the RevokedHostKeys check of sshconnect.c
 // verify_host_key (sshkey_check_revoked), made before known_hosts is
 // consulted and whatever StrictHostKeyChecking says. Like ssh, gssh reads
-// the file for every verification, so each hop and each connection of a
-// ControlMaster sees the file as it is then. The path is used verbatim:
-// OpenSSH 9.2 expands neither "~" nor %-tokens in it.
+// the file at every verification (each hop of a -J chain has its own) and
+// keeps nothing of it. The path is used verbatim: OpenSSH 9.2 expands
+// neither "~" nor %-tokens in it ("none" leaves it unset).
 //
 // A file that cannot be read or parsed fails the connection: a revocation
 // list that cannot be checked must not let a revoked key through.
