@@ -356,6 +356,9 @@ func newHostKeyVerifier(cfg *config.Config, log *Logger, prompter Prompter, home
 // verify is the ssh.HostKeyCallback. Returning an error aborts the key
 // exchange before anything else is sent to the server.
 func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
+	if err := v.checkRevokedFile(key); err != nil {
+		return err
+	}
 	ipName := v.name
 	if tcp, ok := remote.(*net.TCPAddr); ok {
 		ipName = knownHostsName(tcp.IP.String(), v.cfg.Port)
