@@ -68,11 +68,16 @@ type DialOptions struct {
 // *ResolveError, *TimeoutError, *ClosedError, *DisconnectedError,
 // *HostKeyError, *AuthError and *UnsupportedError.
 func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, error) {
+	// The guard hooks this connection's handshake into opts: its prompter
+	// holds a read bound on a socket that exists only once the transport
+	// is up. ProxyJump hops are dialled before that, with prompts of
+	// their own, so they get the options as the caller gave them.
+	transportOpts := opts
 	guard, err := newAliveGuard(cfg, &opts)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := dialTransport(ctx, cfg, opts) // proxy.go: TCP, ProxyJump or ProxyCommand
+	raw, err := dialTransport(ctx, cfg, transportOpts) // proxy.go: TCP, ProxyJump or ProxyCommand
 	if err != nil {
 		return nil, err
 	}
