@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // MaxForwardedChannels is how many forwarded connections (-L, -D, -R and
@@ -232,8 +234,8 @@ func pipe(local net.Conn, ch ssh.Channel) {
 		}
 		return local.Close()
 	}
-	go oneWay(ch, local, ch.CloseWrite)
-	go oneWay(local, ch, localCloseWrite)
+	crash.Go(func() { oneWay(ch, local, ch.CloseWrite) })
+	crash.Go(func() { oneWay(local, ch, localCloseWrite) })
 	wg.Wait()
 	local.Close()
 	ch.Close()

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // remoteForward is one -R the server accepted.
@@ -80,8 +82,8 @@ func (f *Forwarding) serveOpens() error {
 		return errors.New("client: remote forwarding is already set up on this connection")
 	}
 	f.opensServed = true
-	go f.dispatch(tcp)
-	go f.dispatch(unix)
+	crash.Go(func() { f.dispatch(tcp) })
+	crash.Go(func() { f.dispatch(unix) })
 	return nil
 }
 
@@ -123,10 +125,10 @@ func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteFo
 		err   error
 	}
 	res := make(chan answer, 1)
-	go func() {
+	crash.Go(func() {
 		ok, reply, err := f.conn.Client.SendRequest(name, true, payload)
 		res <- answer{ok, reply, err}
-	}()
+	})
 	var a answer
 	select {
 	case a = <-res:
@@ -211,10 +213,10 @@ func (f *Forwarding) dispatch(opens <-chan ssh.NewChannel) {
 			f.log.Logf(LevelError, "Refusing forwarded connection: %d forwarded channels are open", cap(f.slots))
 			nc.Reject(ssh.ResourceShortage, "too many forwarded channels")
 		default:
-			go func() {
+			crash.Go(func() {
 				defer f.release()
 				f.serveRemote(nc, rf, origin)
-			}()
+			})
 		}
 	}
 }
@@ -282,7 +284,7 @@ func (f *Forwarding) serveRemote(nc ssh.NewChannel, rf *remoteForward, origin st
 		local.Close()
 		return
 	}
-	go ssh.DiscardRequests(reqs)
+	crash.Go(func() { ssh.DiscardRequests(reqs) })
 	f.log.Logf(LevelDebug1, "client_request_forwarded_tcpip: listen %s, originator %s", rf.spec.listen, origin)
 	pipe(local, ch)
 }
@@ -303,7 +305,7 @@ func (f *Forwarding) serveRemoteSocks(nc ssh.NewChannel) {
 	if err != nil {
 		return
 	}
-	go ssh.DiscardRequests(reqs)
+	crash.Go(func() { ssh.DiscardRequests(reqs) })
 	req, err := readSocksRequest(ch)
 	if err != nil {
 		f.log.Logf(LevelDebug1, "remote dynamic forwarding: %v", err)

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // errInterrupted: the user interrupted gssh while the background child
@@ -63,10 +64,10 @@ func reexecBackground(argv []string, env string, tty *os.File) (string, *exec.Cm
 		return "", nil, err
 	}
 	report := make(chan []byte, 1)
-	go func() {
+	crash.Go(func() {
 		out, _ := io.ReadAll(r)
 		report <- out
-	}()
+	})
 	select {
 	case out := <-report:
 		return string(out), cmd, nil

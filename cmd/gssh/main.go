@@ -13,6 +13,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // version is gssh's own version; the OpenSSH release it follows is named
@@ -20,9 +21,12 @@ import (
 const version = "0.1.0"
 
 func main() {
+	st := client.StdStreams()
+	installCrashHandler(st) // crash.go
+	defer crash.Recover()
 	tuneRuntime()
 	stopProfile := startCPUProfile()
-	code := run(os.Args, client.StdStreams())
+	code := run(os.Args, st)
 	stopProfile()
 	os.Exit(code)
 }

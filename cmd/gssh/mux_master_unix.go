@@ -22,6 +22,7 @@ import (
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/escape"
+	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
 )
 
@@ -52,7 +53,7 @@ func spawnDaemon(argv []string, logOut io.Writer) spawnResult {
 		return spawnFailed
 	}
 	// Reaped if it exits while we still run; otherwise init adopts it.
-	go cmd.Wait()
+	crash.Go(func() { cmd.Wait() })
 	state, text, _ := strings.Cut(out, "\n")
 	switch state {
 	case "ready":
@@ -127,7 +128,7 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 	// that arrived earlier would be ignored, and its pty never resized.
 	stopRelay := relayWindowChanges(m)
 	defer stopRelay()
-	go m.Serve(b)
+	crash.Go(func() { m.Serve(guardBackend(b)) })
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigc)
@@ -189,15 +190,15 @@ func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (fin
 	}
 	b := newMuxBackend(conn, cfg, log)
 	stopRelay := relayWindowChanges(m) // before any client, as in runDaemon
-	go m.Serve(b)
-	go func() {
+	crash.Go(func() { m.Serve(guardBackend(b)) })
+	crash.Go(func() {
 		select {
 		case <-m.Terminated():
 			conn.Close()
 		case <-b.dead:
 		}
 		m.StopListening()
-	}()
+	})
 	return func() {
 		m.StopListening()
 		for act.count() > 0 {
@@ -231,7 +232,7 @@ func relayWindowChanges(m *mux.Master) (stop func()) {
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
 	done := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		for {
 			select {
 			case <-winch:
@@ -240,7 +241,7 @@ func relayWindowChanges(m *mux.Master) (stop func()) {
 				return
 			}
 		}
-	}()
+	})
 	return func() {
 		signal.Stop(winch)
 		close(done)
@@ -317,10 +318,10 @@ func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger) *m
 			b.forwards = append(b.forwards, heldForward{Forward: f})
 		}
 	}
-	go func() {
+	crash.Go(func() {
 		conn.Client.Wait()
 		close(b.dead)
-	}()
+	})
 	return b
 }
 
@@ -383,14 +384,14 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 func relaySignals(in <-chan mux.Signal) (out <-chan client.SignalRequest, stop func()) {
 	ch := make(chan client.SignalRequest)
 	done := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		for {
 			select {
 			case s := <-in:
 				res := make(chan error, 1)
 				select {
 				case ch <- client.SignalRequest{Name: s.Name, Result: res}:
-					go func() {
+					crash.Go(func() {
 						// RunShared always answers, at the latest when
 						// the channel closes.
 						err := <-res
@@ -398,7 +399,7 @@ func relaySignals(in <-chan mux.Signal) (out <-chan client.SignalRequest, stop f
 							err = mux.ErrSignalRefused
 						}
 						s.Result <- err
-					}()
+					})
 				case <-done:
 					s.Result <- errSessionEnded
 					return
@@ -407,7 +408,7 @@ func relaySignals(in <-chan mux.Signal) (out <-chan client.SignalRequest, stop f
 				return
 			}
 		}
-	}()
+	})
 	return ch, func() { close(done) }
 }
 
@@ -428,7 +429,7 @@ func (b *muxBackend) CheckUpstream(ctx context.Context) error {
 	if p == nil {
 		p = &upstreamProbe{done: make(chan struct{})}
 		b.probe = p
-		go b.runProbe(p)
+		crash.Go(func() { b.runProbe(p) })
 	}
 	b.mu.Unlock()
 	select {
@@ -484,16 +485,16 @@ func (b *muxBackend) StdioForward(ctx context.Context, r *mux.StdioRequest) erro
 	defer b.track("stdio forward to " + addr)()
 	r.Opened()
 	done := make(chan struct{}, 2)
-	go func() {
+	crash.Go(func() {
 		io.Copy(ch, r.Stdin)
 		if cw, ok := ch.(interface{ CloseWrite() error }); ok {
 			cw.CloseWrite()
 		}
-	}()
-	go func() {
+	})
+	crash.Go(func() {
 		io.Copy(r.Stdout, ch)
 		done <- struct{}{}
-	}()
+	})
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
 )
 
@@ -286,10 +287,10 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	}
 	ended := make(chan struct{})
 	var status int
-	go func() {
+	crash.Go(func() {
 		defer close(ended)
 		status, err = sess.Wait(func() { st.Terminal.Restore() })
-	}()
+	})
 	stop := &passengerStop{path: cfg.ControlPath, c: c, sid: sess.ID, ended: ended}
 	var outcome client.StopOutcome
 	signalled, timedOut := false, false
@@ -369,14 +370,14 @@ func passengerForwards(c *mux.Client, fwds []mux.Forward, cfg *config.Config, lo
 func requestSession(c *mux.Client, req *mux.NewSession, fds []int, sigc <-chan os.Signal) (sess *mux.Session, caught os.Signal, err error) {
 	answered := make(chan struct{})
 	watched := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		defer close(watched)
 		select {
 		case caught = <-sigc:
 			c.Close()
 		case <-answered:
 		}
-	}()
+	})
 	sess, err = c.NewSession(req, fds[0], fds[1], fds[2])
 	close(answered)
 	<-watched
@@ -389,7 +390,7 @@ func relayWinch(pid int) (stop func()) {
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
 	done := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		for {
 			select {
 			case <-winch:
@@ -400,7 +401,7 @@ func relayWinch(pid int) (stop func()) {
 				return
 			}
 		}
-	}()
+	})
 	return func() {
 		signal.Stop(winch)
 		close(done)
@@ -445,11 +446,11 @@ func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st clien
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
-	go func() {
+	crash.Go(func() {
 		if _, ok := <-sigc; ok {
 			c.Close()
 		}
-	}()
+	})
 	// The forward ends when the master closes the connection; it sends
 	// no exit status for a stdio forward.
 	sess.Wait(nil)
