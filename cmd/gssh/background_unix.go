@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -76,34 +75,6 @@ func reexecBackground(argv []string, env string, tty *os.File) (string, *exec.Cm
 		cmd.Wait()
 		return "", nil, errInterrupted
 	}
-}
-
-// takeForkChild returns the child's state when this process is -f's
-// background child, and nil otherwise. It clears forkEnv and marks the
-// inherited descriptors close-on-exec, so that the commands the child
-// starts (ProxyCommand, LocalCommand) hold neither: a ProxyCommand
-// holding the report pipe would keep the parent waiting as long as the
-// connection lasts.
-func takeForkChild() *forkChild {
-	v, ok := os.LookupEnv(forkEnv)
-	if !ok {
-		return nil
-	}
-	os.Unsetenv(forkEnv)
-	var files []*os.File
-	for _, s := range strings.Split(v, ",") {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 3 {
-			return nil
-		}
-		syscall.CloseOnExec(n)
-		files = append(files, os.NewFile(uintptr(n), "gssh -f descriptor "+s))
-	}
-	c := &forkChild{report: files[0]}
-	if len(files) > 1 {
-		c.tty = files[1]
-	}
-	return c
 }
 
 // canFork reports whether -f can be honoured: always, here.

@@ -49,8 +49,13 @@ func TestPanicInGoroutineRestoresTerminal(t *testing.T) {
 				t.Fatalf("exit %d, want 255; terminal shows:\n%q", code, p.screen())
 			}
 			p.assertTermiosRestored()
-			screen := p.screen()
 			line := "gssh: internal error: test hook: GSSHPANIC second line\r\n"
+			// The terminal may still hold what gssh wrote last.
+			p.waitFor(line, 5*time.Second)
+			if withStack {
+				p.waitFor("panicReader", 5*time.Second)
+			}
+			screen := p.screen()
 			if strings.Count(screen, "internal error") != 1 {
 				t.Fatalf("want one internal error line; terminal shows:\n%q", screen)
 			}

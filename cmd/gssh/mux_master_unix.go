@@ -68,16 +68,7 @@ func spawnDaemon(argv []string, logOut io.Writer) spawnResult {
 // runDaemon is the background master: connect, listen, report, and serve
 // until -O exit, the end of the connection, a signal, or ControlPersist's
 // idle timeout.
-func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, logOut io.Writer, log *client.Logger) int {
-	os.Unsetenv(muxDaemonEnv)
-	n, err := strconv.Atoi(fdText)
-	if err != nil {
-		return exitFailure
-	}
-	// An inherited descriptor is not close-on-exec: a ProxyCommand would
-	// hold the pipe, and the caller would wait as long as it runs.
-	syscall.CloseOnExec(n)
-	ready := os.NewFile(uintptr(n), "control master readiness")
+func runDaemon(ctx context.Context, prog string, ready *os.File, cfg *config.Config, logOut io.Writer, log *client.Logger) int {
 	say := func(s string) {
 		io.WriteString(ready, s)
 		ready.Close()

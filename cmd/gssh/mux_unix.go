@@ -23,11 +23,12 @@ import (
 // the order of ssh.c and mux.c's muxclient: -O commands, a re-executed
 // background master, an existing master for this session, or a new
 // background master (ControlPersist, -f -N -M) whose passenger this
-// process becomes. done=false means: connect directly.
-func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger) (status int, done bool) {
+// process becomes. done=false means: connect directly. daemon is the
+// readiness pipe of a re-executed background master (takeInherited).
+func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, daemon *os.File) (status int, done bool) {
 	prog := progName(argv)
-	if fd := os.Getenv(muxDaemonEnv); fd != "" {
-		return runDaemon(ctx, prog, fd, cfg, logOut, log), true
+	if daemon != nil {
+		return runDaemon(ctx, prog, daemon, cfg, logOut, log), true
 	}
 	path := cfg.ControlPath
 	if inv.ControlCommand != "" {
