@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -141,4 +142,35 @@ func TestPersistMasterResolvesCleanly(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	assertCleanReexec(t, dir, 2)
+}
+
+// TestInheritedDescriptorsClosed: descriptors above stderr that the
+// caller left open are closed at start-up, as ssh's closefrom does, so a
+// Match exec command sees only 0, 1 and 2, with gssh as with ssh.
+func TestInheritedDescriptorsClosed(t *testing.T) {
+	dir := t.TempDir()
+	leak, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leak.Close()
+	for _, prog := range []string{gsshBin, "/usr/bin/ssh"} {
+		out := filepath.Join(dir, filepath.Base(prog))
+		cfg := filepath.Join(dir, "config")
+		if err := os.WriteFile(cfg, []byte(fmt.Sprintf("Match exec \"ls -l /proc/self/fd > %s\"\n", out)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(prog, "-F", cfg, "-G", "host")
+		cmd.ExtraFiles = []*os.File{leak, leak} // descriptors 3 and 4
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s -G: %v\n%s", prog, err, b)
+		}
+		listing, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if extra := extraDescriptors(string(listing)); len(extra) > 0 {
+			t.Errorf("%s: Match exec inherited descriptors:\n%s", prog, strings.Join(extra, "\n"))
+		}
+	}
 }
