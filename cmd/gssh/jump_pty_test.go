@@ -252,3 +252,32 @@ func assertScreenNoPanic(t *testing.T, out string) {
 		}
 	}
 }
+
+// TestJumpTwoHopsPasswords: with -J hop,hop the second hop is reached
+// through the first and asks for its password too; each prompt is
+// answered as it appears, by gssh's user as by ssh's.
+func TestJumpTwoHopsPasswords(t *testing.T) {
+	jp := newJumpPair(t, jumpHopSettings, "")
+	if err := os.WriteFile(jp.hopKH, []byte(jp.hop.KnownHostsLine()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prompt := sshdtest.TestUser + "@" + jp.hop.Host + "'s password: "
+	screens := map[string]string{}
+	for _, c := range jumpClients() {
+		t.Run(c.name, func(t *testing.T) {
+			p := startPtyCommand(t, 24, 80, nil, c.prog, "-F", jp.config, "-J", "hop,hop", "dest", "echo JU''MPED")
+			p.waitFor(prompt, 20*time.Second)
+			p.typeText(sshdtest.TestUserPassword + "\r")
+			p.waitFor(prompt+"\r\n\r"+prompt, 20*time.Second)
+			p.typeText(sshdtest.TestUserPassword + "\r")
+			p.waitFor("JUMPED", 20*time.Second)
+			if code := p.wait(20 * time.Second); code != 0 {
+				t.Fatalf("%s exited %d; terminal shows:\n%q", c.name, code, p.screen())
+			}
+			screens[c.name] = p.screen()
+			assertScreenNoPanic(t, p.screen())
+			p.assertTermiosRestored()
+		})
+	}
+	sameScreens(t, screens, sshdtest.TestUserPassword)
+}

@@ -119,7 +119,7 @@ func runDaemon(ctx context.Context, prog string, ready *os.File, cfg *config.Con
 	// that arrived earlier would be ignored, and its pty never resized.
 	stopRelay := relayWindowChanges(m)
 	defer stopRelay()
-	crash.Go(func() { m.Serve(guardBackend(b)) })
+	crash.Go(func() { m.Serve(b) })
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigc)
@@ -181,7 +181,7 @@ func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (fin
 	}
 	b := newMuxBackend(conn, cfg, log)
 	stopRelay := relayWindowChanges(m) // before any client, as in runDaemon
-	crash.Go(func() { m.Serve(guardBackend(b)) })
+	crash.Go(func() { m.Serve(b) })
 	crash.Go(func() {
 		select {
 		case <-m.Terminated():
@@ -210,6 +210,7 @@ func listenMaster(cfg *config.Config, log *client.Logger, act *activity) (*mux.M
 		Log:      func(format string, args ...any) { log.Logf(client.LevelError, format, args...) },
 		Activity: act.set,
 		Host:     cfg.HostName,
+		Go:       crash.Go,
 	}
 	if askMaster(cfg) {
 		opts.Ask = askPermission

@@ -2,10 +2,11 @@
 // exit: the terminal put back, one line on stderr, status 255.
 //
 // A recover works only in the goroutine that panics, so every goroutine
-// gssh starts is started through [Go], and every function of gssh's that a
-// library runs on a goroutine of its own (x/crypto's host key callback and
-// connection reads, keepalive probes, mux backends) defers [Recover] at
-// its top. Both hand the panic to the process's [Handler], which cmd/gssh
+// gssh starts is started through [Go] (package mux through
+// MasterOptions.Go), and every function of gssh's that a library runs on
+// a goroutine of its own (x/crypto's host key callback and connection
+// reads and writes, keepalive probes, AfterFunc callbacks) defers
+// [Recover] at its top. Both hand the panic to the process's [Handler], which cmd/gssh
 // installs first thing and which ends the process; a second goroutine
 // that panics meanwhile waits for that end instead of printing its own.
 // Without a handler (gssh's packages used as a library) the panic goes on
