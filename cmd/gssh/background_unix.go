@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/term"
+
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/internal/crash"
 )
@@ -54,6 +56,12 @@ func reexecBackground(argv []string, env string, tty *os.File) (string, *exec.Cm
 		cmd.ExtraFiles = append(cmd.ExtraFiles, tty)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// The child may be at a prompt on tty with echo off when a signal
+	// makes us kill it; the terminal is put back as it was.
+	var ttyState *term.State
+	if tty != nil {
+		ttyState, _ = term.GetState(int(tty.Fd()))
+	}
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
@@ -73,7 +81,20 @@ func reexecBackground(argv []string, env string, tty *os.File) (string, *exec.Cm
 	case <-sigc:
 		cmd.Process.Kill()
 		cmd.Wait()
+		restoreTTY(tty, ttyState)
 		return "", nil, errInterrupted
+	}
+}
+
+// restoreTTY puts back the terminal settings a killed child changed: it
+// was at a password prompt, whose line is ended as readpassphrase does.
+func restoreTTY(tty *os.File, saved *term.State) {
+	if saved == nil {
+		return
+	}
+	if now, err := term.GetState(int(tty.Fd())); err == nil && *now != *saved {
+		term.Restore(int(tty.Fd()), saved)
+		io.WriteString(tty, "\n")
 	}
 }
 

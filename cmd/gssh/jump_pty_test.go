@@ -281,3 +281,35 @@ func TestJumpTwoHopsPasswords(t *testing.T) {
 	}
 	sameScreens(t, screens, sshdtest.TestUserPassword)
 }
+
+// TestInterruptAtPasswordPrompt: ^C at a password prompt, on a hop or
+// in -f's background child, leaves the terminal as it was (echo on) and
+// ends the prompt's line, as ssh's readpassphrase does; gssh used to
+// die with echo off.
+func TestInterruptAtPasswordPrompt(t *testing.T) {
+	jp := newJumpPair(t, jumpHopSettings, "")
+	if err := os.WriteFile(jp.hopKH, []byte(jp.hop.KnownHostsLine()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prompt := sshdtest.TestUser + "@" + jp.hop.Host + "'s password: "
+	for _, args := range [][]string{
+		{"-J", "hop", "dest", "true"},
+		{"-f", "hop", "true"},
+	} {
+		screens := map[string]string{}
+		for _, c := range jumpClients() {
+			t.Run(c.name+" "+strings.Join(args, " "), func(t *testing.T) {
+				p := startPtyCommand(t, 24, 80, nil, c.prog, append([]string{"-F", jp.config}, args...)...)
+				p.waitFor(prompt, 20*time.Second)
+				p.typeText("secr\x03")
+				if code := p.wait(10 * time.Second); code == 0 {
+					t.Fatalf("%s exited 0 after ^C", c.name)
+				}
+				p.waitFor(prompt+"\r\n", 5*time.Second)
+				screens[c.name] = p.screen()
+				p.assertTermiosRestored()
+			})
+		}
+		sameScreens(t, screens, "secr")
+	}
+}
