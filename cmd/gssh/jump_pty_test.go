@@ -87,6 +87,10 @@ func (jp *jumpPair) hopKeyPrompt() string {
 		jp.hop.Host, jp.hop.Port, jp.hop.Host, jp.hop.Port)
 }
 
+// jumpEnd is the last line of a failed connection to the hop, from the
+// destination's handshake on the proxy that failed.
+const jumpEnd = "Connection closed by UNKNOWN port 65535\r\r\n"
+
 const confirmPrompt = "Are you sure you want to continue connecting (yes/no/[fingerprint])? "
 
 // clients are the programs the jump tests drive side by side.
@@ -139,6 +143,7 @@ func TestJumpHopRefusedKey(t *testing.T) {
 			p.typeText("no\r")
 			p.waitFor("Host key verification failed.", 20*time.Second)
 			codes[c.name] = p.wait(20 * time.Second)
+			p.waitFor(jumpEnd, 5*time.Second) // the exit can overtake the output
 			screens[c.name] = p.screen()
 			assertScreenNoPanic(t, p.screen())
 			p.assertTermiosRestored()
@@ -165,6 +170,7 @@ func TestJumpHopWrongPassword(t *testing.T) {
 			p.typeText("not-the-password\r")
 			p.waitFor(sshdtest.TestUser+"@"+jp.hop.Host+": Permission denied (", 20*time.Second)
 			codes[c.name] = p.wait(20 * time.Second)
+			p.waitFor(jumpEnd, 5*time.Second) // the exit can overtake the output
 			screens[c.name] = p.screen()
 			assertScreenNoPanic(t, p.screen())
 			p.assertTermiosRestored()
