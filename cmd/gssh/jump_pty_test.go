@@ -298,24 +298,36 @@ func TestInterruptAtPasswordPrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	prompt := sshdtest.TestUser + "@" + jp.hop.Host + "'s password: "
-	for _, args := range [][]string{
-		{"-J", "hop", "dest", "true"},
-		{"-f", "hop", "true"},
-	} {
-		screens := map[string]string{}
-		for _, c := range jumpClients() {
-			t.Run(c.name+" "+strings.Join(args, " "), func(t *testing.T) {
-				p := startPtyCommand(t, 24, 80, nil, c.prog, append([]string{"-F", jp.config}, args...)...)
-				p.waitFor(prompt, 20*time.Second)
-				p.typeText("secr\x03")
-				if code := p.wait(10 * time.Second); code == 0 {
-					t.Fatalf("%s exited 0 after ^C", c.name)
-				}
-				p.waitFor(prompt+"\r\n", 5*time.Second)
-				screens[c.name] = p.screen()
-				p.assertTermiosRestored()
-			})
+	interrupt := func(t *testing.T, prog string, args ...string) string {
+		p := startPtyCommand(t, 24, 80, nil, prog, append([]string{"-F", jp.config}, args...)...)
+		p.waitFor(prompt, 20*time.Second)
+		p.typeText("secr\x03")
+		if code := p.wait(10 * time.Second); code == 0 {
+			t.Fatalf("%s exited 0 after ^C", prog)
 		}
-		sameScreens(t, screens, "secr")
+		p.waitFor(prompt+"\r\n", 5*time.Second)
+		// ssh -J's prompt is its "ssh -W" child's, which may restore
+		// the terminal after the parent has died.
+		eventually(5*time.Second, func() bool {
+			tio, err := termios(p.tty)
+			return err == nil && *tio == *p.before
+		})
+		p.assertTermiosRestored()
+		return p.screen()
 	}
+	screens := map[string]string{}
+	for _, c := range jumpClients() {
+		t.Run(c.name+" -J", func(t *testing.T) {
+			screens[c.name] = interrupt(t, c.prog, "-J", "hop", "dest", "true")
+		})
+	}
+	sameScreens(t, screens, "secr")
+	// /usr/bin/ssh -f hop ignored this ^C in 4 of 10 runs on this
+	// machine, waiting on at the prompt, so -f is held to the screen
+	// ssh -J showed.
+	t.Run("gssh -f", func(t *testing.T) {
+		if got := interrupt(t, gsshBin, "-f", "hop", "true"); got != screens["ssh"] {
+			t.Fatalf("terminal shows %q, want %q", got, screens["ssh"])
+		}
+	})
 }
