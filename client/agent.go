@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // Agent forwarding (-A, ForwardAgent): the session asks the server with
@@ -35,7 +37,7 @@ func (c *Conn) requestAgent(ch ssh.Channel, log *Logger) {
 	// A second session on the same connection (multiplexing) finds the
 	// handler claimed and shares it.
 	if opens := c.Client.HandleChannelOpen(chanAgent); opens != nil {
-		go serveAgent(opens, sock, log)
+		crash.Go(func() { serveAgent(opens, sock, log) })
 	}
 	log.Logf(LevelDebug1, "Requesting authentication agent forwarding.")
 	// ssh wants no reply; a server that refuses (AllowAgentForwarding no)
@@ -86,7 +88,7 @@ func serveAgent(opens <-chan ssh.NewChannel, sock string, log *Logger) {
 			local.Close()
 			continue
 		}
-		go ssh.DiscardRequests(reqs)
-		go pipe(local, ch)
+		crash.Go(func() { ssh.DiscardRequests(reqs) })
+		crash.Go(func() { pipe(local, ch) })
 	}
 }

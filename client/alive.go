@@ -10,6 +10,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/keepalive"
 )
 
@@ -100,12 +101,12 @@ func (g *aliveGuard) start(c *Conn) {
 	g.deadc = make(chan struct{})
 	ctx, cancel := context.WithCancel(context.Background())
 	g.stop = cancel
-	go func() {
+	crash.Go(func() {
 		// A connection that ends any other way stops the watchdog.
 		c.Client.Wait()
 		cancel()
-	}()
-	go func() {
+	})
+	crash.Go(func() {
 		err := g.dog.Run(ctx)
 		if dead, ok := err.(*keepalive.DeadError); ok {
 			g.mu.Lock()
@@ -114,13 +115,14 @@ func (g *aliveGuard) start(c *Conn) {
 			close(g.deadc)
 			c.Client.Close()
 		}
-	}()
+	})
 }
 
 // probe sends keepalive@openssh.com with want-reply; sshd answers
 // REQUEST_FAILURE, which counts as a reply. SendRequest returns an error
 // only when the connection is gone, which Watchdog treats as no answer.
 func (g *aliveGuard) probe(context.Context) error {
+	defer crash.Recover() // runs on the watchdog's goroutine
 	_, _, err := g.client.SendRequest("keepalive@openssh.com", true, nil)
 	return err
 }

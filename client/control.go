@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // Control is what an input filter may act on besides the bytes: the
@@ -92,8 +94,8 @@ func (c *Control) sendWindowSize() {
 	if c.term == nil {
 		return
 	}
-	size := c.term.size()
-	go c.ch.SendRequest("window-change", false, ssh.Marshal(size))
+	payload := ssh.Marshal(c.term.size())
+	crash.Go(func() { c.ch.SendRequest("window-change", false, payload) })
 }
 
 // say writes an escape's answer to the local standard error.

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // ClientVersion is the identification string gssh sends. It does not claim
@@ -69,11 +70,16 @@ type DialOptions struct {
 // *HostKeyError, *AuthError, *UnsupportedError, *KnownHostsCommandError,
 // *KeySizeError and *NegotiationError.
 func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, error) {
+	// The guard hooks this connection's handshake into opts: its prompter
+	// holds a read bound on a socket that exists only once the transport
+	// is up. ProxyJump hops are dialled before that, with prompts of
+	// their own, so they get the options as the caller gave them.
+	transportOpts := opts
 	guard, err := newAliveGuard(cfg, &opts)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := dialTransport(ctx, cfg, opts) // proxy.go: TCP, ProxyJump or ProxyCommand
+	raw, err := dialTransport(ctx, cfg, transportOpts) // proxy.go: TCP, ProxyJump or ProxyCommand
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +218,9 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 	if opts.WrapConn != nil {
 		conn = opts.WrapConn(raw)
 	}
-	watched := &bannerWatch{Conn: conn}
+	// x/crypto reads and writes the connection on goroutines of its own:
+	// gssh's wrappers (keepalive, bounds, banner watch) run there.
+	watched := &bannerWatch{Conn: guardedConn{conn}}
 	clock := &handshakeClock{conn: watched, on: cfg.ConnectTimeout > 0, left: cfg.ConnectTimeout}
 
 	prompter := opts.Prompter
@@ -243,8 +251,11 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 			Ciphers:      cfg.Ciphers,
 			MACs:         cfg.MACs,
 		},
-		User:              cfg.User,
-		HostKeyCallback:   verifier.callback,
+		User: cfg.User,
+		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
+			defer crash.Recover() // runs on x/crypto's key exchange goroutine
+			return verifier.callback(host, remote, key)
+		},
 		HostKeyAlgorithms: hostKeyAlgos,
 		AuthCallback:      auth.next,
 		ClientVersion:     ClientVersion,
@@ -257,7 +268,10 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 	}
 
 	// Closing the socket is the only way to interrupt x/crypto's handshake.
-	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	stop := context.AfterFunc(ctx, func() {
+		defer crash.Recover()
+		raw.Close()
+	})
 	clock.start()
 	c, chans, reqs, err := ssh.NewClientConn(watched, raw.RemoteAddr().String(), sshCfg)
 	clock.stop()
@@ -342,6 +356,20 @@ func remoteIP(addr net.Addr, fallback string) string {
 		return tcp.IP.String()
 	}
 	return fallback
+}
+
+// guardedConn hands a panic in a read or write of the wrapped connection
+// to the crash handler.
+type guardedConn struct{ net.Conn }
+
+func (c guardedConn) Read(p []byte) (int, error) {
+	defer crash.Recover()
+	return c.Conn.Read(p)
+}
+
+func (c guardedConn) Write(p []byte) (int, error) {
+	defer crash.Recover()
+	return c.Conn.Write(p)
 }
 
 // bannerWatch notes when the server's version line ("SSH-...") arrives,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/escape"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // ErrDisconnected is what Run returns when the user ended the session
@@ -97,7 +98,7 @@ func (h *escapeHandler) act(a escape.Action) {
 		c.say(seq + "\r\n")
 		// In its own goroutine: a frozen server must not stop the
 		// pump from reading the next escape.
-		go c.SendBreak(1000)
+		crash.Go(func() { c.SendBreak(1000) })
 	case escape.CommandLine:
 		if !h.opts.CommandLine {
 			c.say("commandline disabled\r\n")

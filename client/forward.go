@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // MaxForwardedChannels is how many forwarded connections (-L, -D, -R and
@@ -249,8 +251,8 @@ func pipe(local net.Conn, ch ssh.Channel) {
 		}
 		return local.Close()
 	}
-	go oneWay(ch, local, ch.CloseWrite)
-	go oneWay(local, ch, localCloseWrite)
+	crash.Go(func() { oneWay(ch, local, ch.CloseWrite) })
+	crash.Go(func() { oneWay(local, ch, localCloseWrite) })
 	wg.Wait()
 	local.Close()
 	ch.Close()

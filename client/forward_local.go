@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // startLocal opens the listeners of -L and -D. Like ssh.c
@@ -79,7 +81,7 @@ func (f *Forwarding) listenLocal(spec forwardSpec) bool {
 		default:
 		}
 		f.listeners = append(f.listeners, l)
-		go f.accept(l, handle)
+		crash.Go(func() { f.accept(l, handle) })
 	}
 	return true
 }
@@ -184,7 +186,7 @@ func (f *Forwarding) accept(l net.Listener, handle func(net.Conn)) {
 			}
 			continue
 		}
-		go handle(c)
+		crash.Go(func() { handle(c) })
 	}
 }
 
@@ -290,6 +292,6 @@ func (f *Forwarding) openChannel(to endpoint, from net.Addr) (ssh.Channel, error
 	if err != nil {
 		return nil, channelOpenError(num, err)
 	}
-	go ssh.DiscardRequests(reqs)
+	crash.Go(func() { ssh.DiscardRequests(reqs) })
 	return ch, nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // remoteForward is one -R the server accepted.
@@ -81,8 +83,8 @@ func (f *Forwarding) serveOpens() error {
 		return errors.New("client: remote forwarding is already set up on this connection")
 	}
 	f.opensServed = true
-	go f.dispatch(tcp)
-	go f.dispatch(unix)
+	crash.Go(func() { f.dispatch(tcp) })
+	crash.Go(func() { f.dispatch(unix) })
 	return nil
 }
 
@@ -124,10 +126,10 @@ func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteFo
 		err   error
 	}
 	res := make(chan answer, 1)
-	go func() {
+	crash.Go(func() {
 		ok, reply, err := f.conn.Client.SendRequest(name, true, payload)
 		res <- answer{ok, reply, err}
-	}()
+	})
 	var a answer
 	select {
 	case a = <-res:
@@ -213,10 +215,10 @@ func (f *Forwarding) dispatch(opens <-chan ssh.NewChannel) {
 		}):
 			nc.Reject(ssh.ResourceShortage, "too many forwarded channels")
 		default:
-			go func() {
+			crash.Go(func() {
 				defer f.release()
 				f.serveRemote(nc, rf, origin)
-			}()
+			})
 		}
 	}
 }
@@ -284,7 +286,7 @@ func (f *Forwarding) serveRemote(nc ssh.NewChannel, rf *remoteForward, origin st
 		local.Close()
 		return
 	}
-	go ssh.DiscardRequests(reqs)
+	crash.Go(func() { ssh.DiscardRequests(reqs) })
 	f.log.Logf(LevelDebug1, "client_request_forwarded_tcpip: listen %s, originator %s", rf.spec.listen, origin)
 	pipe(local, ch)
 }
@@ -305,11 +307,14 @@ func (f *Forwarding) serveRemoteSocks(nc ssh.NewChannel) {
 	if err != nil {
 		return
 	}
-	go ssh.DiscardRequests(reqs)
+	crash.Go(func() { ssh.DiscardRequests(reqs) })
 	// A channel has no deadlines: a timer closes it when the handshake
 	// outlasts the one a local -D client gets, so that silent peers on
 	// the server do not keep channel slots for ever.
-	expire := time.AfterFunc(f.pending.timeout, func() { ch.Close() })
+	expire := time.AfterFunc(f.pending.timeout, func() {
+		defer crash.Recover()
+		ch.Close()
+	})
 	req, err := readSocksRequest(ch)
 	if !expire.Stop() && err == nil {
 		err = errSocksExpired

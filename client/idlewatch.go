@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/keepalive"
 )
 
@@ -31,17 +32,17 @@ func startIdleWatch(ctx context.Context, limit time.Duration, ended <-chan struc
 	}
 	w := &idleWatch{timer: t, done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(ctx)
-	go func() {
+	crash.Go(func() {
 		defer cancel()
 		select {
 		case <-ended:
 		case <-w.done:
 		}
-	}()
-	go func() {
+	})
+	crash.Go(func() {
 		w.res = t.Run(ctx)
 		close(w.done)
-	}()
+	})
 	return w, nil
 }
 

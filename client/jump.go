@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // maxJumpDepth bounds hops that name further jump hosts in their own
@@ -91,7 +92,7 @@ func openDirect(via *Conn, host string, port int) (*channelConn, error) {
 	if err != nil {
 		return nil, &StdioForwardError{Err: channelOpenError(0, err)}
 	}
-	go ssh.DiscardRequests(reqs)
+	crash.Go(func() { ssh.DiscardRequests(reqs) })
 	remote := proxyAddr(net.JoinHostPort(host, strconv.Itoa(port)))
 	return newChannelConn(ch, remote, via), nil
 }
@@ -179,6 +180,7 @@ func (c *channelConn) SetDeadline(t time.Time) error {
 		return nil
 	}
 	c.timer = time.AfterFunc(time.Until(t), func() {
+		defer crash.Recover()
 		c.mu.Lock()
 		c.expired = true
 		c.mu.Unlock()

@@ -69,29 +69,37 @@ func (p ttyPrompter) read(prompt string, echo bool) (string, error) {
 }
 
 // promptOn writes prompt to rw and reads one line. For a password on a
-// terminal fd, echo is turned off by term.ReadPassword, which restores the
-// previous mode on every return path; the newline the user typed is not
-// echoed, so one is written, as OpenSSH does.
+// terminal fd, echo goes off before the prompt is written, as OpenSSH's
+// readpassphrase does: an answer typed the moment the prompt appears must
+// not be shown. The newline the user typed is not echoed, so one is
+// written, as OpenSSH does.
 func promptOn(rw io.ReadWriter, fd int, prompt string, echo bool) (string, error) {
-	// OpenSSH starts the prompt with \r to overwrite whatever a progress
-	// meter left on the line.
-	if _, err := io.WriteString(rw, "\r"+prompt); err != nil {
-		return "", fmt.Errorf("prompt: %w", err)
-	}
 	if !echo && term.IsTerminal(fd) {
-		b, err := term.ReadPassword(fd)
-		io.WriteString(rw, "\r\n")
-		if err != nil {
-			return "", fmt.Errorf("prompt: %w", err)
-		}
-		return string(b), nil
+		return readHidden(rw, fd, prompt)
 	}
-	// Read byte by byte: a buffered reader could swallow input typed ahead
-	// for the next prompt, which is read through a fresh open of the tty.
+	if err := writePrompt(rw, prompt); err != nil {
+		return "", err
+	}
+	return readLine(rw)
+}
+
+// writePrompt writes prompt after a \r, as OpenSSH does, to overwrite
+// whatever a progress meter left on the line.
+func writePrompt(w io.Writer, prompt string) error {
+	if _, err := io.WriteString(w, "\r"+prompt); err != nil {
+		return fmt.Errorf("prompt: %w", err)
+	}
+	return nil
+}
+
+// readLine reads one line without its end. It reads byte by byte: a
+// buffered reader could swallow input typed ahead for the next prompt,
+// which is read through a fresh open of the tty.
+func readLine(r io.Reader) (string, error) {
 	var line strings.Builder
 	one := make([]byte, 1)
 	for {
-		n, err := rw.Read(one)
+		n, err := r.Read(one)
 		if n == 1 {
 			if one[0] == '\n' {
 				break

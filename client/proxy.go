@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // dialTransport makes the byte stream the SSH handshake runs over: a TCP
@@ -78,10 +79,10 @@ func startProxyCommand(line string, cfg *config.Config, log *Logger) (net.Conn, 
 	}
 	c := &commandConn{r: outR, w: inW, cmd: cmd, addr: proxyAddr(fmt.Sprintf("%s:%d", cfg.HostName, cfg.Port))}
 	c.exited = make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		cmd.Wait()
 		close(c.exited)
-	}()
+	})
 	return c, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // InputFilter sees every chunk of local input before it is sent and
@@ -55,16 +57,16 @@ func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Te
 	}
 	p := &stdinPump{in: in, q: q, done: make(chan struct{}), failed: make(chan error, 1)}
 	read, wrote := make(chan struct{}), make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		<-read
 		<-wrote
 		close(p.done)
-	}()
-	go func() {
+	})
+	crash.Go(func() {
 		defer close(wrote)
 		q.run(ch, term)
-	}()
-	go func() {
+	})
+	crash.Go(func() {
 		defer close(read)
 		defer term.RestoreOnPanic()
 		buf := make([]byte, stdinChunk)
@@ -99,7 +101,7 @@ func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Te
 				return
 			}
 		}
-	}()
+	})
 	return p
 }
 
@@ -129,7 +131,7 @@ func copyOutput(dst io.Writer, src io.Reader, name string, term *Terminal, log *
 	if dst == nil {
 		dst = io.Discard
 	}
-	if _, err := io.Copy(dst, src); err != nil {
+	if _, err := io.Copy(dst, outputHook(src)); err != nil {
 		log.Logf(LevelDebug1, "write to %s failed: %v", name, err)
 		io.Copy(io.Discard, src)
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // Streams are the local ends of a session.
@@ -150,13 +152,13 @@ func (s *session) run(ctx context.Context) (int, error) {
 	// Requests must be drained from the start: x/crypto blocks the whole
 	// connection when a channel's request queue is full.
 	s.closed = make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		defer close(s.closed)
 		defer s.st.Terminal.RestoreOnPanic()
 		for req := range reqs {
 			s.rec.handle(req, s.log)
 		}
-	}()
+	})
 
 	defer s.st.Terminal.Restore()
 	s.conn.requestAgent(ch, s.log) // agent.go; before pty-req, as ssh orders them
@@ -169,7 +171,7 @@ func (s *session) run(ctx context.Context) (int, error) {
 		winch = make(chan os.Signal, 1)
 		notifyWindowChange(winch)
 		defer signal.Stop(winch)
-		go s.forwardWindowChanges(winch)
+		crash.Go(func() { s.forwardWindowChanges(winch) })
 	}
 	if err := s.start(ctx); err != nil {
 		return 255, err
@@ -181,11 +183,11 @@ func (s *session) run(ctx context.Context) (int, error) {
 	}
 	var out sync.WaitGroup
 	out.Add(2)
-	go func() { defer out.Done(); copyOutput(s.st.Stdout, idle.reader(ch), "stdout", s.st.Terminal, s.log) }()
-	go func() {
+	crash.Go(func() { defer out.Done(); copyOutput(s.st.Stdout, idle.reader(ch), "stdout", s.st.Terminal, s.log) })
+	crash.Go(func() {
 		defer out.Done()
 		copyOutput(s.st.Stderr, idle.reader(ch.Stderr()), "stderr", s.st.Terminal, s.log)
-	}()
+	})
 
 	var in io.Reader = strings.NewReader("") // -n: EOF at once, as from /dev/null
 	if !s.conn.Config.StdinNull && s.st.Stdin != nil {
@@ -315,10 +317,10 @@ func (s *session) request(ctx context.Context, name string, payload []byte) (boo
 		err error
 	}
 	res := make(chan reply, 1)
-	go func() {
+	crash.Go(func() {
 		ok, err := s.ch.SendRequest(name, true, payload)
 		res <- reply{ok, err}
-	}()
+	})
 	select {
 	case r := <-res:
 		if r.err != nil && !s.conn.alive(ctx) {
@@ -390,10 +392,10 @@ func (s *session) closedMessage() {
 // by a live sshd and fails at once on a dead connection.
 func (c *Conn) alive(ctx context.Context) bool {
 	res := make(chan error, 1)
-	go func() {
+	crash.Go(func() {
 		_, _, err := c.Client.SendRequest("keepalive@openssh.com", true, nil)
 		res <- err
-	}()
+	})
 	select {
 	case err := <-res:
 		return err == nil
@@ -406,10 +408,10 @@ func (c *Conn) alive(ctx context.Context) bool {
 // on. SIGTERM ends it with status 0, as in ssh's client_loop.
 func (c *Conn) waitNoSession(ctx context.Context, sigc chan os.Signal, log *Logger) (int, error) {
 	dead := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		c.Client.Wait()
 		close(dead)
-	}()
+	})
 	select {
 	case <-dead:
 		if err := c.guard.deadErr(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // SharedSession is a session that a multiplexing master opens for one of
@@ -79,18 +80,18 @@ func (c *Conn) openSession(wait func(answered <-chan struct{}) error) (ssh.Chann
 	}
 	done := make(chan opened, 1)
 	answered := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		ch, reqs, err := open()
 		done <- opened{ch, reqs, err}
 		close(answered)
-	}()
+	})
 	if err := wait(answered); err != nil {
-		go func() {
+		crash.Go(func() {
 			if o := <-done; o.err == nil {
 				o.ch.Close()
 				ssh.DiscardRequests(o.reqs)
 			}
-		}()
+		})
 		return nil, nil, err
 	}
 	o := <-done
@@ -126,12 +127,12 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int
 	defer ch.Close()
 	var rec exitRecorder
 	closed := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		defer close(closed)
 		for req := range reqs {
 			rec.handle(req, log)
 		}
-	}()
+	})
 
 	if s.PTY {
 		size := s.TTY.size()
@@ -177,7 +178,7 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int
 	ended := make(chan struct{})
 	defer close(ended)
 	if s.PTY && s.Resize != nil {
-		go func() {
+		crash.Go(func() {
 			for {
 				select {
 				case <-s.Resize:
@@ -189,12 +190,12 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int
 					return
 				}
 			}
-		}()
+		})
 	}
 	var out sync.WaitGroup
 	out.Add(2)
-	go func() { defer out.Done(); copyOutput(s.Stdout, ch, "stdout", nil, log) }()
-	go func() { defer out.Done(); copyOutput(s.Stderr, ch.Stderr(), "stderr", nil, log) }()
+	crash.Go(func() { defer out.Done(); copyOutput(s.Stdout, ch, "stdout", nil, log) })
+	crash.Go(func() { defer out.Done(); copyOutput(s.Stderr, ch.Stderr(), "stderr", nil, log) })
 	in := s.Stdin
 	if in == nil {
 		in = strings.NewReader("")
@@ -220,7 +221,7 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int
 			// ~. : the filter closed the channel; no exit status follows.
 			return 255, err
 		case r := <-s.Signals:
-			go signalChannel(ch, r, log)
+			crash.Go(func() { signalChannel(ch, r, log) })
 		case <-ctx.Done():
 			return 255, fmt.Errorf("client: shared session: %w", ctx.Err())
 		}

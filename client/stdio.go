@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"strconv"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // StdioForward is -W host:port: a direct-tcpip channel to target, fed
@@ -31,10 +33,10 @@ func (c *Conn) StdioForward(ctx context.Context, target string, st Streams) erro
 	defer ch.Close()
 
 	if st.Stdin != nil {
-		go func() {
+		crash.Go(func() {
 			io.Copy(ch, st.Stdin)
 			ch.CloseWrite()
-		}()
+		})
 	} else {
 		ch.CloseWrite()
 	}
@@ -43,10 +45,10 @@ func (c *Conn) StdioForward(ctx context.Context, target string, st Streams) erro
 		out = io.Discard
 	}
 	copied := make(chan error, 1)
-	go func() {
+	crash.Go(func() {
 		_, err := io.Copy(out, ch)
 		copied <- err
-	}()
+	})
 	select {
 	case err := <-copied:
 		if err != nil {

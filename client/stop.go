@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/keepalive"
 )
 
@@ -158,10 +159,10 @@ type signalReply struct {
 func (s *session) signal(name string) <-chan signalReply {
 	res := make(chan signalReply, 1)
 	s.log.Logf(LevelDebug1, "channel 0: sending signal %s", name)
-	go func() {
+	crash.Go(func() {
 		ok, err := s.ch.SendRequest("signal", true, ssh.Marshal(struct{ Signal string }{name}))
 		res <- signalReply{ok, err}
-	}()
+	})
 	return res
 }
 
@@ -209,10 +210,10 @@ func (s *session) endEarly(ctx context.Context, idle *idleWatch, finished bool) 
 // idle timer fires.
 func (s *session) waitOutput(ctx context.Context, out *sync.WaitGroup, idle *idleWatch) error {
 	done := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		out.Wait()
 		close(done)
-	}()
+	})
 	select {
 	case <-done:
 		return nil

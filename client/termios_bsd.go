@@ -4,10 +4,12 @@ package client
 
 import "golang.org/x/sys/unix"
 
-// The termios ioctls behind tcgetattr and tcsetattr(TCSADRAIN).
+// The termios ioctls behind tcgetattr, tcsetattr(TCSADRAIN) and
+// tcsetattr(TCSAFLUSH).
 const (
 	ioctlGetTermios      = unix.TIOCGETA
 	ioctlSetTermiosDrain = unix.TIOCSETAW
+	ioctlSetTermiosFlush = unix.TIOCSETAF
 )
 
 // The modes OpenSSH sends only where <termios.h> defines them (the #ifdefs

@@ -2,10 +2,12 @@ package client
 
 import "golang.org/x/sys/unix"
 
-// The termios ioctls behind tcgetattr and tcsetattr(TCSADRAIN).
+// The termios ioctls behind tcgetattr, tcsetattr(TCSADRAIN) and
+// tcsetattr(TCSAFLUSH).
 const (
 	ioctlGetTermios      = unix.TCGETS
 	ioctlSetTermiosDrain = unix.TCSETSW
+	ioctlSetTermiosFlush = unix.TCSETSF
 )
 
 // The modes OpenSSH sends only where <termios.h> defines them (the #ifdefs

@@ -117,6 +117,10 @@ type MasterOptions struct {
 	Ask func(question string) bool
 	// Host is the server's name as Ask's questions give it (ssh's host).
 	Host string
+	// Go, when set, starts each goroutine of the master (one per control
+	// connection and per session or stdio forward): gssh passes one that
+	// hands a panic to its crash handler. nil uses a go statement.
+	Go func(f func())
 }
 
 // ExistsError reports that the control socket path is taken, by a live
@@ -256,8 +260,17 @@ func (m *Master) Serve(b Backend) error {
 		m.conns[ctl] = struct{}{}
 		m.wg.Add(1)
 		m.mu.Unlock()
-		go ctl.serve()
+		m.spawn(ctl.serve)
 	}
+}
+
+// spawn runs f on a new goroutine, through opts.Go when it is set.
+func (m *Master) spawn(f func()) {
+	if m.opts.Go != nil {
+		m.opts.Go(f)
+		return
+	}
+	go f()
 }
 
 // StopListening stops accepting control connections and removes the
@@ -586,7 +599,7 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 	}
 	sessions.Add(1)
 	m.sessionDelta(1)
-	go func() {
+	m.spawn(func() {
 		defer sessions.Done()
 		defer m.sessionDelta(-1)
 		defer m.dropResizer(resize)
@@ -608,7 +621,7 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 			c.write(&ExitMessage{SessionID: sid, ExitValue: uint32(status)})
 		}
 		c.close()
-	}()
+	})
 	return true
 }
 
@@ -639,7 +652,7 @@ func (c *control) newStdioForward(ctx context.Context, r *NewStdioForward, sessi
 	}
 	sessions.Add(1)
 	m.sessionDelta(1)
-	go func() {
+	m.spawn(func() {
 		defer sessions.Done()
 		defer m.sessionDelta(-1)
 		err := c.b.StdioForward(ctx, req)
@@ -648,7 +661,7 @@ func (c *control) newStdioForward(ctx context.Context, r *NewStdioForward, sessi
 			c.write(&Failure{RequestID: r.RequestID, Reason: err.Error()})
 		}
 		c.close()
-	}()
+	})
 	return true
 }
 

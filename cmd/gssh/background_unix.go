@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 
+	"golang.org/x/term"
+
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // errInterrupted: the user interrupted gssh while the background child
@@ -54,6 +56,12 @@ func reexecBackground(argv []string, env string, tty *os.File) (string, *exec.Cm
 		cmd.ExtraFiles = append(cmd.ExtraFiles, tty)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// The child may be at a prompt on tty with echo off when a signal
+	// makes us kill it; the terminal is put back as it was.
+	var ttyState *term.State
+	if tty != nil {
+		ttyState, _ = term.GetState(int(tty.Fd()))
+	}
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
@@ -63,46 +71,31 @@ func reexecBackground(argv []string, env string, tty *os.File) (string, *exec.Cm
 		return "", nil, err
 	}
 	report := make(chan []byte, 1)
-	go func() {
+	crash.Go(func() {
 		out, _ := io.ReadAll(r)
 		report <- out
-	}()
+	})
 	select {
 	case out := <-report:
 		return string(out), cmd, nil
 	case <-sigc:
 		cmd.Process.Kill()
 		cmd.Wait()
+		restoreTTY(tty, ttyState)
 		return "", nil, errInterrupted
 	}
 }
 
-// takeForkChild returns the child's state when this process is -f's
-// background child, and nil otherwise. It clears forkEnv and marks the
-// inherited descriptors close-on-exec, so that the commands the child
-// starts (ProxyCommand, LocalCommand) hold neither: a ProxyCommand
-// holding the report pipe would keep the parent waiting as long as the
-// connection lasts.
-func takeForkChild() *forkChild {
-	v, ok := os.LookupEnv(forkEnv)
-	if !ok {
-		return nil
+// restoreTTY puts back the terminal settings a killed child changed: it
+// was at a password prompt, whose line is ended as readpassphrase does.
+func restoreTTY(tty *os.File, saved *term.State) {
+	if saved == nil {
+		return
 	}
-	os.Unsetenv(forkEnv)
-	var files []*os.File
-	for _, s := range strings.Split(v, ",") {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 3 {
-			return nil
-		}
-		syscall.CloseOnExec(n)
-		files = append(files, os.NewFile(uintptr(n), "gssh -f descriptor "+s))
+	if now, err := term.GetState(int(tty.Fd())); err == nil && *now != *saved {
+		term.Restore(int(tty.Fd()), saved)
+		io.WriteString(tty, "\n")
 	}
-	c := &forkChild{report: files[0]}
-	if len(files) > 1 {
-		c.tty = files[1]
-	}
-	return c
 }
 
 // canFork reports whether -f can be honoured: always, here.

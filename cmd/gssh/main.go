@@ -13,6 +13,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // version is gssh's own version; the OpenSSH release it follows is named
@@ -20,9 +21,12 @@ import (
 const version = "0.1.0"
 
 func main() {
+	st := client.StdStreams()
+	installCrashHandler(st) // crash.go
+	defer crash.Recover()
 	tuneRuntime()
 	stopProfile := startCPUProfile()
-	code := run(os.Args, client.StdStreams())
+	code := run(os.Args, st)
 	stopProfile()
 	os.Exit(code)
 }
@@ -31,6 +35,8 @@ func main() {
 // that turns errors into messages and exit codes.
 func run(argv []string, st client.Streams) int {
 	prog := filepath.Base(argv[0])
+	// Before any configuration can run a command: inherit_unix.go.
+	inh := takeInherited()
 	inv, err := parseArgs(argv[1:])
 	if err != nil {
 		return reportArgsError(st.Stderr, err)
@@ -82,7 +88,7 @@ func run(argv []string, st client.Streams) int {
 	}
 	// -f's background child hands its messages to the waiting parent
 	// until it is ready (background.go).
-	child := takeForkChild()
+	child := inh.fork
 	defer child.finish()
 	if child != nil && inv.LogFile == "" {
 		logOut = child
@@ -93,7 +99,7 @@ func run(argv []string, st client.Streams) int {
 		log.Logf(client.LevelInfo, "%s", w)
 	}
 
-	if status, done := runMux(ctx, argv, inv, cfg, st, logOut, log); done {
+	if status, done := runMux(ctx, argv, inv, cfg, st, logOut, log, inh.daemon); done {
 		return status
 	}
 	if cfg.ForkAfterAuthentication && child == nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
 )
 
@@ -90,6 +91,7 @@ func checkUpstreamWithSession(c *mux.Client, deadline time.Time) error {
 // cancels the notice.
 func noticeSlowMaster(host string, deadline time.Time, log *client.Logger) (stop func()) {
 	t := time.AfterFunc(slowNotice, func() {
+		defer crash.Recover()
 		until := "as long as its budget allows"
 		if !deadline.IsZero() {
 			until = fmt.Sprintf("at most %v more, --timeout/ConnectTimeout", time.Until(deadline).Round(100*time.Millisecond))

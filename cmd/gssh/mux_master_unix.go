@@ -22,6 +22,7 @@ import (
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/escape"
+	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
 )
 
@@ -52,7 +53,7 @@ func spawnDaemon(argv []string, logOut io.Writer) spawnResult {
 		return spawnFailed
 	}
 	// Reaped if it exits while we still run; otherwise init adopts it.
-	go cmd.Wait()
+	crash.Go(func() { cmd.Wait() })
 	state, text, _ := strings.Cut(out, "\n")
 	switch state {
 	case "ready":
@@ -67,16 +68,7 @@ func spawnDaemon(argv []string, logOut io.Writer) spawnResult {
 // runDaemon is the background master: connect, listen, report, and serve
 // until -O exit, the end of the connection, a signal, or ControlPersist's
 // idle timeout.
-func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, logOut io.Writer, log *client.Logger) int {
-	os.Unsetenv(muxDaemonEnv)
-	n, err := strconv.Atoi(fdText)
-	if err != nil {
-		return exitFailure
-	}
-	// An inherited descriptor is not close-on-exec: a ProxyCommand would
-	// hold the pipe, and the caller would wait as long as it runs.
-	syscall.CloseOnExec(n)
-	ready := os.NewFile(uintptr(n), "control master readiness")
+func runDaemon(ctx context.Context, prog string, ready *os.File, cfg *config.Config, logOut io.Writer, log *client.Logger) int {
 	say := func(s string) {
 		io.WriteString(ready, s)
 		ready.Close()
@@ -131,7 +123,7 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 	// that arrived earlier would be ignored, and its pty never resized.
 	stopRelay := relayWindowChanges(m)
 	defer stopRelay()
-	go m.Serve(b)
+	crash.Go(func() { m.Serve(b) })
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigc)
@@ -193,15 +185,15 @@ func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (fin
 	}
 	b := newMuxBackend(conn, cfg, log, 0)
 	stopRelay := relayWindowChanges(m) // before any client, as in runDaemon
-	go m.Serve(b)
-	go func() {
+	crash.Go(func() { m.Serve(b) })
+	crash.Go(func() {
 		select {
 		case <-m.Terminated():
 			conn.Close()
 		case <-b.dead:
 		}
 		m.StopListening()
-	}()
+	})
 	return func() {
 		m.StopListening()
 		for act.count() > 0 {
@@ -222,6 +214,7 @@ func listenMaster(cfg *config.Config, log *client.Logger, act *activity) (*mux.M
 		Log:      func(format string, args ...any) { log.Logf(client.LevelError, format, args...) },
 		Activity: act.set,
 		Host:     cfg.HostName,
+		Go:       crash.Go,
 	}
 	if askMaster(cfg) {
 		opts.Ask = askPermission
@@ -235,7 +228,7 @@ func relayWindowChanges(m *mux.Master) (stop func()) {
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
 	done := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		for {
 			select {
 			case <-winch:
@@ -244,7 +237,7 @@ func relayWindowChanges(m *mux.Master) (stop func()) {
 				return
 			}
 		}
-	}()
+	})
 	return func() {
 		signal.Stop(winch)
 		close(done)
@@ -328,10 +321,10 @@ func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger, lo
 			b.forwards = append(b.forwards, heldForward{Forward: f})
 		}
 	}
-	go func() {
+	crash.Go(func() {
 		conn.Client.Wait()
 		close(b.dead)
-	}()
+	})
 	// A first round trip, so that the budget is the connection's own
 	// by the time passengers ask.
 	b.startProbe()
@@ -410,14 +403,14 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 func relaySignals(in <-chan mux.Signal) (out <-chan client.SignalRequest, stop func()) {
 	ch := make(chan client.SignalRequest)
 	done := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		for {
 			select {
 			case s := <-in:
 				res := make(chan error, 1)
 				select {
 				case ch <- client.SignalRequest{Name: s.Name, Result: res}:
-					go func() {
+					crash.Go(func() {
 						// RunShared always answers, at the latest when
 						// the channel closes.
 						err := <-res
@@ -425,7 +418,7 @@ func relaySignals(in <-chan mux.Signal) (out <-chan client.SignalRequest, stop f
 							err = mux.ErrSignalRefused
 						}
 						s.Result <- err
-					}()
+					})
 				case <-done:
 					s.Result <- errSessionEnded
 					return
@@ -434,7 +427,7 @@ func relaySignals(in <-chan mux.Signal) (out <-chan client.SignalRequest, stop f
 				return
 			}
 		}
-	}()
+	})
 	return ch, func() { close(done) }
 }
 
@@ -478,7 +471,8 @@ func (b *muxBackend) startProbe() *upstreamProbe {
 	defer b.mu.Unlock()
 	if b.probe == nil {
 		b.probe = &upstreamProbe{done: make(chan struct{})}
-		go b.runProbe(b.probe)
+		p := b.probe
+		crash.Go(func() { b.runProbe(p) })
 	}
 	return b.probe
 }
@@ -530,16 +524,16 @@ func (b *muxBackend) StdioForward(ctx context.Context, r *mux.StdioRequest) erro
 	defer b.track("stdio forward to " + addr)()
 	r.Opened()
 	done := make(chan struct{}, 2)
-	go func() {
+	crash.Go(func() {
 		io.Copy(ch, r.Stdin)
 		if cw, ok := ch.(interface{ CloseWrite() error }); ok {
 			cw.CloseWrite()
 		}
-	}()
-	go func() {
+	})
+	crash.Go(func() {
 		io.Copy(r.Stdout, ch)
 		done <- struct{}{}
-	}()
+	})
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
@@ -13,7 +14,7 @@ import (
 
 // runMux refuses multiplexing where there are no Unix-domain sockets with
 // descriptor passing; without ControlPath or -O gssh connects directly.
-func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger) (int, bool) {
+func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, _ *os.File) (int, bool) {
 	if inv.ControlCommand == "" && (cfg.ControlPath == "" || cfg.ControlMaster == "no" || cfg.ControlMaster == "") {
 		return 0, false
 	}

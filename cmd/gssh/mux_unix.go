@@ -16,6 +16,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
 )
 
@@ -23,11 +24,12 @@ import (
 // the order of ssh.c and mux.c's muxclient: -O commands, a re-executed
 // background master, an existing master for this session, or a new
 // background master (ControlPersist, -f -N -M) whose passenger this
-// process becomes. done=false means: connect directly.
-func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger) (status int, done bool) {
+// process becomes. done=false means: connect directly. daemon is the
+// readiness pipe of a re-executed background master (takeInherited).
+func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, daemon *os.File) (status int, done bool) {
 	prog := progName(argv)
-	if fd := os.Getenv(muxDaemonEnv); fd != "" {
-		return runDaemon(ctx, prog, fd, cfg, logOut, log), true
+	if daemon != nil {
+		return runDaemon(ctx, prog, daemon, cfg, logOut, log), true
 	}
 	path := cfg.ControlPath
 	if inv.ControlCommand != "" {
@@ -313,10 +315,10 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	}
 	ended := make(chan struct{})
 	var status int
-	go func() {
+	crash.Go(func() {
 		defer close(ended)
 		status, err = sess.Wait(func() { st.Terminal.Restore() })
-	}()
+	})
 	stop := &passengerStop{path: cfg.ControlPath, c: c, sid: sess.ID, ended: ended}
 	var outcome client.StopOutcome
 	signalled, timedOut := false, false
@@ -396,14 +398,14 @@ func passengerForwards(c *mux.Client, fwds []mux.Forward, cfg *config.Config, lo
 func requestSession(c *mux.Client, req *mux.NewSession, fds []int, sigc <-chan os.Signal) (sess *mux.Session, caught os.Signal, err error) {
 	answered := make(chan struct{})
 	watched := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		defer close(watched)
 		select {
 		case caught = <-sigc:
 			c.Close()
 		case <-answered:
 		}
-	}()
+	})
 	sess, err = c.NewSession(req, fds[0], fds[1], fds[2])
 	close(answered)
 	<-watched
@@ -416,7 +418,7 @@ func relayWinch(pid int) (stop func()) {
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
 	done := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		for {
 			select {
 			case <-winch:
@@ -427,7 +429,7 @@ func relayWinch(pid int) (stop func()) {
 				return
 			}
 		}
-	}()
+	})
 	return func() {
 		signal.Stop(winch)
 		close(done)
@@ -472,11 +474,11 @@ func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st clien
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
-	go func() {
+	crash.Go(func() {
 		if _, ok := <-sigc; ok {
 			c.Close()
 		}
-	}()
+	})
 	// The forward ends when the master closes the connection; it sends
 	// no exit status for a stdio forward.
 	sess.Wait(nil)

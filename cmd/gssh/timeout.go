@@ -12,6 +12,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // exitTimeout is gssh's status when --timeout ends the run, as timeout(1)
@@ -56,10 +57,10 @@ func dialBounded(ctx context.Context, cfg *config.Config, opts client.DialOption
 	tty := saveTTY(opts.Prompter != nil)
 	defer tty.close()
 	res := make(chan result, 1)
-	go func() {
+	crash.Go(func() {
 		c, err := client.Dial(ctx, cfg, opts)
 		res <- result{c, err}
-	}()
+	})
 	select {
 	case r := <-res:
 		return r.conn, r.err
