@@ -242,8 +242,12 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		AuthCallback:      auth.next,
 		ClientVersion:     ClientVersion,
 		BannerCallback: func(msg string) error {
-			// OpenSSH writes the banner as sent, with fprintf rather
-			// than a log call: no "\r\n" is added.
+			if hasNUL(msg) {
+				auth.fatal = errInvalidFormat
+				return auth.fatal
+			}
+			// OpenSSH writes the banner with fmprintf rather than a
+			// log call: no "\r\n" is added.
 			opts.Log.Print(LevelInfo, msg)
 			return nil
 		},
@@ -278,12 +282,9 @@ func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool)
 	if errors.As(err, &ae) {
 		return ae
 	}
-	addr, port := remoteIP(remote, cfg.HostName), cfg.Port
-	if tcp, ok := remote.(*net.TCPAddr); ok && tcp.Port != 0 {
-		port = tcp.Port
-	}
-	if _, ok := remote.(proxyAddr); ok { // proxy.go: ssh's get_peer_ipaddr on a pipe
-		addr, port = "UNKNOWN", 65535
+	addr, port := peerID(remote, cfg)
+	if errors.Is(err, errInvalidFormat) {
+		return &InvalidFormatError{Addr: addr, Port: port}
 	}
 	if reason, msg, ok := disconnectReason(err); ok {
 		return &DisconnectedError{Addr: addr, Port: port, Reason: reason, Message: msg, Err: err}
@@ -297,6 +298,18 @@ func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool)
 		return &ClosedError{Addr: addr, Port: port, Reset: true, Banner: !banner, Err: err}
 	}
 	return fmt.Errorf("ssh: connection to %s port %d: %w", cfg.HostName, cfg.Port, err)
+}
+
+// peerID is the server's address and port as ssh's messages name them.
+func peerID(remote net.Addr, cfg *config.Config) (string, int) {
+	addr, port := remoteIP(remote, cfg.HostName), cfg.Port
+	if tcp, ok := remote.(*net.TCPAddr); ok && tcp.Port != 0 {
+		port = tcp.Port
+	}
+	if _, ok := remote.(proxyAddr); ok { // proxy.go: ssh's get_peer_ipaddr on a pipe
+		addr, port = "UNKNOWN", 65535
+	}
+	return addr, port
 }
 
 // disconnectText matches the text of x/crypto's unexported disconnectMsg

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/termsafe"
 )
 
 // exitFailure is ssh's status for every failure of its own, as opposed to
@@ -24,10 +25,15 @@ func report(stderr io.Writer, prog string, err error) int {
 	var resolveErr *client.ResolveError
 	var unsupported *notSupportedError
 	var jump *client.JumpError
-	line := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\r\n", args...) }
+	var disconnected *client.DisconnectedError
+	line := func(format string, args ...any) { io.WriteString(stderr, logLines(fmt.Sprintf(format, args...))) }
 	switch {
 	case errors.As(err, &jump):
 		return reportJump(stderr, prog, jump) // forward.go
+	case errors.As(err, &disconnected):
+		// Each is one log call in ssh, whatever "\r\n" the reason holds.
+		received, gone := disconnected.Lines()
+		io.WriteString(stderr, termsafe.LogLine(received)+"\r\n"+termsafe.LogLine(gone)+"\r\n")
 	case errors.As(err, &parseErr):
 		if parseErr.Detail != "" {
 			line("%s", parseErr.Detail)
@@ -48,6 +54,17 @@ func report(stderr io.Writer, prog string, err error) int {
 	return exitFailure
 }
 
+// logLines renders text, which may hold several of ssh's log lines joined
+// by "\r\n", as ssh's do_log writes each of them (termsafe.LogLine): error
+// texts quote the server (a DISCONNECT reason, a channel-open failure).
+func logLines(text string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(text, "\r\n") {
+		b.WriteString(termsafe.LogLine(l) + "\r\n")
+	}
+	return b.String()
+}
+
 // reportSession maps the end of a session to ssh's exit status. Run has
 // already printed what ssh prints unconditionally (a lost connection).
 func reportSession(log *client.Logger, err error) int {
@@ -56,8 +73,10 @@ func reportSession(log *client.Logger, err error) int {
 	var localSignal *client.LocalSignalError
 	var failed *client.RequestFailedError
 	var serverAlive *client.ServerAliveError
+	var disconnected *client.DisconnectedError
 	switch {
 	case errors.As(err, &lost), errors.As(err, &remoteSignal), errors.Is(err, client.ErrNoExitStatus),
+		errors.As(err, &disconnected),
 		errors.Is(err, client.ErrDisconnected): // ~.: "Connection to H closed." is out
 	case errors.As(err, &serverAlive):
 		// ssh's logit: INFO, so -q silences it.

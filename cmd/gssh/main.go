@@ -5,6 +5,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/termsafe"
 )
 
 // version is gssh's own version; the OpenSSH release it follows is named
@@ -89,6 +91,7 @@ func run(argv []string, st client.Streams) int {
 	}
 
 	log := client.NewLogger(logOut, logLevel(cfg.LogLevel))
+	log.SetCharset(termsafe.LocaleCharset(os.LookupEnv, termsafe.Installed))
 	for _, w := range cfg.Warnings {
 		log.Logf(client.LevelInfo, "%s", w)
 	}
@@ -111,6 +114,10 @@ func run(argv []string, st client.Streams) int {
 		}
 		// ssh's fatal() honours LogLevel: -q silences even these.
 		if log.Level() == client.LevelQuiet {
+			return exitFailure
+		}
+		if disconnected := (*client.DisconnectedError)(nil); errors.As(err, &disconnected) {
+			disconnected.Log(log) // two lines at two levels
 			return exitFailure
 		}
 		return report(logOut, prog, err)
