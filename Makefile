@@ -57,6 +57,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzResolve -fuzztime $(FUZZTIME) ./client/config/
 	$(GO) test -run '^$$' -fuzz FuzzParseArgs -fuzztime $(FUZZTIME) ./cmd/gssh/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./mux/
+	$(GO) test -run '^$$' -fuzz FuzzText -fuzztime $(FUZZTIME) ./client/termsafe/
 
 # Keepalive detection latency under a frozen server and a blackholed
 # network, gssh next to OpenSSH's ssh, against the configured budget

@@ -26,6 +26,7 @@ func report(stderr io.Writer, prog string, err error) int {
 	var unsupported *notSupportedError
 	var jump *client.JumpError
 	var disconnected *client.DisconnectedError
+	var stdio *client.StdioForwardError
 	line := func(format string, args ...any) { io.WriteString(stderr, logLines(fmt.Sprintf(format, args...))) }
 	switch {
 	case errors.As(err, &jump):
@@ -34,6 +35,9 @@ func report(stderr io.Writer, prog string, err error) int {
 		// Each is one log call in ssh, whatever "\r\n" the reason holds.
 		received, gone := disconnected.Lines()
 		io.WriteString(stderr, termsafe.LogLine(received)+"\r\n"+termsafe.LogLine(gone)+"\r\n")
+	case errors.As(err, &stdio):
+		// The channel's failure quotes the server, "\r\n" and all.
+		io.WriteString(stderr, termsafe.LogLine(stdio.Err.Error())+"\r\n"+termsafe.LogLine("stdio forwarding failed")+"\r\n")
 	case errors.As(err, &parseErr):
 		if parseErr.Detail != "" {
 			line("%s", parseErr.Detail)

@@ -236,3 +236,62 @@ func requireSSH(t *testing.T) {
 		t.Fatalf("%s is needed to compare with: %v", sshPath, err)
 	}
 }
+
+// hostileShort is a one-line hostile string for the messages ssh logs
+// through its log functions.
+const hostileShort = "x\x1b]0;pwned\x07 \x1b[2J \x9b31m \xc3\xa9 \\ \x7f\r\n\ty"
+
+// TestSessionServerTextsLikeOpenSSH: a channel-open failure's message
+// (here for -W), a forwarding request for a path never forwarded, and a
+// channel request's type (at -v) are all server text ssh logs through
+// strnvis; gssh printed them raw.
+func TestSessionServerTextsLikeOpenSSH(t *testing.T) {
+	requireSSH(t)
+	addr, key := faults.HostileSessionServer(t, faults.HostileSession{
+		OpenFailure:   "refused " + hostileShort + strings.Repeat("\x1b", 300),
+		ForwardedPath: "/tmp/unknown " + hostileShort,
+		RequestType:   "type " + hostileShort,
+	})
+	cfg := hostileServerConfig(t, addr, key)
+	sock := filepath.Join(t.TempDir(), "fwd.sock")
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		lines string // only lines holding this are compared
+	}{
+		{"open failure", []string{"-W", "127.0.0.1:9", "hostile"}, ""},
+		{"unknown forwarded path", []string{"-R", sock + ":127.0.0.1:9", "hostile", "true"}, ""},
+		{"request type", []string{"-v", "hostile", "true"}, "rtype type"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, loc := range []string{"C", "C.UTF-8"} {
+				env := []string{"LC_ALL=" + loc}
+				args := append([]string{"-F", cfg}, tc.args...)
+				want := runClient(t, sshPath, nil, env, args...)
+				got := runClient(t, gsshBin, nil, env, args...)
+				wantErr, gotErr := want.stderr, got.stderr
+				if tc.lines != "" {
+					// gssh's debug lines lack ssh's "debug1: " prefix
+					// (not server text; a separate gap).
+					wantErr = strings.ReplaceAll(linesWith(wantErr, tc.lines), "debug1: ", "")
+					gotErr = linesWith(gotErr, tc.lines)
+				}
+				if !strings.Contains(wantErr, `\033]0;pwned`) {
+					t.Fatalf("ssh did not log the server's text: %q", want.stderr)
+				}
+				assertSameOutput(t, gotErr, wantErr, got.code, want.code)
+			}
+		})
+	}
+}
+
+// linesWith keeps the "\r\n"-ended lines of s that contain sub.
+func linesWith(s, sub string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\r\n") {
+		if strings.Contains(l, sub) {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}

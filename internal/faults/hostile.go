@@ -143,3 +143,88 @@ func serve(t testing.TB, handle func(net.Conn)) string {
 	})
 	return ln.Addr().String()
 }
+
+// HostileSession is what HostileSessionServer says to a client that has
+// logged in.
+type HostileSession struct {
+	// OpenFailure is the message with which every direct-tcpip channel
+	// (-L, -D, -W) is refused as administratively prohibited.
+	OpenFailure string
+	// ForwardedPath, if set, is the socket path of a
+	// forwarded-streamlocal@openssh.com channel opened to the client
+	// when it starts a command, before the command is answered.
+	ForwardedPath string
+	// RequestType, if set, names a channel request sent on the session
+	// before its exit-status.
+	RequestType string
+}
+
+// HostileSessionServer starts an x/crypto/ssh server that lets anyone in
+// without authentication, grants every global request, runs every command
+// with exit status 0 and says what hs holds. It returns the address and
+// the host key.
+func HostileSessionServer(t testing.TB, hs HostileSession) (string, ssh.PublicKey) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &ssh.ServerConfig{NoClientAuth: true}
+	cfg.AddHostKey(signer)
+	addr := serve(t, func(c net.Conn) {
+		sc, chans, reqs, err := ssh.NewServerConn(c, cfg)
+		if err != nil {
+			return
+		}
+		defer sc.Close()
+		go func() {
+			for r := range reqs {
+				r.Reply(r.WantReply, nil)
+			}
+		}()
+		for nc := range chans {
+			if nc.ChannelType() != "session" {
+				nc.Reject(ssh.Prohibited, hs.OpenFailure)
+				continue
+			}
+			ch, creqs, err := nc.Accept()
+			if err != nil {
+				return
+			}
+			go runHostileSession(sc, ch, creqs, hs)
+		}
+	})
+	return addr, signer.PublicKey()
+}
+
+// runHostileSession answers a session channel's requests; exec and shell
+// end at once with status 0, after hs's forwarded channel and request.
+func runHostileSession(sc *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.Request, hs HostileSession) {
+	defer ch.Close()
+	for r := range reqs {
+		if r.Type != "exec" && r.Type != "shell" {
+			r.Reply(r.WantReply, nil)
+			continue
+		}
+		if hs.ForwardedPath != "" {
+			extra := ssh.Marshal(struct {
+				Path     string
+				Reserved string
+			}{hs.ForwardedPath, ""})
+			if fc, freqs, err := sc.OpenChannel("forwarded-streamlocal@openssh.com", extra); err == nil {
+				go ssh.DiscardRequests(freqs)
+				fc.Close()
+			}
+		}
+		r.Reply(true, nil)
+		if hs.RequestType != "" {
+			ch.SendRequest(hs.RequestType, false, nil)
+		}
+		ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
+		return
+	}
+}
