@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/sys/unix"
 
 	"github.com/gssh/gssh/internal/faults"
 	"github.com/gssh/gssh/internal/sshdtest"
@@ -107,6 +108,7 @@ func onTerminal(t *testing.T, loc, prog string, answer bool, args ...string) (st
 	p := startPtyCommand(t, 24, 80, []string{"LC_ALL=" + loc}, prog, args...)
 	if answer {
 		p.waitFor(promptEnd, 20*time.Second)
+		waitNoEcho(t, p, 20*time.Second)
 		p.typeText("x\r")
 	}
 	code := p.wait(20 * time.Second)
@@ -294,4 +296,24 @@ func linesWith(s, sub string) string {
 		}
 	}
 	return b.String()
+}
+
+// waitNoEcho waits until the password prompt has turned echo off: gssh
+// writes the prompt first (client/prompt.go), and an answer typed before
+// would be echoed. The state is polled, as no event announces a termios
+// change.
+func waitNoEcho(t *testing.T, p *ptySession, timeout time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); ; time.Sleep(5 * time.Millisecond) {
+		tio, err := termios(p.tty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tio.Lflag&unix.ECHO == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("echo still on after %v; terminal shows:\n%q", timeout, p.screen())
+		}
+	}
 }
