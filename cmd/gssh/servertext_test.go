@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -315,5 +316,34 @@ func waitNoEcho(t *testing.T, p *ptySession, timeout time.Duration) {
 		if time.Now().After(deadline) {
 			t.Fatalf("echo still on after %v; terminal shows:\n%q", timeout, p.screen())
 		}
+	}
+}
+
+// TestConnInfoServerVersionIsSafe: -O conninfo (OpenSSH 10.3's, which
+// 9.2 lacks, so there is nothing to compare with) prints the server's
+// version line, which the server chose; it used to come out raw.
+func TestConnInfoServerVersionIsSafe(t *testing.T) {
+	addr, key := faults.HostileSessionServer(t, faults.HostileSession{
+		// x/crypto's server refuses bytes below 0x20 in its own line.
+		Version: "SSH-2.0-evil\x9b2J\xc2\x9b0m\xc3\xa9\x7f",
+	})
+	cfg := hostileServerConfig(t, addr, key)
+	sock := filepath.Join(t.TempDir(), "ctl")
+	logf, err := os.Create(filepath.Join(filepath.Dir(sock), "master.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	start := exec.Command(gsshBin, "-F", cfg, "-M", "-S", sock, "-fN", "hostile")
+	start.Stdout, start.Stderr = logf, logf
+	if err := start.Run(); err != nil {
+		t.Fatalf("master: %v\n%s", err, readFile(t, logf.Name()))
+	}
+	pid := checkMaster(t, gsshBin, cfg, sock)
+	stopMaster(t, gsshBin, cfg, sock, pid)
+	r := runClient(t, gsshBin, nil, nil, "-F", cfg, "-S", sock, "-O", "conninfo", "hostile")
+	want := `server version SSH-2.0-evil\2332J\302\2330m\303\251\177, client version`
+	if r.code != 0 || !strings.Contains(r.stdout, want) || strings.ContainsAny(r.stdout, "\x9b\x7f") {
+		t.Fatalf("-O conninfo: exit %d, stdout %q, stderr %q; want it to hold %q", r.code, r.stdout, r.stderr, want)
 	}
 }

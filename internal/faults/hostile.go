@@ -157,6 +157,8 @@ type HostileSession struct {
 	// RequestType, if set, names a channel request sent on the session
 	// before its exit-status.
 	RequestType string
+	// Version, if set, is the server's version line, without "\r\n".
+	Version string
 }
 
 // HostileSessionServer starts an x/crypto/ssh server that lets anyone in
@@ -173,7 +175,7 @@ func HostileSessionServer(t testing.TB, hs HostileSession) (string, ssh.PublicKe
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &ssh.ServerConfig{NoClientAuth: true}
+	cfg := &ssh.ServerConfig{NoClientAuth: true, ServerVersion: hs.Version}
 	cfg.AddHostKey(signer)
 	addr := serve(t, func(c net.Conn) {
 		sc, chans, reqs, err := ssh.NewServerConn(c, cfg)
