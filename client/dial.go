@@ -312,22 +312,29 @@ func peerID(remote net.Addr, cfg *config.Config) (string, int) {
 	return addr, port
 }
 
-// disconnectText matches the text of x/crypto's unexported disconnectMsg
-// error, the only way to recognise SSH_MSG_DISCONNECT from outside.
-var disconnectText = regexp.MustCompile(`ssh: disconnect, reason (\d+): ("(?:[^"\\]|\\.)*")`)
+// disconnectText is the whole text of x/crypto's unexported disconnectMsg
+// error ("ssh: disconnect, reason %d: %q"), the only way to recognise
+// SSH_MSG_DISCONNECT from outside. The message is quoted with %q, so it
+// cannot fake the end of the text.
+var disconnectText = regexp.MustCompile(`\Assh: disconnect, reason (\d+): ("(?:[^"\\]|\\.)*")\z`)
 
-// disconnectReason extracts the reason code and message of a disconnect.
+// disconnectReason extracts the reason code and message of a disconnect
+// anywhere in err's chain; only an error whose entire text has the form
+// counts, so a message quoting the form elsewhere cannot pose as one.
 func disconnectReason(err error) (uint32, string, bool) {
-	m := disconnectText.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 0, "", false
+	for ; err != nil; err = errors.Unwrap(err) {
+		m := disconnectText.FindStringSubmatch(err.Error())
+		if m == nil {
+			continue
+		}
+		reason, err1 := strconv.ParseUint(m[1], 10, 32)
+		msg, err2 := strconv.Unquote(m[2])
+		if err1 != nil || err2 != nil {
+			return 0, "", false
+		}
+		return uint32(reason), msg, true
 	}
-	reason, err1 := strconv.ParseUint(m[1], 10, 32)
-	msg, err2 := strconv.Unquote(m[2])
-	if err1 != nil || err2 != nil {
-		return 0, "", false
-	}
-	return uint32(reason), msg, true
+	return 0, "", false
 }
 
 // remoteIP is the peer's address as OpenSSH's ssh_remote_ipaddr prints it
