@@ -55,8 +55,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzFilter -fuzztime $(FUZZTIME) ./escape/
 	$(GO) test -run '^$$' -fuzz 'FuzzParse$$' -fuzztime $(FUZZTIME) ./client/config/
 	$(GO) test -run '^$$' -fuzz FuzzResolve -fuzztime $(FUZZTIME) ./client/config/
+	$(GO) test -run '^$$' -fuzz FuzzNames -fuzztime $(FUZZTIME) ./client/config/
 	$(GO) test -run '^$$' -fuzz FuzzParseArgs -fuzztime $(FUZZTIME) ./cmd/gssh/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./mux/
+	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandArgv -fuzztime $(FUZZTIME) ./client/config/
+	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandOutput -fuzztime $(FUZZTIME) ./client/
+	$(GO) test -run '^$$' -fuzz FuzzKRL -fuzztime $(FUZZTIME) ./client/krl/
 	$(GO) test -run '^$$' -fuzz FuzzText -fuzztime $(FUZZTIME) ./client/termsafe/
 
 # Keepalive detection latency under a frozen server and a blackholed

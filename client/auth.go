@@ -59,6 +59,9 @@ type authenticator struct {
 	methods []string // PreferredAuthentications
 	cursor  int      // index into methods; only moves forward
 
+	// files are the IdentityFile and CertificateFile identities, read
+	// when the authenticator is made.
+	files      []*identity
 	prepared   bool
 	identities []*identity
 	nextKey    int
@@ -84,8 +87,12 @@ func newAuthenticator(cfg *config.Config, log *Logger, prompter Prompter, untrus
 	if cfg.BatchMode {
 		prompter = nil
 	}
-	return &authenticator{cfg: cfg, log: log, prompter: prompter, untrusted: untrusted,
+	a := &authenticator{cfg: cfg, log: log, prompter: prompter, untrusted: untrusted,
 		methods: methods, privates: map[string]ssh.Signer{}}
+	// ssh.c reads the identity files' public halves once connected,
+	// before key exchange, and reports the unusable ones then.
+	a.files = a.fileIdentities()
+	return a
 }
 
 // close releases the agent connection used for signing.
@@ -311,6 +318,10 @@ func (a *authenticator) loadPrivate(id *identity) (ssh.Signer, error) {
 		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, keyLoadReason(data))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
+	if _, small := rsaTooSmall(a.cfg, signer.PublicKey()); small {
+		a.log.Logf(LevelDebug1, "load_identity_file: Skipping key %s: Invalid key length", id.file)
+		return nil, fmt.Errorf("%s: RSA key below RequiredRSASize: %w", id.file, errKeySkipped)
+	}
 	a.privates[id.file] = signer
 	return signer, nil
 }
@@ -461,33 +472,41 @@ func knownKeyType(name string) bool {
 
 // readKeyFile reads a private key file with OpenSSH's checks and messages:
 // a missing user-provided file is reported at INFO, a key others can read
-// is refused with the UNPROTECTED PRIVATE KEY banner.
+// is refused with the UNPROTECTED PRIVATE KEY banner. The permissions
+// are those of the descriptor the key is read from (readKeyFd).
 func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
-	st, err := os.Stat(id.file)
+	f, err := os.Open(id.file)
 	if err != nil {
-		level := LevelDebug3
-		if id.userProvided {
-			level = LevelInfo
+		// OpenSSH stats the path first, for this message.
+		if _, serr := os.Stat(id.file); serr != nil {
+			level := LevelDebug3
+			if id.userProvided {
+				level = LevelInfo
+			}
+			a.log.Logf(level, "no such identity: %s: %s", id.file, strerror(serr))
+			return nil, fmt.Errorf("%s: %w", id.file, serr)
 		}
-		a.log.Logf(level, "no such identity: %s: %s", id.file, strerror(err))
-		return nil, fmt.Errorf("%s: %w", id.file, err)
+		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, strerror(err))
+		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
-	if keyPermsTooOpen(st) {
+	defer f.Close()
+	data, err := readKeyFd(f)
+	var perms *keyPermsError
+	switch {
+	case errors.As(err, &perms):
 		for _, l := range []string{
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 			"@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @",
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
-			fmt.Sprintf("Permissions 0%o for '%s' are too open.", st.Mode().Perm(), id.file),
+			fmt.Sprintf("Permissions 0%03o for '%s' are too open.", uint32(perms.mode), id.file),
 			"It is required that your private key files are NOT accessible by others.",
 			"This private key will be ignored.",
 			fmt.Sprintf("Load key \"%s\": bad permissions", id.file),
 		} {
 			a.log.Logf(LevelError, "%s", l)
 		}
-		return nil, fmt.Errorf("%s: bad permissions: %w", id.file, errKeySkipped)
-	}
-	data, err := os.ReadFile(id.file)
-	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", id.file, err, errKeySkipped)
+	case err != nil:
 		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, strerror(err))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
@@ -500,9 +519,13 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 // IdentitiesOnly, agent keys that are not also files are left out. The
 // list is filtered by PubkeyAcceptedAlgorithms.
 func (a *authenticator) prepareIdentities() []*identity {
-	files := a.fileIdentities()
+	files := a.files
 	var out []*identity
 	for _, s := range a.agentSigners() {
+		if _, small := rsaTooSmall(a.cfg, s.PublicKey()); small {
+			a.log.Logf(LevelDebug1, "pubkey_prepare: ignoring %s agent key: Invalid key length", s.PublicKey().Type())
+			continue
+		}
 		blob := s.PublicKey().Marshal()
 		i := slices.IndexFunc(files, func(id *identity) bool {
 			return id.pub != nil && bytes.Equal(id.pub.Marshal(), blob)
@@ -528,13 +551,16 @@ func (a *authenticator) fileIdentities() []*identity {
 	var ids []*identity
 	for _, path := range a.cfg.IdentityFiles {
 		id := &identity{file: path, userProvided: a.cfg.IdentityFilesSet, pub: publicHalf(path)}
+		if id.pub != nil && !a.keySizeOK(id.pub, path, "pubkey") {
+			id.pub = nil
+		}
 		if id.pub == nil {
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !id.userProvided {
 				continue // a default identity that does not exist
 			}
 		}
 		ids = append(ids, id)
-		if cert := readCert(path + "-cert.pub"); cert != nil {
+		if cert := readCert(path + "-cert.pub"); cert != nil && a.keySizeOK(cert, path, "pubkey") {
 			ids = append(ids, &identity{file: path, pub: cert, userProvided: id.userProvided})
 		}
 	}
@@ -542,6 +568,9 @@ func (a *authenticator) fileIdentities() []*identity {
 		cert := readCert(path)
 		if cert == nil {
 			a.log.Logf(LevelInfo, "no such identity: %s: %s", path, "No such file or directory")
+			continue
+		}
+		if !a.keySizeOK(cert, path, "certificate") {
 			continue
 		}
 		// The private key is an IdentityFile holding the certified key.

@@ -66,7 +66,8 @@ type DialOptions struct {
 //
 // Errors that cmd/gssh reports the OpenSSH way are *ConnectError,
 // *ResolveError, *TimeoutError, *ClosedError, *DisconnectedError,
-// *HostKeyError, *AuthError and *UnsupportedError.
+// *HostKeyError, *AuthError, *UnsupportedError, *KnownHostsCommandError,
+// *KeySizeError and *NegotiationError.
 func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, error) {
 	guard, err := newAliveGuard(cfg, &opts)
 	if err != nil {
@@ -227,8 +228,14 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		}
 	}
 	verifier := newHostKeyVerifier(cfg, opts.Log, prompter, home)
+	verifier.clock = clock
 	auth := newAuthenticator(cfg, opts.Log, prompter, func() bool { return verifier.untrusted })
 	defer auth.close()
+	hostKeyAlgos, err := verifier.offeredHostKeyAlgorithms()
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
 
 	sshCfg := &ssh.ClientConfig{
 		Config: ssh.Config{
@@ -237,8 +244,8 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 			MACs:         cfg.MACs,
 		},
 		User:              cfg.User,
-		HostKeyCallback:   verifier.verify,
-		HostKeyAlgorithms: hostKeyAlgorithms(cfg, verifier.kh, verifier.name),
+		HostKeyCallback:   verifier.callback,
+		HostKeyAlgorithms: hostKeyAlgos,
 		AuthCallback:      auth.next,
 		ClientVersion:     ClientVersion,
 		BannerCallback: func(msg string) error {
@@ -282,9 +289,20 @@ func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool)
 	if errors.As(err, &ae) {
 		return ae
 	}
+	var khc *KnownHostsCommandError
+	if errors.As(err, &khc) {
+		return khc
+	}
+	var small *KeySizeError
+	if errors.As(err, &small) {
+		return small
+	}
 	addr, port := peerID(remote, cfg)
 	if errors.Is(err, errInvalidFormat) {
 		return &InvalidFormatError{Addr: addr, Port: port}
+	}
+	if ne, ok := negotiationError(err, addr, port); ok {
+		return ne
 	}
 	if reason, msg, ok := disconnectReason(err); ok {
 		return &DisconnectedError{Addr: addr, Port: port, Reason: reason, Message: msg, Err: err}

@@ -140,12 +140,16 @@ const (
 	HostKeyUnknown HostKeyProblem = iota + 1
 	// HostKeyChanged: known_hosts holds a different key for the host.
 	HostKeyChanged
-	// HostKeyRevoked: the key is marked @revoked.
+	// HostKeyRevoked: the key is marked @revoked, or RevokedHostKeys
+	// lists it.
 	HostKeyRevoked
 	// HostKeyForwardingRefused: the key changed, StrictHostKeyChecking=no
 	// let the connection go on, but ExitOnForwardFailure forbids the
 	// forwardings that had to be cancelled.
 	HostKeyForwardingRefused
+	// HostKeyRevocationUnchecked: the RevokedHostKeys file could not be
+	// read or parsed, so the key cannot be trusted (Err says why).
+	HostKeyRevocationUnchecked
 )
 
 // HostKeyError reports a failed host key verification. Text is everything
@@ -159,6 +163,8 @@ type HostKeyError struct {
 	Host    string        // the known_hosts name: "[H]:P", "H" or HostKeyAlias
 	Key     KeyDescriptor // the key the server sent
 	Text    string
+	// Err is the cause of a HostKeyRevocationUnchecked, else nil.
+	Err error
 }
 
 // KeyDescriptor names a host key the way OpenSSH prints it.
@@ -168,6 +174,8 @@ type KeyDescriptor struct {
 }
 
 func (e *HostKeyError) Error() string { return e.Text }
+
+func (e *HostKeyError) Unwrap() error { return e.Err }
 
 // AuthError reports that every authentication method was exhausted.
 type AuthError struct {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -21,13 +22,17 @@ import (
 // gives every channel a fixed 2 MiB receive window and buffers whatever
 // the server sends until it is read, so a forwarded connection whose
 // local reader is slower than the remote writer holds up to 2 MiB in
-// gssh. 64 channels bound that to about 128 MiB plus the runtime. Past the
-// cap, a local listener holds the connection it accepted without opening
-// a channel and stops accepting (later clients wait in the kernel's
-// backlog) until a forwarded connection ends, and channels the server
-// opens for -R are refused with "resource shortage". OpenSSH has no cap;
-// its buffers grow the same way.
-const MaxForwardedChannels = 64
+// gssh. ssh's window is the same 2 MiB and it has no cap of its own, but
+// its descriptor limit (1024 by default) stops it near a thousand
+// forwarded connections; gssh's cap is that number, so the worst case,
+// about 2 GiB of buffers, is ssh's too, and as many idle connections are
+// needed to fill gssh's table as to exhaust ssh's descriptors. An idle
+// forwarded connection costs little (two goroutines and their copy
+// buffers). Past the cap, a new local connection is refused at once (a
+// SOCKS failure reply, or closed for -L) and channels the server opens
+// for -R are refused with "resource shortage"; nothing waits for a slot
+// (see forward_negotiate.go).
+const MaxForwardedChannels = 1024
 
 // ForwardOptions tune StartForwarding.
 type ForwardOptions struct {
@@ -36,6 +41,10 @@ type ForwardOptions struct {
 	Log *Logger
 	// MaxChannels overrides MaxForwardedChannels when positive.
 	MaxChannels int
+	// NegotiationTimeout overrides DefaultNegotiationTimeout when positive.
+	NegotiationTimeout time.Duration
+	// MaxNegotiating overrides DefaultMaxNegotiating when positive.
+	MaxNegotiating int
 }
 
 // Forwarding runs the port forwardings of one connection: the listeners
@@ -45,9 +54,13 @@ type Forwarding struct {
 	conn  *Conn
 	log   *Logger
 	slots chan struct{} // one token per open forwarded channel
-	done  chan struct{} // closed by Close
-	once  sync.Once
-	next  atomic.Int32 // channel numbers for messages, as ssh counts them
+	// full is set when a connection was refused for want of a slot, so
+	// that a flood of them is reported once, not once per connection.
+	full    atomic.Bool
+	pending *negotiations // SOCKS handshakes in progress
+	done    chan struct{} // closed by Close
+	once    sync.Once
+	next    atomic.Int32 // channel numbers for messages, as ssh counts them
 
 	mu          sync.Mutex
 	listeners   []net.Listener
@@ -73,7 +86,13 @@ func (c *Conn) StartForwarding(ctx context.Context, opts ForwardOptions) (*Forwa
 	if limit <= 0 {
 		limit = MaxForwardedChannels
 	}
-	f := &Forwarding{conn: c, log: opts.Log, slots: make(chan struct{}, limit), done: make(chan struct{})}
+	f := &Forwarding{
+		conn:    c,
+		log:     opts.Log,
+		slots:   make(chan struct{}, limit),
+		pending: newNegotiations(opts.NegotiationTimeout, opts.MaxNegotiating),
+		done:    make(chan struct{}),
+	}
 	cfg := c.Config
 	if cfg.ClearAllForwardings || c.HostKeyUntrusted {
 		return f, nil
@@ -105,29 +124,27 @@ func (f *Forwarding) Close() error {
 	return nil
 }
 
-// acquire takes a channel slot, waiting while the cap is reached. It
-// fails once the Forwarding is closed.
-func (f *Forwarding) acquire() bool {
-	select {
-	case f.slots <- struct{}{}:
-		return true
-	case <-f.done:
-		return false
-	}
-}
-
-// tryAcquire takes a slot only if one is free, for channels the server
-// opens: blocking there would stall the whole connection.
-func (f *Forwarding) tryAcquire() bool {
+// tryAcquire takes a slot only if one is free. Nothing ever waits for
+// one: for channels the server opens, waiting would stall the whole
+// connection (x/crypto delivers every open through one goroutine); for
+// local connections, it would let connections that never end hold off
+// those behind them. A refusal is logged once until a slot frees.
+func (f *Forwarding) tryAcquire(refused func()) bool {
 	select {
 	case f.slots <- struct{}{}:
 		return true
 	default:
+		if !f.full.Swap(true) {
+			refused()
+		}
 		return false
 	}
 }
 
-func (f *Forwarding) release() { <-f.slots }
+func (f *Forwarding) release() {
+	<-f.slots
+	f.full.Store(false)
+}
 
 // channelNumber returns the number the next forwarded channel gets in
 // messages. ssh numbers channels from 0, the session usually being 0 or

@@ -163,11 +163,11 @@ func (f *Forwarding) listenUnix(path string) net.Listener {
 	return l
 }
 
-// accept serves one listener until it is closed. Each accepted
-// connection waits for a channel slot before anything else, and the loop
-// with it, so that past the cap new clients wait in the backlog. A
-// listener never holds a slot while it waits in Accept: -L without an
-// address has two listeners sharing the slots.
+// accept serves one listener until it is closed. It waits for nothing
+// but the next connection, which gets its own goroutine at once: neither
+// a SOCKS handshake nor a full channel table holds up the clients behind
+// it (see forward_negotiate.go). -L without an address has two listeners
+// sharing the slots.
 func (f *Forwarding) accept(l net.Listener, handle func(net.Conn)) {
 	for {
 		c, err := l.Accept()
@@ -184,19 +184,25 @@ func (f *Forwarding) accept(l net.Listener, handle func(net.Conn)) {
 			}
 			continue
 		}
-		if !f.acquire() {
-			c.Close()
-			return
-		}
-		go func() {
-			defer f.release()
-			handle(c)
-		}()
+		go handle(c)
 	}
+}
+
+// takeSlot takes a channel slot for a local connection, or reports that
+// every slot is in use.
+func (f *Forwarding) takeSlot(c net.Conn) bool {
+	return f.tryAcquire(func() {
+		f.log.Logf(LevelError, "Refusing local connection from %s: %d forwarded channels are open", c.RemoteAddr(), cap(f.slots))
+	})
 }
 
 // serveLocal carries one -L connection over a new channel.
 func (f *Forwarding) serveLocal(c net.Conn, to endpoint) {
+	if !f.takeSlot(c) {
+		c.Close()
+		return
+	}
+	defer f.release()
 	ch, err := f.openChannel(to, c.RemoteAddr())
 	if err != nil {
 		f.log.Logf(LevelError, "%s", err)
@@ -206,15 +212,26 @@ func (f *Forwarding) serveLocal(c net.Conn, to endpoint) {
 	pipe(c, ch)
 }
 
-// serveSocks carries one -D connection: a SOCKS request names the
-// destination of the channel.
+// serveSocks carries one -D connection: a SOCKS request, read under the
+// handshake deadline and without a channel slot, names the destination
+// of the channel.
 func (f *Forwarding) serveSocks(c net.Conn) {
+	end := f.pending.begin(c)
 	req, err := readSocksRequest(c)
+	if !end() && err == nil {
+		err = errSocksEvicted
+	}
 	if err != nil {
 		f.log.Logf(LevelDebug1, "dynamic forwarding: %v", err)
 		c.Close()
 		return
 	}
+	if !f.takeSlot(c) {
+		req.reply(c, socks5GeneralFailure)
+		c.Close()
+		return
+	}
+	defer f.release()
 	ch, err := f.openChannel(endpoint{host: req.host, hostSet: true, port: req.port}, c.RemoteAddr())
 	if err != nil {
 		f.log.Logf(LevelError, "%s", err)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -207,8 +208,9 @@ func (f *Forwarding) dispatch(opens <-chan ssh.NewChannel) {
 		switch {
 		case rf == nil:
 			nc.Reject(ssh.Prohibited, "unknown listen address")
-		case !f.tryAcquire():
+		case !f.tryAcquire(func() {
 			f.log.Logf(LevelError, "Refusing forwarded connection: %d forwarded channels are open", cap(f.slots))
+		}):
 			nc.Reject(ssh.ResourceShortage, "too many forwarded channels")
 		default:
 			go func() {
@@ -304,7 +306,14 @@ func (f *Forwarding) serveRemoteSocks(nc ssh.NewChannel) {
 		return
 	}
 	go ssh.DiscardRequests(reqs)
+	// A channel has no deadlines: a timer closes it when the handshake
+	// outlasts the one a local -D client gets, so that silent peers on
+	// the server do not keep channel slots for ever.
+	expire := time.AfterFunc(f.pending.timeout, func() { ch.Close() })
 	req, err := readSocksRequest(ch)
+	if !expire.Stop() && err == nil {
+		err = errSocksExpired
+	}
 	if err != nil {
 		f.log.Logf(LevelDebug1, "remote dynamic forwarding: %v", err)
 		ch.Close()

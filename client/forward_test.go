@@ -5,8 +5,11 @@ package client_test
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
+	"strconv"
 	"testing"
 	"time"
 
@@ -14,16 +17,15 @@ import (
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
-// TestForwardChannelCap: past MaxChannels, a local listener stops
-// accepting, and the waiting client is served once a forwarded
-// connection ends.
-func TestForwardChannelCap(t *testing.T) {
-	s := sshdtest.Start(t, sshdtest.Options{})
+// holdingGreeter starts a loopback server that writes "hello\n" to each
+// connection and keeps it open until the client leaves.
+func holdingGreeter(t *testing.T) *net.TCPAddr {
+	t.Helper()
 	src, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.Close()
+	t.Cleanup(func() { src.Close() })
 	go func() {
 		for {
 			c, err := src.Accept()
@@ -31,58 +33,232 @@ func TestForwardChannelCap(t *testing.T) {
 				return
 			}
 			fmt.Fprintln(c, "hello")
-			go func() { // hold the connection until the client leaves
+			go func() {
 				defer c.Close()
-				c.Read(make([]byte, 1))
+				io.Copy(io.Discard, c)
 			}()
 		}
 	}()
+	return src.Addr().(*net.TCPAddr)
+}
+
+// forwardOn connects to s with one -L (dynamic false) or -D on a free
+// port and starts it with opts; it returns the port.
+func forwardOn(t *testing.T, s *sshdtest.Server, to *net.TCPAddr, dynamic bool, opts client.ForwardOptions) int {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-
 	cfg := dialConfig(t, s)
-	cfg.LocalForwards = []string{fmt.Sprintf("%d [127.0.0.1]:%d", port, src.Addr().(*net.TCPAddr).Port)}
+	if dynamic {
+		cfg.DynamicForwards = []string{strconv.Itoa(port)}
+	} else {
+		cfg.LocalForwards = []string{fmt.Sprintf("%d [127.0.0.1]:%d", port, to.Port)}
+	}
 	conn, err := dial(t, cfg, client.DialOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fwd, err := conn.StartForwarding(context.Background(), client.ForwardOptions{MaxChannels: 2})
+	fwd, err := conn.StartForwarding(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fwd.Close()
+	t.Cleanup(func() { fwd.Close() })
+	return port
+}
 
-	greet := func(c net.Conn, within time.Duration) error {
-		c.SetReadDeadline(time.Now().Add(within))
-		line, err := bufio.NewReader(c).ReadString('\n')
-		if err == nil && line != "hello\n" {
-			return fmt.Errorf("got %q", line)
+// greet reads the greeter's line from r within limit.
+func greet(c net.Conn, r *bufio.Reader, within time.Duration) error {
+	c.SetReadDeadline(time.Now().Add(within))
+	line, err := r.ReadString('\n')
+	if err == nil && line != "hello\n" {
+		return fmt.Errorf("got %q", line)
+	}
+	return err
+}
+
+// socks5Connect sends a SOCKS5 greeting and CONNECT to addr on c and
+// returns the reply code.
+func socks5Connect(c net.Conn, r *bufio.Reader, to *net.TCPAddr) (byte, error) {
+	req := append([]byte{5, 1, 0, 5, 1, 0, 1}, to.IP.To4()...)
+	req = binary.BigEndian.AppendUint16(req, uint16(to.Port))
+	if _, err := c.Write(req); err != nil {
+		return 0, err
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	reply := make([]byte, 12)
+	if _, err := io.ReadFull(r, reply); err != nil {
+		return 0, err
+	}
+	return reply[3], nil
+}
+
+func dialLocal(t *testing.T, port int) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, bufio.NewReader(c)
+}
+
+// TestForwardChannelCap: past MaxChannels, a local connection is refused
+// at once (closed for -L, a SOCKS failure reply for -D) instead of
+// waiting, and once a forwarded connection ends the next is served.
+func TestForwardChannelCap(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	to := holdingGreeter(t)
+	opts := client.ForwardOptions{MaxChannels: 2}
+
+	t.Run("-L", func(t *testing.T) {
+		port := forwardOn(t, s, to, false, opts)
+		var held []net.Conn
+		for i := 0; i < 2; i++ {
+			c, r := dialLocal(t, port)
+			if err := greet(c, r, 10*time.Second); err != nil {
+				t.Fatalf("within the cap: %v", err)
+			}
+			held = append(held, c)
 		}
-		return err
-	}
-	var conns []net.Conn
-	for i := 0; i < 3; i++ {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			t.Fatal(err)
+		c, r := dialLocal(t, port)
+		if err := greet(c, r, 10*time.Second); err != io.EOF {
+			t.Fatalf("past the cap: %v, want EOF at once", err)
 		}
-		defer c.Close()
-		conns = append(conns, c)
-	}
-	for _, c := range conns[:2] {
-		if err := greet(c, 10*time.Second); err != nil {
-			t.Fatalf("within the cap: %v", err)
+		held[0].Close()
+		// The slot frees when gssh sees the close; a client may find
+		// the table still full for a moment and is refused, not held.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			c, r := dialLocal(t, port)
+			err := greet(c, r, 10*time.Second)
+			if err == nil {
+				break
+			}
+			if err != io.EOF || time.Now().After(deadline) {
+				t.Fatalf("after a slot was freed: %v", err)
+			}
 		}
+	})
+
+	t.Run("-D", func(t *testing.T) {
+		port := forwardOn(t, s, to, true, opts)
+		for i := 0; i < 2; i++ {
+			c, r := dialLocal(t, port)
+			if code, err := socks5Connect(c, r, to); err != nil || code != 0 {
+				t.Fatalf("within the cap: reply %d, %v", code, err)
+			}
+		}
+		c, r := dialLocal(t, port)
+		if code, err := socks5Connect(c, r, to); err != nil || code != 1 {
+			t.Fatalf("past the cap: reply %d, %v; want 1 (general failure)", code, err)
+		}
+	})
+}
+
+// TestSocksHandshakeDeadline: a -D client that connects and says
+// nothing is closed after NegotiationTimeout, and while it waits it
+// holds no channel slot: with MaxChannels 1 a real client is served.
+func TestSocksHandshakeDeadline(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	to := holdingGreeter(t)
+	port := forwardOn(t, s, to, true, client.ForwardOptions{MaxChannels: 1, NegotiationTimeout: 300 * time.Millisecond})
+
+	idle, idleR := dialLocal(t, port)
+	real, realR := dialLocal(t, port)
+	if code, err := socks5Connect(real, realR, to); err != nil || code != 0 {
+		t.Fatalf("real client beside an idle one: reply %d, %v", code, err)
 	}
-	if err := greet(conns[2], 500*time.Millisecond); err == nil {
-		t.Fatal("a third connection was forwarded with MaxChannels 2")
+	if err := greet(real, realR, 10*time.Second); err != nil {
+		t.Fatalf("real client: %v", err)
 	}
-	conns[0].Close()
-	if err := greet(conns[2], 10*time.Second); err != nil {
-		t.Fatalf("after a slot was freed: %v", err)
+	start := time.Now()
+	idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := idleR.ReadByte(); err != io.EOF {
+		t.Fatalf("idle client: %v, want EOF", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("idle client closed after %v, want about 300ms", waited)
+	}
+}
+
+// TestSocksHandshakeEviction: with MaxNegotiating 2, a third silent
+// client closes the one that has waited longest, and a real client that
+// comes after them is still served.
+func TestSocksHandshakeEviction(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	to := holdingGreeter(t)
+	port := forwardOn(t, s, to, true, client.ForwardOptions{MaxNegotiating: 2})
+
+	first, firstR := dialLocal(t, port)
+	// The method reply proves that first's handshake is in the table
+	// before the others arrive; without a request it stays unfinished.
+	if _, err := first.Write([]byte{5, 1, 0}); err != nil {
+		t.Fatal(err)
+	}
+	first.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if method, err := firstR.Peek(2); err != nil || method[1] != 0 {
+		t.Fatalf("method reply %v, %v", method, err)
+	}
+	firstR.Discard(2)
+	dialLocal(t, port)
+	dialLocal(t, port)
+	first.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := firstR.ReadByte(); err != io.EOF {
+		t.Fatalf("oldest handshake: %v, want EOF", err)
+	}
+	real, realR := dialLocal(t, port)
+	if code, err := socks5Connect(real, realR, to); err != nil || code != 0 {
+		t.Fatalf("real client: reply %d, %v", code, err)
+	}
+	if err := greet(real, realR, 10*time.Second); err != nil {
+		t.Fatalf("real client: %v", err)
+	}
+}
+
+// TestRemoteSocksHandshakeDeadline: a peer of a remote dynamic
+// forwarding (-R with a port only) that connects on the server and says
+// nothing is cut off after NegotiationTimeout, as a local -D client is;
+// a real request through the same port is still served.
+func TestRemoteSocksHandshakeDeadline(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	to := holdingGreeter(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cfg := dialConfig(t, s)
+	cfg.RemoteForwards = []string{strconv.Itoa(port)}
+	conn, err := dial(t, cfg, client.DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd, err := conn.StartForwarding(context.Background(), client.ForwardOptions{NegotiationTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fwd.Close() })
+
+	// sshd listens on this machine: its peers are local connections.
+	idle, idleR := dialLocal(t, port)
+	start := time.Now()
+	idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := idleR.ReadByte(); err != io.EOF {
+		t.Fatalf("silent peer: %v, want EOF", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("silent peer cut off after %v, want about 300ms", waited)
+	}
+	real, realR := dialLocal(t, port)
+	if code, err := socks5Connect(real, realR, to); err != nil || code != 0 {
+		t.Fatalf("real client: reply %d, %v", code, err)
+	}
+	if err := greet(real, realR, 10*time.Second); err != nil {
+		t.Fatalf("real client: %v", err)
 	}
 }

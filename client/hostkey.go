@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	skeema "github.com/skeema/knownhosts"
 	"golang.org/x/crypto/ssh"
@@ -55,6 +56,10 @@ type knownHostEntry struct {
 	marker string // "", "cert-authority" or "revoked"
 	hosts  string // the host field as written
 	key    ssh.PublicKey
+	// only is set for lines a KnownHostsCommand printed: OpenSSH keeps
+	// those for the one name the command was run for, so they match
+	// no other (load_hostkeys_file filters while loading).
+	only string
 }
 
 // knownHosts holds the entries of every readable known_hosts file, user
@@ -73,24 +78,33 @@ func loadKnownHosts(files []string, log *Logger) *knownHosts {
 			log.Logf(LevelDebug1, "load_hostkeys: fopen %s: %v", file, err)
 			continue
 		}
-		for n, line := range bytes.Split(data, []byte("\n")) {
-			marker, hosts, key, _, _, err := ssh.ParseKnownHosts(line)
-			if err != nil {
-				if !isBlankOrComment(line) {
-					log.Logf(LevelDebug1, "%s:%d: invalid known_hosts entry: %v", file, n+1, err)
-				}
-				continue
-			}
-			if marker != "" && marker != "cert-authority" && marker != "revoked" {
-				continue
-			}
-			kh.entries = append(kh.entries, knownHostEntry{
-				file: file, line: n + 1, marker: marker,
-				hosts: strings.Join(hosts, ","), key: key,
-			})
-		}
+		kh.entries = append(kh.entries, parseKnownHosts(file, data, "", log)...)
 	}
 	return kh
+}
+
+// parseKnownHosts parses known_hosts text named file (a path, or
+// "KnownHostsCommand-HOSTNAME" for a command's output, as OpenSSH names
+// it in messages); only restricts the entries to one host name.
+func parseKnownHosts(file string, data []byte, only string, log *Logger) []knownHostEntry {
+	var entries []knownHostEntry
+	for n, line := range bytes.Split(data, []byte("\n")) {
+		marker, hosts, key, _, _, err := ssh.ParseKnownHosts(line)
+		if err != nil {
+			if !isBlankOrComment(line) {
+				log.Logf(LevelDebug1, "%s:%d: invalid known_hosts entry: %v", file, n+1, err)
+			}
+			continue
+		}
+		if marker != "" && marker != "cert-authority" && marker != "revoked" {
+			continue
+		}
+		entries = append(entries, knownHostEntry{
+			file: file, line: n + 1, marker: marker,
+			hosts: strings.Join(hosts, ","), key: key, only: only,
+		})
+	}
+	return entries
 }
 
 func isBlankOrComment(line []byte) bool {
@@ -98,9 +112,16 @@ func isBlankOrComment(line []byte) bool {
 	return len(line) == 0 || line[0] == '#'
 }
 
+// fromCommand reports whether the entry came from KnownHostsCommand (the
+// "note" OpenSSH's hostkey_entry carries); false for no entry.
+func (e *knownHostEntry) fromCommand() bool { return e != nil && e.only != "" }
+
 // matches reports whether the entry's host field matches name, which is
 // already in known_hosts form ("host" or "[host]:port", lowercase).
 func (e *knownHostEntry) matches(name string) bool {
+	if e.only != "" && e.only != name {
+		return false
+	}
 	if strings.HasPrefix(e.hosts, "|1|") {
 		return hashedMatch(e.hosts, name)
 	}
@@ -182,7 +203,8 @@ func (kh *knownHosts) otherNames(key ssh.PublicKey, names ...string) []string {
 	var out []string
 	for i := range kh.entries {
 		e := &kh.entries[i]
-		if e.marker != "" || !sameKey(key, e.key) || slices.ContainsFunc(names, e.matches) {
+		// A command's lines exist only for the name it ran for.
+		if e.marker != "" || e.fromCommand() || !sameKey(key, e.key) || slices.ContainsFunc(names, e.matches) {
 			continue
 		}
 		shown := e.hosts
@@ -194,89 +216,70 @@ func (kh *knownHosts) otherNames(key ssh.PublicKey, names ...string) []string {
 	return out
 }
 
-// algorithms lists the host key algorithms of the keys already known for
-// name, in file order: certificate algorithms for @cert-authority lines,
-// both SHA-2 signature algorithms before ssh-rsa for RSA keys.
-func (kh *knownHosts) algorithms(name string) []string {
-	var algos []string
-	add := func(a string) {
-		if a != "" && !slices.Contains(algos, a) {
-			algos = append(algos, a)
-		}
+// hostKeyAlgorithms is the list offered in KEXINIT. A list the user
+// wrote out is kept verbatim. Otherwise the configured list (OpenSSH
+// 9.2's default, possibly with algorithms added or removed; never
+// x/crypto's, which offers ssh-rsa) is ordered as sshconnect2.c
+// order_hostkeyalgs orders it, so that a server with several host keys
+// presents the one already known (golang/go#29286): when a key of the
+// first algorithm's type is known the list stays as it is; otherwise the
+// algorithms with a known key of their type, and every certificate
+// algorithm when a @cert-authority line applies, move to the front, each
+// part keeping the configured order. known are the entries that match the
+// host.
+func hostKeyAlgorithms(cfg *config.Config, known []*knownHostEntry) []string {
+	list := cfg.HostKeyAlgorithms
+	if len(list) == 0 {
+		list = config.DefaultHostKeyAlgorithms()
 	}
-	for i := range kh.entries {
-		e := &kh.entries[i]
-		if e.marker == "revoked" || !e.matches(name) {
-			continue
-		}
-		typ := e.key.Type()
-		var candidates []string
-		if typ == ssh.KeyAlgoRSA {
-			candidates = []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
-		} else {
-			candidates = []string{typ}
-		}
-		for _, a := range candidates {
-			if e.marker == "cert-authority" {
-				a = certAlgo(a)
-			}
-			add(a)
-		}
-	}
-	return algos
-}
-
-// certAlgo maps a key algorithm to its certificate algorithm.
-func certAlgo(algo string) string {
-	switch algo {
-	case ssh.KeyAlgoRSA:
-		return ssh.CertAlgoRSAv01
-	case ssh.KeyAlgoRSASHA256:
-		return ssh.CertAlgoRSASHA256v01
-	case ssh.KeyAlgoRSASHA512:
-		return ssh.CertAlgoRSASHA512v01
-	case ssh.KeyAlgoECDSA256:
-		return ssh.CertAlgoECDSA256v01
-	case ssh.KeyAlgoECDSA384:
-		return ssh.CertAlgoECDSA384v01
-	case ssh.KeyAlgoECDSA521:
-		return ssh.CertAlgoECDSA521v01
-	case ssh.KeyAlgoED25519:
-		return ssh.CertAlgoED25519v01
-	case ssh.KeyAlgoSKECDSA256:
-		return ssh.CertAlgoSKECDSA256v01
-	case ssh.KeyAlgoSKED25519:
-		return ssh.CertAlgoSKED25519v01
-	}
-	return ""
-}
-
-// hostKeyAlgorithms is the list offered in KEXINIT. A list the user set is
-// kept verbatim. Otherwise the algorithms of keys already known for the
-// host come first, so a server with several host keys presents the one in
-// known_hosts (OpenSSH's order_hostkeyalgs; golang/go#29286), followed by
-// x/crypto's other secure algorithms. With nothing known, nil keeps
-// x/crypto's default order.
-func hostKeyAlgorithms(cfg *config.Config, kh *knownHosts, name string) []string {
 	if cfg.HostKeyAlgorithmsSet {
-		return cfg.HostKeyAlgorithms
+		return list
 	}
-	supported := ssh.SupportedAlgorithms().HostKeys
-	var known []string
-	for _, a := range kh.algorithms(name) {
-		if slices.Contains(supported, a) {
-			known = append(known, a)
+	hasKey := func(algo string) bool {
+		plain := plainKeyType(algo)
+		return slices.ContainsFunc(known, func(e *knownHostEntry) bool { return e.marker == "" && e.key.Type() == plain })
+	}
+	if hasKey(list[0]) {
+		return list
+	}
+	hasCA := slices.ContainsFunc(known, func(e *knownHostEntry) bool { return e.marker == "cert-authority" })
+	var first, last []string
+	for _, a := range list {
+		if hasKey(a) || (hasCA && strings.HasSuffix(a, certSuffix)) {
+			first = append(first, a)
+		} else {
+			last = append(last, a)
 		}
 	}
-	if len(known) == 0 {
-		return nil
+	return append(first, last...)
+}
+
+const certSuffix = "-cert-v01@openssh.com"
+
+// plainKeyType is the type of the key an algorithm signs with, as
+// sshkey_type_plain(sshkey_type_from_name()) gives it: a certificate
+// algorithm's underlying key, "ssh-rsa" for the SHA-2 RSA signatures.
+func plainKeyType(algo string) string {
+	switch algo = strings.TrimSuffix(algo, certSuffix); algo {
+	case ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSASHA512:
+		return ssh.KeyAlgoRSA
+	case "sk-ssh-ed25519":
+		return ssh.KeyAlgoSKED25519
+	case "sk-ecdsa-sha2-nistp256", "webauthn-sk-ecdsa-sha2-nistp256@openssh.com":
+		return ssh.KeyAlgoSKECDSA256
 	}
-	for _, a := range supported {
-		if !slices.Contains(known, a) {
-			known = append(known, a)
+	return algo
+}
+
+// matching lists the entries that apply to name, in file order.
+func (kh *knownHosts) matching(name string) []*knownHostEntry {
+	var out []*knownHostEntry
+	for i := range kh.entries {
+		if kh.entries[i].matches(name) {
+			out = append(out, &kh.entries[i])
 		}
 	}
-	return known
+	return out
 }
 
 // knownHostsName formats host and port the way known_hosts and OpenSSH's
@@ -328,6 +331,16 @@ type hostKeyVerifier struct {
 	untrusted bool
 	// home is the user's home directory, whose .ssh may be created.
 	home string
+	// commandLoaded is set once KnownHostsCommand ran for the server's
+	// key, so that a re-key does not run it again.
+	commandLoaded bool
+	// clock is the handshake's ConnectTimeout budget, held while
+	// KnownHostsCommand runs as it is while a prompt waits; nil: none.
+	clock *handshakeClock
+	// readonly is check_host_key's RDONLY: with no UserKnownHostsFile,
+	// or once a KnownHostsCommand line decided, nothing is written and a
+	// new key is refused whatever StrictHostKeyChecking says.
+	readonly bool
 }
 
 func newHostKeyVerifier(cfg *config.Config, log *Logger, prompter Prompter, home string) *hostKeyVerifier {
@@ -343,16 +356,21 @@ func newHostKeyVerifier(cfg *config.Config, log *Logger, prompter Prompter, home
 // verify is the ssh.HostKeyCallback. Returning an error aborts the key
 // exchange before anything else is sent to the server.
 func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
+	if err := v.checkRevokedFile(key); err != nil {
+		return err
+	}
 	ipName := v.name
 	if tcp, ok := remote.(*net.TCPAddr); ok {
 		ipName = knownHostsName(tcp.IP.String(), v.cfg.Port)
 	}
 	status, found := v.lookup(key)
+	v.readonly = v.readonly || len(v.cfg.UserKnownHostsFiles) == 0 || found.fromCommand()
 	if _, isCert := key.(*ssh.Certificate); isCert && status != hostOK && status != hostRevoked {
 		// No CA vouches for the certificate: OpenSSH retries with the
 		// plain key inside it.
 		key = key.(*ssh.Certificate).Key
 		status, found = v.lookup(key)
+		v.readonly = v.readonly || found.fromCommand()
 	}
 	desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: ssh.FingerprintSHA256(key)}
 	checkIP := v.cfg.CheckHostIP && v.cfg.HostKeyAlias == "" && ipName != v.name
@@ -382,21 +400,43 @@ func (v *hostKeyVerifier) lookup(key ssh.PublicKey) (hostStatus, *knownHostEntry
 	if isCert && status == hostOK {
 		if err := v.validCert(cert); err != nil {
 			v.log.Logf(LevelError, "%v", err)
-			return hostNew, nil
+			// The CA line stays found: one from KnownHostsCommand
+			// makes the check read-only.
+			return hostNew, found
 		}
 	}
 	return status, found
 }
 
-// validCert checks what the CA match does not: that it is a host
-// certificate, currently valid, for this host name.
+// validCert checks what the CA match does not, in the order and with the
+// reasons of OpenSSH's host certificate check (measured with
+// /usr/bin/ssh 9.2): a host certificate, valid now, naming this host
+// when it names any, without critical options, signed with an algorithm
+// CASignatureAlgorithms allows (so ssh-rsa, SHA-1, only when configured),
+// and with a signature that verifies.
 func (v *hostKeyVerifier) validCert(cert *ssh.Certificate) error {
-	if cert.CertType != ssh.HostCert {
-		return fmt.Errorf("Certificate invalid: not a host certificate")
-	}
 	principal := v.cfg.HostKeyAlias
 	if principal == "" {
 		principal = strings.ToLower(v.cfg.HostName)
+	}
+	allowed := v.cfg.CASignatureAlgorithms
+	if len(allowed) == 0 {
+		allowed = config.DefaultCASignatureAlgorithms()
+	}
+	now := uint64(time.Now().Unix())
+	switch {
+	case cert.CertType != ssh.HostCert:
+		return errors.New("Certificate invalid: not a host certificate")
+	case now < cert.ValidAfter:
+		return errors.New("Certificate invalid: not yet valid")
+	case now >= cert.ValidBefore:
+		return errors.New("Certificate invalid: expired")
+	case len(cert.ValidPrincipals) > 0 && !slices.Contains(cert.ValidPrincipals, principal):
+		return errors.New("Certificate invalid: name is not a listed principal")
+	case len(cert.CriticalOptions) > 0:
+		return errors.New("Certificate contains unsupported critical options")
+	case cert.Signature == nil || !config.MatchPatternList(cert.Signature.Format, strings.Join(allowed, ",")):
+		return errors.New("Certificate signed with disallowed algorithm")
 	}
 	checker := ssh.CertChecker{}
 	if err := checker.CheckCert(principal, cert); err != nil {
@@ -413,6 +453,9 @@ func (v *hostKeyVerifier) fail(problem HostKeyProblem, desc KeyDescriptor, lines
 
 // newKey handles a host with no key in known_hosts.
 func (v *hostKeyVerifier) newKey(ipName string, checkIP bool, key ssh.PublicKey, desc KeyDescriptor) error {
+	if v.readonly {
+		return v.fail(HostKeyUnknown, desc)
+	}
 	switch v.cfg.StrictHostKeyChecking {
 	case "yes":
 		return v.fail(HostKeyUnknown, desc, fmt.Sprintf(
@@ -485,6 +528,10 @@ func (v *hostKeyVerifier) confirm(ipName string, key ssh.PublicKey, desc KeyDesc
 // host name's entry already verified it.
 func (v *hostKeyVerifier) addIP(ipName string, key ssh.PublicKey, desc KeyDescriptor) {
 	if status, _ := v.kh.check(ipName, key); status != hostNew {
+		return
+	}
+	if v.readonly {
+		v.log.Logf(LevelInfo, "%s host key for IP address '%s' not in list of known hosts.", desc.Type, ipName)
 		return
 	}
 	if err := v.add([]string{ipName}, key); err != nil {

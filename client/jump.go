@@ -54,8 +54,10 @@ func dialJump(ctx context.Context, cfg *config.Config, opts DialOptions) (net.Co
 	for i, hop := range hops {
 		hcfg, err := opts.ResolveJump(hop)
 		if err != nil {
+			// ssh's child for this hop fails before its banner: the
+			// parents print their lines after its message.
 			closeConn(prev)
-			return nil, err
+			return nil, &JumpError{Hop: hop.Host, Depth: len(hops) - i, Err: err}
 		}
 		hopOpts.via = prev
 		c, err := Dial(ctx, hcfg, hopOpts)

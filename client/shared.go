@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -51,20 +50,18 @@ type SharedSession struct {
 	// Signals carries the client's requests to signal the remote command
 	// (gssh's mux extension for --timeout and Ctrl-C through a master).
 	Signals <-chan SignalRequest
-	// OpenWithin, when not zero, bounds the server's confirmation of the
-	// channel: past it RunShared returns ErrOpenTimeout (a master's check
-	// that its connection still answers, mux.SessionCheck).
-	OpenWithin time.Duration
+	// OpenWait, when set, judges the wait for the server's confirmation
+	// of the channel (a master's check that its connection still
+	// answers, mux.SessionCheck): it is called as the open is sent and
+	// returns nil once answered is closed, or an error to give up on the
+	// open, which RunShared then returns.
+	OpenWait func(answered <-chan struct{}) error
 }
 
-// ErrOpenTimeout means the server did not confirm a shared session's
-// channel within SharedSession.OpenWithin.
-var ErrOpenTimeout = errors.New("client: server did not confirm the session channel in time")
-
-// openSession opens a session channel, giving up after within when it is
-// not zero. x/crypto cannot cancel an open: one confirmed too late is
-// closed as soon as it arrives.
-func (c *Conn) openSession(within time.Duration) (ssh.Channel, <-chan *ssh.Request, error) {
+// openSession opens a session channel, giving up when wait, if set,
+// returns an error first. x/crypto cannot cancel an open: one confirmed
+// too late is closed as soon as it arrives.
+func (c *Conn) openSession(wait func(answered <-chan struct{}) error) (ssh.Channel, <-chan *ssh.Request, error) {
 	open := func() (ssh.Channel, <-chan *ssh.Request, error) {
 		ch, reqs, err := c.Client.OpenChannel("session", nil)
 		if err != nil {
@@ -72,7 +69,7 @@ func (c *Conn) openSession(within time.Duration) (ssh.Channel, <-chan *ssh.Reque
 		}
 		return ch, reqs, nil
 	}
-	if within <= 0 {
+	if wait == nil {
 		return open()
 	}
 	type opened struct {
@@ -81,24 +78,23 @@ func (c *Conn) openSession(within time.Duration) (ssh.Channel, <-chan *ssh.Reque
 		err  error
 	}
 	done := make(chan opened, 1)
+	answered := make(chan struct{})
 	go func() {
 		ch, reqs, err := open()
 		done <- opened{ch, reqs, err}
+		close(answered)
 	}()
-	t := time.NewTimer(within)
-	defer t.Stop()
-	select {
-	case o := <-done:
-		return o.ch, o.reqs, o.err
-	case <-t.C:
+	if err := wait(answered); err != nil {
 		go func() {
 			if o := <-done; o.err == nil {
 				o.ch.Close()
 				ssh.DiscardRequests(o.reqs)
 			}
 		}()
-		return nil, nil, ErrOpenTimeout
+		return nil, nil, err
 	}
+	o := <-done
+	return o.ch, o.reqs, o.err
 }
 
 // ErrSignalRefused is the result of a SignalRequest the server declined:
@@ -123,7 +119,7 @@ type SignalRequest struct {
 // (*RemoteSignalError, ErrNoExitStatus, ctx's error, a lost connection).
 // Cancelling ctx closes the channel.
 func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int, error) {
-	ch, reqs, err := c.openSession(s.OpenWithin)
+	ch, reqs, err := c.openSession(s.OpenWait)
 	if err != nil {
 		return 255, err
 	}

@@ -4,7 +4,6 @@ package mux
 
 import (
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -30,37 +29,21 @@ func (c *Client) SignalSession(sid uint32, signal string) error {
 	return err
 }
 
-// CheckUpstream asks a gssh master whether its SSH connection answers a
-// keepalive within wait. nil means it did; a *ReplyError means the master
-// found it dead; other errors mean the master itself did not answer (see
-// [Client.SetDeadline]).
-func (c *Client) CheckUpstream(wait time.Duration) error {
-	ms, err := checkTimeoutMS(wait)
-	if err != nil {
-		return err
-	}
-	_, err = c.request(&UpstreamCheck{RequestID: c.next, TimeoutMS: ms})
+// CheckUpstream asks a gssh master whether its SSH connection answers
+// a keepalive. nil means it did; a *ReplyError means the master found it
+// lost, or silent for longer than the master's budget; other errors mean
+// the master itself did not answer (see [Client.SetDeadline]).
+func (c *Client) CheckUpstream() error {
+	_, err := c.request(&UpstreamCheck{RequestID: c.next})
 	return err
-}
-
-// checkTimeoutMS is a check's bound as the wire carries it.
-func checkTimeoutMS(wait time.Duration) (uint32, error) {
-	ms := wait.Milliseconds()
-	if ms < 1 || ms > 1<<31 {
-		return 0, fmt.Errorf("mux: check timeout %v out of range", wait)
-	}
-	return uint32(ms), nil
 }
 
 // ArmSessionCheck asks a gssh master to check its SSH connection as it
 // opens this client's next session ([SessionCheck]): NewSession then
 // fails with a *ReplyError whose Reason is [ErrUpstreamNotResponding]'s
-// text when the server did not confirm the channel within wait.
-func (c *Client) ArmSessionCheck(wait time.Duration) error {
-	ms, err := checkTimeoutMS(wait)
-	if err != nil {
-		return err
-	}
-	_, err = c.request(&SessionCheck{RequestID: c.next, TimeoutMS: ms})
+// text when the server did not confirm the channel within the master's
+// budget.
+func (c *Client) ArmSessionCheck() error {
+	_, err := c.request(&SessionCheck{RequestID: c.next})
 	return err
 }

@@ -25,7 +25,7 @@ const (
 
 // ErrUpstreamNotResponding is the FAILURE reason a master gives a
 // NEW_SESSION that [SessionCheck] armed when the server did not confirm
-// the session's channel in time. The master then stops listening and
+// the session's channel within the master's budget. The master then stops listening and
 // exits, as a client would have told it to after a failed
 // [UpstreamCheck]; the client connects directly.
 var ErrUpstreamNotResponding = errors.New("mux: upstream connection not responding")
@@ -63,9 +63,11 @@ type SignalSession struct {
 
 // UpstreamCheck asks a gssh master to prove that its SSH connection still
 // answers: it sends a keepalive@openssh.com global request and answers
-// [OK] when any reply comes within TimeoutMS milliseconds, [Failure]
-// otherwise. A client that gets no answer in time treats the master as
-// dead too.
+// [OK] when any reply comes, [Failure] when the connection is lost or its
+// server stays silent for longer than the master's own budget
+// ([Backend.CheckUpstream]). The master alone knows its connection's
+// round-trip time, so the verdict is its own: TimeoutMS, a client's bound
+// in earlier versions, is ignored (gssh clients send 0).
 type UpstreamCheck struct {
 	RequestID uint32
 	TimeoutMS uint32
@@ -73,11 +75,12 @@ type UpstreamCheck struct {
 
 // SessionCheck arms a check of the master's SSH connection for the next
 // NEW_SESSION on the same control connection: the server must confirm
-// the session's channel within TimeoutMS milliseconds (0 means 1 s, at
-// most 10 s), or the master answers [Failure] with
+// the session's channel before the master's own budget runs out
+// ([SessionRequest.CheckUpstream]), or the master answers [Failure] with
 // [ErrUpstreamNotResponding]'s text. A channel open is itself a round
 // trip to the server, so a live connection costs nothing extra. The
-// master answers [OK] at once.
+// master answers [OK] at once. TimeoutMS is ignored, as in
+// [UpstreamCheck].
 type SessionCheck struct {
 	RequestID uint32
 	TimeoutMS uint32

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,14 +32,25 @@ type Backend interface {
 	// calling r.Opened once the server accepted the channel.
 	StdioForward(ctx context.Context, r *StdioRequest) error
 	// Forward opens or, with cancel, closes a forwarding and returns the
-	// allocated port of a remote forward with listen port 0.
+	// allocated port of a remote forward with listen port 0. An error
+	// wrapping ErrPermissionDenied is answered PERMISSION_DENIED,
+	// any other FAILURE with the error's text.
 	Forward(f Forward, cancel bool) (uint32, error)
 	// Info answers -O conninfo ("conninfo") and -O channels ("channels").
 	Info(what string) (string, error)
 	// CheckUpstream returns nil when the SSH connection answers a
-	// keepalive before ctx ends ([UpstreamCheck]).
+	// keepalive ([UpstreamCheck]), an error when it is lost or its
+	// server stays silent for longer than the backend's budget: only
+	// the backend knows its connection's round-trip time. ctx ends when
+	// the client goes away, which is no verdict on the connection.
 	CheckUpstream(ctx context.Context) error
 }
+
+// ErrPermissionDenied is what a Backend's Forward returns when the user
+// refused the forwarding. Unlike the questions the Master asks itself,
+// mux.c asks this one only for a forwarding not already open, which the
+// Backend alone knows.
+var ErrPermissionDenied = errors.New("mux: permission denied")
 
 // SessionRequest is a NEW_SESSION with the descriptors that came with it.
 type SessionRequest struct {
@@ -62,10 +72,11 @@ type SessionRequest struct {
 	// TTYFailed tells the client that the server refused the pty
 	// (TTY_ALLOC_FAIL), so that it leaves raw mode.
 	TTYFailed func()
-	// UpstreamWait, when not zero, is how long the server may take to
-	// confirm the session's channel ([SessionCheck]): past it the
-	// backend gives up and returns [ErrUpstreamNotResponding].
-	UpstreamWait time.Duration
+	// CheckUpstream says the client armed a [SessionCheck]: if the
+	// server does not confirm the session's channel within the
+	// backend's budget (as for [Backend.CheckUpstream]), the backend
+	// gives up and returns [ErrUpstreamNotResponding].
+	CheckUpstream bool
 	// Signals delivers the [SignalSession] requests for this session;
 	// the backend sends each signal and reports on its Result.
 	Signals <-chan Signal
@@ -347,8 +358,8 @@ type control struct {
 	wmu       sync.Mutex // one frame at a time from the session goroutine and the loop
 	closeOnce sync.Once
 	busy      bool // a session or stdio forward was started on it
-	// sessionCheck is the SessionCheck bound for the next session, or 0.
-	sessionCheck time.Duration
+	// sessionCheck says a SessionCheck was armed for the next session.
+	sessionCheck bool
 }
 
 func (c *control) write(msg Message) error {
@@ -467,7 +478,7 @@ func (c *control) handle(ctx context.Context, msg Message, sessions *sync.WaitGr
 	case *UpstreamCheck:
 		reply = c.upstreamCheck(ctx, r)
 	case *SessionCheck:
-		c.sessionCheck = checkWait(r.TimeoutMS)
+		c.sessionCheck = true
 		reply = &OK{RequestID: r.RequestID}
 	case *NewSession:
 		return c.newSession(ctx, r, sessions)
@@ -487,6 +498,8 @@ func (c *control) handle(ctx context.Context, msg Message, sessions *sync.WaitGr
 func (c *control) forward(rid uint32, f Forward, cancel bool) Message {
 	port, err := c.b.Forward(f, cancel)
 	switch {
+	case errors.Is(err, ErrPermissionDenied):
+		return &PermissionDenied{RequestID: rid, Reason: "Permission denied"}
 	case err != nil:
 		return &Failure{RequestID: rid, Reason: err.Error()}
 	case !cancel && f.Kind == ForwardRemote && f.ListenPort == 0:
@@ -561,10 +574,10 @@ func (c *control) newSession(ctx context.Context, r *NewSession, sessions *sync.
 		Signals:    live.signals,
 		NewSession: r,
 		Stdin:      passedStdin{files[0], fds[0]}, Stdout: files[1], Stderr: files[2],
-		StdinFD:      fds[0],
-		Resize:       resize,
-		TTYFailed:    func() { c.write(&TTYAllocFail{SessionID: sid}) },
-		UpstreamWait: c.sessionCheck,
+		StdinFD:       fds[0],
+		Resize:        resize,
+		TTYFailed:     func() { c.write(&TTYAllocFail{SessionID: sid}) },
+		CheckUpstream: c.sessionCheck,
 	}
 	var opened atomic.Bool
 	req.Opened = func() {

@@ -12,13 +12,6 @@ import (
 // the second a gssh client gives the whole exchange.
 const signalWait = 900 * time.Millisecond
 
-// Bounds of [UpstreamCheck]'s and [SessionCheck]'s timeout: zero means the default, and a
-// client cannot hold a control connection arbitrarily long.
-const (
-	defaultUpstreamWait = time.Second
-	maxUpstreamWait     = 10 * time.Second
-)
-
 // liveSession is an open session as [SignalSession] finds it.
 type liveSession struct {
 	signals chan Signal
@@ -74,23 +67,9 @@ func (m *Master) signalSession(r *SignalSession) Message {
 	return &OK{RequestID: r.RequestID}
 }
 
-// checkWait is the bound a check asked for in ms, within its limits.
-func checkWait(ms uint32) time.Duration {
-	wait := time.Duration(ms) * time.Millisecond
-	switch {
-	case wait <= 0:
-		return defaultUpstreamWait
-	case wait > maxUpstreamWait:
-		return maxUpstreamWait
-	}
-	return wait
-}
-
 // upstreamCheck answers [UpstreamCheck] with the backend's probe of the
-// SSH connection.
+// SSH connection, which bounds the wait itself.
 func (c *control) upstreamCheck(ctx context.Context, r *UpstreamCheck) Message {
-	ctx, cancel := context.WithTimeout(ctx, checkWait(r.TimeoutMS))
-	defer cancel()
 	if err := c.b.CheckUpstream(ctx); err != nil {
 		return &Failure{RequestID: r.RequestID, Reason: err.Error()}
 	}

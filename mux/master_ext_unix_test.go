@@ -5,7 +5,6 @@ package mux
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,12 +12,19 @@ import (
 	"time"
 )
 
-// deadBackend is an echoBackend whose SSH connection never answers.
+// deadBackend is an echoBackend whose SSH connection never answers: its
+// CheckUpstream gives its verdict after its budget, deadBudget.
 type deadBackend struct{ echoBackend }
 
+const deadBudget = 200 * time.Millisecond
+
 func (deadBackend) CheckUpstream(ctx context.Context) error {
-	<-ctx.Done()
-	return fmt.Errorf("upstream connection not responding: %w", ctx.Err())
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(deadBudget):
+		return errors.New("upstream connection not responding")
+	}
 }
 
 // serveBackend is startMaster with a backend of the test's choice.
@@ -101,7 +107,8 @@ func TestMasterSignalSession(t *testing.T) {
 }
 
 // TestMasterUpstreamCheck: OK while the backend's connection answers;
-// FAILURE within the requested time when it does not.
+// FAILURE after the backend's own budget when it does not, whatever
+// bound the client sends: the verdict is the master's.
 func TestMasterUpstreamCheck(t *testing.T) {
 	live := startMaster(t)
 	c, err := Dial(live.Path())
@@ -109,7 +116,7 @@ func TestMasterUpstreamCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.CheckUpstream(time.Second); err != nil {
+	if err := c.CheckUpstream(); err != nil {
 		t.Fatalf("live upstream: %v", err)
 	}
 
@@ -121,14 +128,15 @@ func TestMasterUpstreamCheck(t *testing.T) {
 	defer d.Close()
 	d.SetDeadline(time.Now().Add(5 * time.Second))
 	start := time.Now()
-	err = d.CheckUpstream(200 * time.Millisecond)
+	// An earlier client's bound of 1 ms: ignored, the backend decides.
+	_, err = d.request(&UpstreamCheck{RequestID: d.next, TimeoutMS: 1})
 	took := time.Since(start)
 	var re *ReplyError
 	if !errors.As(err, &re) || re.Type != MsgFailure {
 		t.Fatalf("dead upstream: %v, want FAILURE", err)
 	}
-	if took < 150*time.Millisecond || took > 2*time.Second {
-		t.Errorf("answer after %v, want about 200ms", took)
+	if took < deadBudget || took > deadBudget+2*time.Second {
+		t.Errorf("answer after %v, want the backend's budget %v (tolerance 2s)", took, deadBudget)
 	}
 	// The connection still serves requests afterwards.
 	if _, err := d.AliveCheck(); err != nil {
@@ -136,27 +144,26 @@ func TestMasterUpstreamCheck(t *testing.T) {
 	}
 }
 
-// checkedBackend is an echoBackend that records each session's
-// UpstreamWait and, when dead, fails every checked session as the real
+// checkedBackend is an echoBackend that records whether each session
+// was checked and, when dead, fails every checked session as the real
 // backend does when the server does not confirm the channel in time.
 type checkedBackend struct {
 	echoBackend
-	dead  bool
-	waits chan time.Duration
+	dead    bool
+	checked chan bool
 }
 
 func (b checkedBackend) Session(ctx context.Context, r *SessionRequest) (int, error) {
-	b.waits <- r.UpstreamWait
-	if b.dead && r.UpstreamWait > 0 {
-		time.Sleep(r.UpstreamWait)
+	b.checked <- r.CheckUpstream
+	if b.dead && r.CheckUpstream {
 		return 255, ErrUpstreamNotResponding
 	}
 	return b.echoBackend.Session(ctx, r)
 }
 
-// checkedSession arms a SessionCheck of wait (none when 0) and asks for a
+// checkedSession arms a SessionCheck (when check is set) and asks for a
 // session on one control connection; it returns NewSession's error.
-func checkedSession(t *testing.T, path string, wait time.Duration) error {
+func checkedSession(t *testing.T, path string, check bool) error {
 	t.Helper()
 	c, err := Dial(path)
 	if err != nil {
@@ -167,8 +174,8 @@ func checkedSession(t *testing.T, path string, wait time.Duration) error {
 	if !c.Has(ExtSessionCheck) {
 		t.Fatalf("HELLO extensions %+v lack %s", c.Extensions, ExtSessionCheck)
 	}
-	if wait > 0 {
-		if err := c.ArmSessionCheck(wait); err != nil {
+	if check {
+		if err := c.ArmSessionCheck(); err != nil {
 			t.Fatalf("SESSION_CHECK: %v", err)
 		}
 	}
@@ -188,29 +195,29 @@ func checkedSession(t *testing.T, path string, wait time.Duration) error {
 	return err
 }
 
-// TestMasterSessionCheck: SESSION_CHECK hands its bound to the next
+// TestMasterSessionCheck: SESSION_CHECK arms the check for the next
 // session on that control connection only; when the backend reports the
 // upstream dead, the client gets FAILURE with ErrUpstreamNotResponding's
 // text, and the master removes its socket and terminates.
 func TestMasterSessionCheck(t *testing.T) {
-	live := checkedBackend{waits: make(chan time.Duration, 4)}
+	live := checkedBackend{checked: make(chan bool, 4)}
 	m := serveBackend(t, live)
-	if err := checkedSession(t, m.Path(), 300*time.Millisecond); err != nil {
+	if err := checkedSession(t, m.Path(), true); err != nil {
 		t.Fatalf("checked session on a live upstream: %v", err)
 	}
-	if got := <-live.waits; got != 300*time.Millisecond {
-		t.Errorf("backend saw UpstreamWait %v, want 300ms", got)
+	if !<-live.checked {
+		t.Errorf("backend saw an unchecked session, want a checked one")
 	}
-	if err := checkedSession(t, m.Path(), 0); err != nil {
+	if err := checkedSession(t, m.Path(), false); err != nil {
 		t.Fatalf("unchecked session: %v", err)
 	}
-	if got := <-live.waits; got != 0 {
-		t.Errorf("unchecked session: backend saw UpstreamWait %v, want 0", got)
+	if <-live.checked {
+		t.Errorf("unchecked session: backend saw CheckUpstream set")
 	}
 
-	dead := checkedBackend{dead: true, waits: make(chan time.Duration, 4)}
+	dead := checkedBackend{dead: true, checked: make(chan bool, 4)}
 	d := serveBackend(t, dead)
-	err := checkedSession(t, d.Path(), 100*time.Millisecond)
+	err := checkedSession(t, d.Path(), true)
 	var re *ReplyError
 	if !errors.As(err, &re) || re.Type != MsgFailure || re.Reason != ErrUpstreamNotResponding.Error() {
 		t.Fatalf("checked session on a dead upstream: %v, want FAILURE %q", err, ErrUpstreamNotResponding)

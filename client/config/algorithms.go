@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -52,6 +53,14 @@ var (
 )
 
 func split(s string) []string { return strings.Split(s, ",") }
+
+// DefaultHostKeyAlgorithms is OpenSSH 9.2's HostKeyAlgorithms default, for
+// a Config built without Resolve.
+func DefaultHostKeyAlgorithms() []string { return slices.Clone(hostKeyAlgos.def) }
+
+// DefaultCASignatureAlgorithms is OpenSSH 9.2's CASignatureAlgorithms
+// default, for a Config built without Resolve.
+func DefaultCASignatureAlgorithms() []string { return slices.Clone(caSigAlgos.def) }
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

@@ -105,6 +105,7 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		Warnings:                         append([]string(nil), o.warnings...),
 		hostArg:                          hostArg,
 		tokens:                           keys,
+		lookupEnv:                        env.lookupEnv,
 		opts:                             o,
 	}
 	if ct, ok := o.vals["connecttimeout"].(int); !ok || ct < 0 {

@@ -62,8 +62,9 @@ type Config struct {
 	MACs              []string
 	KexAlgorithms     []string
 	HostKeyAlgorithms []string
-	// HostKeyAlgorithmsSet reports whether HostKeyAlgorithms came from the
-	// user rather than the default; only then is its order kept verbatim.
+	// HostKeyAlgorithmsSet reports whether the user wrote HostKeyAlgorithms
+	// out in full (not the default, nor a "+" or "-" change to it); only
+	// then is its order kept verbatim.
 	HostKeyAlgorithmsSet     bool
 	PubkeyAcceptedAlgorithms []string
 
@@ -171,6 +172,9 @@ type Config struct {
 	// tokens are the % tokens of this connection (%C, %d, %h, ...), for
 	// the commands expanded only when they run (LocalCommand).
 	tokens map[byte]string
+	// lookupEnv reads the environment the configuration was resolved
+	// in, for ${VAR} in commands expanded only when they run.
+	lookupEnv func(string) (string, bool)
 	// opts keeps every parsed value, including those gssh does not act
 	// on, so WriteG can print all of them.
 	opts *options

@@ -58,7 +58,11 @@ func finish(o *options, env *environment, hostArg, host string) (*Config, error)
 		o.vals["updatehostkeys"] = v
 	}
 	o.identityFilesSet = len(o.identityFiles) > 0
-	o.hostKeyAlgosSet = o.has("hostkeyalgorithms")
+	// ssh.c orders the list by the keys already known unless the user
+	// wrote it out in full: a list that only adds or removes ("+", "-")
+	// is ordered like the default.
+	hka := o.str("hostkeyalgorithms", "")
+	o.hostKeyAlgosSet = o.has("hostkeyalgorithms") && !strings.HasPrefix(hka, "+") && !strings.HasPrefix(hka, "-")
 	o.ciphersSet = o.has("ciphers")
 	for k, v := range defaults {
 		o.setOnce(k, v)

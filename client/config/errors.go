@@ -17,6 +17,9 @@ type ParseError struct {
 	// Bad is how many bad lines File had in total: OpenSSH reports every
 	// one of them and then gives up on the file.
 	Bad int
+	// Err is the cause when there is one to branch on, such as the
+	// *NameError behind a command-line ProxyJump that ssh refuses.
+	Err error
 
 	// colon selects OpenSSH's "FILE: line N:" spelling, which it uses only
 	// for unknown keywords, instead of "FILE line N:".
@@ -40,6 +43,9 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s line %d: %s", e.File, e.Line, e.Msg)
 }
 
+// Unwrap returns the cause, if any.
+func (e *ParseError) Unwrap() error { return e.Err }
+
 // Terminating returns the line OpenSSH prints after the bad lines of a
 // file ("FILE: terminating, N bad configuration options"), or "" for
 // command-line options, where ssh exits after the first bad one.
@@ -53,6 +59,7 @@ func (e *ParseError) Terminating() string {
 // lineError is a bad line found while processing; the reader turns it
 // into a ParseError once it knows the whole file's count.
 type lineError struct {
+	cause  error
 	msg    string
 	colon  bool
 	bare   bool

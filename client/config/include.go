@@ -65,7 +65,7 @@ func (p *parser) readFile(path string, fl lineFlags, checkPerm bool, active *boo
 }
 
 func toParseError(le *lineError, file string, line int) *ParseError {
-	pe := &ParseError{File: file, Line: line, colon: le.colon, bare: le.bare, Detail: le.detail, fatal: le.fatal}
+	pe := &ParseError{File: file, Line: line, colon: le.colon, bare: le.bare, Detail: le.detail, fatal: le.fatal, Err: le.cause}
 	pe.Msg = le.msg
 	if !le.colon && !le.bare {
 		// lineError messages carry OpenSSH's "FILE line N: " prefix;

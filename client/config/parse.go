@@ -35,6 +35,13 @@ func strdelim(s string) (word, rest string, more, ok bool) {
 // group them, a backslash escapes a quote, a backslash or (outside quotes)
 // a space, and a word starting with '#' ends the line.
 func argvSplit(s string) ([]string, bool) {
+	return argvSplitComments(s, true)
+}
+
+// argvSplitComments is argv_split; comments says whether a word starting
+// with '#' ends the line (configuration lines) or is a word like any
+// other (a command split for execution, as KnownHostsCommand is).
+func argvSplitComments(s string, comments bool) ([]string, bool) {
 	var args []string
 	i := 0
 	for i < len(s) {
@@ -42,7 +49,7 @@ func argvSplit(s string) ([]string, bool) {
 			i++
 			continue
 		}
-		if s[i] == '#' {
+		if comments && s[i] == '#' {
 			break
 		}
 		var b strings.Builder

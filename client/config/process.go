@@ -168,8 +168,11 @@ func (c *lineCtx) apply(active *bool, file string, lineNum int) error {
 			return c.errf("Missing argument.")
 		}
 		spec := strings.TrimLeft(c.rest, whitespace+"=")
-		if !c.p.parseJump(spec, c.active) {
-			return c.errf("Invalid ProxyJump \"%s\"", spec)
+		ok, err := c.p.parseJump(spec, c.active, c.fl.cmdline)
+		if !ok {
+			le := lineErr("%s: Invalid ProxyJump \"%s\"", c.loc, spec)
+			le.cause = err
+			return le
 		}
 		c.args = nil
 	case kPort:

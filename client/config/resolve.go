@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -84,18 +83,8 @@ func Resolve(req Request) (*Config, error) {
 	}
 	o := newOptions()
 	p := &parser{env: env, o: o, host: req.Host, originalHost: req.Host}
-	for _, line := range req.Options {
-		active := true
-		err := p.processLine(line, cmdlineFile, 0, &active, lineFlags{cmdline: true, userConf: true})
-		var le *lineError
-		if errors.As(err, &le) {
-			pe := toParseError(le, cmdlineFile, 0)
-			pe.Bad = 1
-			return nil, fmt.Errorf("config: %w", pe)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("config: %w", err)
-		}
+	if err := p.commandLine(&req); err != nil {
+		return nil, err
 	}
 	if err := p.readFiles(&req); err != nil {
 		return nil, err

@@ -360,8 +360,10 @@ func parseForward(spec string, dynamic, remote bool, env func(string) (string, b
 
 // parseJump parses a ProxyJump value (readconf.c parse_jump). Only the
 // last hop is split into user, host and port; earlier hops are checked
-// and kept verbatim. The first ProxyJump or ProxyCommand wins.
-func (p *parser) parseJump(s string, active bool) bool {
+// and kept verbatim. The first ProxyJump or ProxyCommand wins. On the
+// command line every hop's names are checked too, last hop first, and a
+// bad one gives a *NameError (ssh checks no names from files).
+func (p *parser) parseJump(s string, active, cmdline bool) (bool, error) {
 	o := p.o
 	active = active && !o.has("proxycommand") && o.jump == nil
 	spec := s
@@ -369,18 +371,26 @@ func (p *parser) parseJump(s string, active bool) bool {
 		spec = spec[:i]
 	}
 	spec = strings.TrimRight(spec, whitespace)
+	if cmdline {
+		spec = StrictJumpSpec(spec)
+	}
 	if strings.EqualFold(s, "none") {
 		if active {
 			o.jump = &jump{host: "none"}
 		}
-		return true
+		return true, nil
 	}
 	hops := strings.Split(spec, ",")
 	var last jump
 	for i := len(hops) - 1; i >= 0; i-- {
 		u, h, port, ok := parseUserHostPort(hops[i])
 		if !ok {
-			return false
+			return false, nil
+		}
+		if cmdline {
+			if err := CheckJumpHop(u, h); err != nil {
+				return false, err
+			}
 		}
 		if i == len(hops)-1 {
 			last = jump{user: u, host: h, port: port}
@@ -393,14 +403,15 @@ func (p *parser) parseJump(s string, active bool) bool {
 		o.jump = &last
 		o.setOnce("proxycommand", "none")
 	}
-	return true
+	return true, nil
 }
 
 // parseUserHostPort parses "[user@]host[:port]" or an ssh:// URI
 // (misc.c parse_user_host_port / parse_ssh_uri).
 func parseUserHostPort(s string) (user, host string, port int, ok bool) {
 	port = -1
-	if strings.HasPrefix(s, "ssh://") {
+	uri := strings.HasPrefix(s, "ssh://")
+	if uri {
 		s = strings.TrimSuffix(s[len("ssh://"):], "/")
 		if strings.Contains(s, "/") {
 			return "", "", 0, false
@@ -408,6 +419,14 @@ func parseUserHostPort(s string) (user, host string, port int, ok bool) {
 	}
 	if i := strings.LastIndexByte(s, '@'); i >= 0 {
 		user, s = s[:i], s[i+1:]
+	}
+	if uri {
+		// parse_ssh_uri drops ";params" and percent-decodes the user.
+		user, _, _ = strings.Cut(user, ";")
+		var good bool
+		if user, good = urlDecode(user); !good {
+			return "", "", 0, false
+		}
 	}
 	h, ps, good := hpdelim(s)
 	if !good || h == "" {
@@ -419,4 +438,25 @@ func parseUserHostPort(s string) (user, host string, port int, ok bool) {
 		}
 	}
 	return user, h, port, true
+}
+
+// urlDecode is misc.c's urldecode: %XX escapes, and no NUL.
+func urlDecode(s string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+2 >= len(s) {
+			return "", false
+		}
+		n, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+		if err != nil || n == 0 {
+			return "", false
+		}
+		b.WriteByte(byte(n))
+		i += 2
+	}
+	return b.String(), true
 }

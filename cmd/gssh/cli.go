@@ -349,6 +349,12 @@ func parseArgs(args []string) (*invocation, error) {
 		if !t.hasHost {
 			return nil, &usageError{}
 		}
+		// ssh.c refuses hostile names (and bad -o lines) here, before
+		// it reads a configuration file that could paste them into a
+		// shell command.
+		if err := config.CheckCommandLine(config.Request{Host: t.host, Options: t.options()}); err != nil {
+			return nil, err
+		}
 		if len(command) == 0 && t.cur["sessiontype"] == "subsystem" {
 			return nil, &usageError{msg: "You must specify a subsystem to invoke.", plain: true}
 		}
@@ -573,7 +579,7 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 		}
 		t.muxCmd = true
 	case 'o':
-		t.option(arg)
+		return false, t.option(arg)
 	case 'p':
 		if t.set["port"] {
 			// ssh.c does not even check a -p that comes too late.
@@ -660,19 +666,26 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 
 // option handles -o: the line goes to the resolver as typed, and its value
 // is noted when it is the first for its keyword, for the flags that read
-// it later (-t, -M, -v, -N, -s, -p, -l, -w, -J).
-func (t *translator) option(line string) {
+// it later (-t, -M, -v, -N, -s, -p, -l, -w, -J). A ProxyJump line is
+// checked at once, hop names included, because ssh rejects it right here,
+// before any later option.
+func (t *translator) option(line string) error {
 	t.lines = append(t.lines, line)
 	key, value := splitOption(line)
 	k := strings.ToLower(key)
+	if k == "proxyjump" {
+		if err := config.CheckOptions(t.lines); err != nil {
+			return err
+		}
+	}
 	if k == "" || t.set[k] {
-		return
+		return nil
 	}
 	switch k {
 	case "proxycommand":
 		// readconf.c ignores ProxyCommand once ProxyJump is set.
 		if t.set["proxyjump"] {
-			return
+			return nil
 		}
 	case "loglevel":
 		for i, name := range logLevels() {
@@ -690,6 +703,7 @@ func (t *translator) option(line string) {
 	}
 	t.set[k] = true
 	t.cur[k] = strings.ToLower(value)
+	return nil
 }
 
 // splitOption splits an ssh_config line into its keyword and first
@@ -723,9 +737,10 @@ func configLine(keyword, value string) string {
 }
 
 // quoteValue puts value in double quotes, with '\' and '"' escaped, when
-// it is empty or holds a blank, a quote, a backslash, '#' or '='.
+// it is empty or holds a blank (isspace's six), a quote, a backslash, '#'
+// or '='.
 func quoteValue(value string) string {
-	if value != "" && !strings.ContainsAny(value, " \t\r\n\"'\\#=") {
+	if value != "" && !strings.ContainsAny(value, " \t\r\n\v\f\"'\\#=") {
 		return value
 	}
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
@@ -739,10 +754,16 @@ func (t *translator) jump(arg string) error {
 		return logFatalf("Only a single -J option is permitted (use commas to separate multiple jump hops)")
 	case t.set["proxycommand"]:
 		return logFatalf("Cannot specify -J with ProxyCommand")
-	case !jumpValid(arg):
-		return logFatalf("Invalid -J argument")
 	}
-	t.fill("ProxyJump", arg)
+	spec := config.StrictJumpSpec(arg)
+	if ok, err := jumpValid(spec); !ok {
+		return &fatalError{msg: "Invalid -J argument", logged: true, cause: err}
+	}
+	// readconf.c takes a ProxyJump value as the rest of the line, quotes
+	// and all, so the spec goes unquoted; it holds no blank.
+	t.lines = append(t.lines, "ProxyJump "+spec)
+	t.set["proxyjump"] = true
+	t.cur["proxyjump"] = spec
 	// ssh.c also sets ProxyCommand to "none" so that a later -o
 	// ProxyCommand cannot take effect; the resolver does the same
 	// because ProxyJump comes first.
@@ -850,32 +871,47 @@ func tunValid(s string) bool {
 	return one(local) && (!hasRemote || one(remote))
 }
 
-// jumpValid is readconf.c's parse_jump syntax check: "none", or hops
-// separated by commas, each ssh://[user@]host[:port] or
-// [user@]host[:port].
-func jumpValid(s string) bool {
+// jumpValid is readconf.c's parse_jump check of a -J argument: "none",
+// or hops separated by commas, each ssh://[user@]host[:port] or
+// [user@]host[:port], whose names must pass config.CheckJumpHop. Like
+// parse_jump it goes from the last hop to the first. A bad name comes
+// back as the *config.NameError that ssh reports before "Invalid -J
+// argument"; bad syntax as false alone.
+func jumpValid(s string) (bool, error) {
 	if strings.EqualFold(s, "none") {
-		return true
+		return true, nil
 	}
-	for _, hop := range strings.Split(s, ",") {
-		if strings.HasPrefix(hop, "ssh://") {
-			if _, ok := parseSSHURI(hop); !ok {
-				return false
-			}
-			continue
+	hops := strings.Split(s, ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		user, host, ok := splitHop(hops[i])
+		if !ok {
+			return false, nil
 		}
-		if at := strings.LastIndexByte(hop, '@'); at >= 0 {
-			if at == 0 {
-				return false
-			}
-			hop = hop[at+1:]
-		}
-		host, rest, ok := hpdelim(hop)
-		if !ok || host == "" || (rest != "" && a2port(rest) <= 0) {
-			return false
+		if err := config.CheckJumpHop(user, host); err != nil {
+			return false, err
 		}
 	}
-	return true
+	return true, nil
+}
+
+// splitHop checks one jump hop's syntax and returns its user (percent-
+// decoded in a URI) and host.
+func splitHop(hop string) (user, host string, ok bool) {
+	if strings.HasPrefix(hop, "ssh://") {
+		u, ok := parseSSHURI(hop)
+		return u.user, u.host, ok
+	}
+	if at := strings.LastIndexByte(hop, '@'); at >= 0 {
+		if at == 0 {
+			return "", "", false
+		}
+		user, hop = hop[:at], hop[at+1:]
+	}
+	host, rest, ok := hpdelim(hop)
+	if !ok || host == "" || (rest != "" && a2port(rest) <= 0) {
+		return "", "", false
+	}
+	return user, host, true
 }
 
 // hpdelim is misc.c's hpdelim: it splits "host:rest" or "host/rest",

@@ -60,10 +60,13 @@ func TestParseArgs(t *testing.T) {
 		{name: "leading -- stops options", args: words("-- host -p 7 cmd"), host: "host", command: words("-p 7 cmd")},
 		{name: "-- after options", args: words("-l u -- host cmd"), host: "host", options: []string{"User u"}, command: words("cmd")},
 		{name: "-- after destination", args: words("host -p 5 -- -x y"), host: "host", options: []string{"Port 5"}, command: words("-x y")},
-		{name: "-- as the last option's argument ends options", args: words("-l -- host -p 5"), host: "host",
-			options: []string{"User --"}, command: words("-p 5")},
-		{name: "argument starting with dash", args: words("-l -x h"), host: "h", options: []string{"User -x"}},
-		{name: "lone dash is the destination", args: words("- cmd"), host: "-", command: words("cmd")},
+		{name: "-- as the last option's argument ends options", args: words("-E -- host -p 5"), host: "host",
+			command: words("-p 5"), check: func(t *testing.T, inv *invocation) {
+				if inv.LogFile != "--" {
+					t.Errorf("LogFile = %q, want --", inv.LogFile)
+				}
+			}},
+		{name: "argument starting with dash", args: words("-b -x h"), host: "h", options: []string{"BindAddress -x"}},
 		{name: "second -- after destination is the command", args: words("h -- --"), host: "h", command: words("--")},
 
 		{name: "uri", args: words("ssh://u@h:2222"), host: "h", options: []string{"User u", "Port 2222"}},

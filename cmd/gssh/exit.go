@@ -25,12 +25,19 @@ func report(stderr io.Writer, prog string, err error) int {
 	var resolveErr *client.ResolveError
 	var unsupported *notSupportedError
 	var jump *client.JumpError
+	var name *config.NameError
 	var disconnected *client.DisconnectedError
 	var stdio *client.StdioForwardError
 	line := func(format string, args ...any) { io.WriteString(stderr, logLines(fmt.Sprintf(format, args...))) }
 	switch {
 	case errors.As(err, &jump):
 		return reportJump(stderr, prog, jump) // forward.go
+	case errors.As(err, &parseErr) && errors.As(parseErr.Err, &name):
+		// A command-line ProxyJump hop with a bad name (names.go).
+		line("%s", nameMessage(name))
+		line("%s", parseErr.Error())
+	case errors.As(err, &name):
+		line("%s", nameMessage(name))
 	case errors.As(err, &disconnected):
 		// Each is one log call in ssh, whatever "\r\n" the reason holds.
 		received, gone := disconnected.Lines()
@@ -60,13 +67,25 @@ func report(stderr io.Writer, prog string, err error) int {
 
 // logLines renders text, which may hold several of ssh's log lines joined
 // by "\r\n", as ssh's do_log writes each of them (termsafe.LogLine): error
-// texts quote the server (a DISCONNECT reason, a channel-open failure).
+// texts quote the server (a DISCONNECT reason, a channel-open failure) and
+// names from the command line.
 func logLines(text string) string {
 	var b strings.Builder
 	for _, l := range strings.Split(text, "\r\n") {
 		b.WriteString(termsafe.LogLine(l) + "\r\n")
 	}
 	return b.String()
+}
+
+// fatalLevel is the LogLevel from which ssh prints the message that ends
+// a failed connection: fatal()'s for most errors, but INFO for a failed
+// algorithm negotiation, which packet.c reports with logdie().
+func fatalLevel(err error) client.Level {
+	var ne *client.NegotiationError
+	if errors.As(err, &ne) {
+		return client.LevelInfo
+	}
+	return client.LevelFatal
 }
 
 // reportSession maps the end of a session to ssh's exit status. Run has

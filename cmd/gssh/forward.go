@@ -42,7 +42,10 @@ func startForwarding(ctx context.Context, inv *invocation, conn *client.Conn, st
 // jumpResolver resolves a ProxyJump hop's configuration the way ssh(1)
 // 9.2 does for the "ssh -l USER -p PORT -F FILE -v -W ... HOP" it runs
 // per hop: the hop is the destination, -F and the debug level carry
-// over, and nothing else from the command line does.
+// over, and nothing else from the command line does. The hop's user and
+// host are command-line names for that child, so config.Resolve refuses
+// hostile ones before the hop's configuration is evaluated, with the
+// child's message.
 func jumpResolver(inv *invocation, cfg *config.Config) func(config.Hop) (*config.Config, error) {
 	return func(hop config.Hop) (*config.Config, error) {
 		req := inv.Request
@@ -52,7 +55,7 @@ func jumpResolver(inv *invocation, cfg *config.Config) func(config.Hop) (*config
 			req.Options = append(req.Options, "LogLevel "+cfg.LogLevel)
 		}
 		if hop.User != "" {
-			req.Options = append(req.Options, "User "+hop.User)
+			req.Options = append(req.Options, configLine("User", hop.User))
 		}
 		if hop.Port > 0 {
 			req.Options = append(req.Options, "Port "+strconv.Itoa(hop.Port))

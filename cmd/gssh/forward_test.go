@@ -61,7 +61,13 @@ func (p *fwdProc) errText() string {
 // startFwd runs gssh with args and kills it when the test ends.
 func startFwd(t *testing.T, args ...string) *fwdProc {
 	t.Helper()
-	p := &fwdProc{cmd: exec.Command(gsshBin, args...), done: make(chan struct{})}
+	return startFwdWith(t, gsshBin, args...)
+}
+
+// startFwdWith is startFwd for prog, gssh or ssh.
+func startFwdWith(t *testing.T, prog string, args ...string) *fwdProc {
+	t.Helper()
+	p := &fwdProc{cmd: exec.Command(prog, args...), done: make(chan struct{})}
 	p.cmd.Stderr = p
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -113,7 +113,7 @@ func run(argv []string, st client.Streams) int {
 			return code
 		}
 		// ssh's fatal() honours LogLevel: -q silences even these.
-		if log.Level() == client.LevelQuiet {
+		if log.Level() < fatalLevel(err) {
 			return exitFailure
 		}
 		if disconnected := (*client.DisconnectedError)(nil); errors.As(err, &disconnected) {

@@ -3,11 +3,15 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"time"
 
 	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/mux"
 )
 
@@ -15,35 +19,55 @@ import (
 // without its noticing (a laptop that slept, a NAT entry that expired)
 // still answers on its socket, and every session through it hangs. Before
 // reusing a gssh master, gssh asks it to prove its connection answers:
-// for a session, by the server confirming the session's channel in time
+// for a session, by the server confirming the session's channel
 // (mux.ExtSessionCheck), otherwise with a keepalive
-// (mux.ExtUpstreamCheck). One that cannot exits or is told to, its socket
-// is removed, and gssh connects directly (and, with auto, becomes the new
-// master). OpenSSH masters advertise nothing and are used as they are.
+// (mux.ExtUpstreamCheck). The verdict is the master's, which knows how
+// slow its server is (mux_budget_unix.go): a master is retired only when
+// it found its connection lost or silent for longer than its budget, never
+// because a passenger's clock ran out. One that is retired exits or is
+// told to, its socket is removed, and gssh connects directly (and, with
+// auto, becomes the new master). OpenSSH masters advertise nothing and
+// are used as they are.
 const (
-	// upstreamCheckWait is how long the master may wait for its server's
-	// answer to the keepalive: long enough for a slow link's round trip,
-	// short enough that a dead master costs about a second.
-	upstreamCheckWait = 800 * time.Millisecond
-	// upstreamCheckLimit bounds the whole exchange on the control
-	// socket, in case the master itself is stuck.
-	upstreamCheckLimit = time.Second
+	// slowNotice is how long a passenger waits for its master's verdict
+	// before saying at -v that it is waiting.
+	slowNotice = 500 * time.Millisecond
 	// retireLimit bounds telling a dead master to exit.
 	retireLimit = 500 * time.Millisecond
 )
 
-// checkUpstream asks c's master whether its connection answers. It
-// returns nil for an OpenSSH master (which cannot be asked) and for a
-// gssh master whose connection answered in time; a *mux.ReplyError when
-// the master found its connection dead; another error when the master
-// itself did not answer.
-func checkUpstream(c *mux.Client) error {
+// masterDeadline is when a passenger stops waiting for its master's
+// verdict: --timeout's end (ctx) or, sooner, ConnectTimeout from now.
+// The zero time (neither set) waits as long as the master takes, which
+// its budget bounds while its connection is silent.
+func masterDeadline(ctx context.Context, cfg *config.Config) time.Time {
+	d, _ := ctx.Deadline()
+	if cfg.ConnectTimeout > 0 {
+		if ct := time.Now().Add(cfg.ConnectTimeout); d.IsZero() || ct.Before(d) {
+			d = ct
+		}
+	}
+	return d
+}
+
+// checked reports whether c's master gives verdicts on its connection.
+func checked(c *mux.Client) bool {
+	return c.Has(mux.ExtSessionCheck) || c.Has(mux.ExtUpstreamCheck)
+}
+
+// checkUpstream asks c's master whether its connection answers, waiting
+// until deadline at most. It returns nil for an OpenSSH master (which
+// cannot be asked) and for a gssh master whose connection answered; a
+// *mux.ReplyError when the master found its connection dead;
+// os.ErrDeadlineExceeded when the passenger stopped waiting; another
+// error when the master itself went away.
+func checkUpstream(c *mux.Client, deadline time.Time) error {
 	if !c.Has(mux.ExtUpstreamCheck) {
 		return nil
 	}
-	c.SetDeadline(time.Now().Add(upstreamCheckLimit))
+	c.SetDeadline(deadline)
 	defer c.SetDeadline(time.Time{})
-	return c.CheckUpstream(upstreamCheckWait)
+	return c.CheckUpstream()
 }
 
 // checkUpstreamWithSession is checkUpstream for a session: a master that
@@ -52,13 +76,44 @@ func checkUpstream(c *mux.Client) error {
 // then fails with mux.ErrUpstreamNotResponding's reason if the check
 // does, and the master retires itself. Other gssh masters get
 // checkUpstream's keepalive probe.
-func checkUpstreamWithSession(c *mux.Client) error {
+func checkUpstreamWithSession(c *mux.Client, deadline time.Time) error {
 	if !c.Has(mux.ExtSessionCheck) {
-		return checkUpstream(c)
+		return checkUpstream(c, deadline)
 	}
-	c.SetDeadline(time.Now().Add(upstreamCheckLimit))
+	c.SetDeadline(deadline)
 	defer c.SetDeadline(time.Time{})
-	return c.ArmSessionCheck(upstreamCheckWait)
+	return c.ArmSessionCheck()
+}
+
+// noticeSlowMaster says at -v, once the master has taken slowNotice to
+// answer, that the passenger is waiting for it and until when; stop
+// cancels the notice.
+func noticeSlowMaster(host string, deadline time.Time, log *client.Logger) (stop func()) {
+	t := time.AfterFunc(slowNotice, func() {
+		until := "as long as its budget allows"
+		if !deadline.IsZero() {
+			until = fmt.Sprintf("at most %v more, --timeout/ConnectTimeout", time.Until(deadline).Round(100*time.Millisecond))
+		}
+		log.Logf(client.LevelVerbose, "Control master's connection to %s is slow to answer; waiting for it (%s)", host, until)
+	})
+	return func() { t.Stop() }
+}
+
+// gaveUpOnMaster ends a passenger whose wait for its master's verdict
+// hit masterDeadline (os.ErrDeadlineExceeded), with --timeout's status
+// and line when that was the bound, else as ConnectTimeout (255). The master
+// is not retired, since nothing shows its connection dead, and gssh does
+// not connect directly, since the master may yet run the command.
+func gaveUpOnMaster(ctx context.Context, prog string, cfg *config.Config, logOut io.Writer, log *client.Logger) int {
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		<-ctx.Done() // its timer may lag the socket's deadline a little
+		if log.Level() != client.LevelQuiet {
+			fmt.Fprintf(logOut, "%s: %v: session not started\r\n", prog, context.Cause(ctx))
+		}
+		return exitTimeout
+	}
+	log.Logf(client.LevelError, "Control master's connection to %s did not answer within ConnectTimeout (%v)", cfg.HostName, cfg.ConnectTimeout)
+	return exitFailure
 }
 
 // retireMaster deals with a master whose connection is dead (err from

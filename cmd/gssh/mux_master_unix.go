@@ -82,7 +82,9 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 		io.WriteString(ready, s)
 		ready.Close()
 	}
+	dialStart := time.Now()
 	conn, err := client.Dial(ctx, cfg, client.DialOptions{Log: log})
+	dialTook := time.Since(dialStart)
 	if err != nil {
 		var msg bytes.Buffer
 		if log.Level() != client.LevelQuiet {
@@ -122,7 +124,9 @@ func runDaemon(ctx context.Context, prog, fdText string, cfg *config.Config, log
 	if cfg.ControlPersistSet {
 		persist = cfg.ControlPersist
 	}
-	b := newMuxBackend(conn, cfg, log)
+	// The login took several round trips: until one is measured, its
+	// time stands in for one, which errs on the long side.
+	b := newMuxBackend(conn, cfg, log, dialTook)
 	b.fwd.Store(fwd)
 	// SIGWINCH is relayed before the first client can be served: one
 	// that arrived earlier would be ignored, and its pty never resized.
@@ -188,7 +192,7 @@ func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (fin
 		log.Logf(client.LevelError, "%s", err)
 		return func() {}, func(*client.Forwarding) {}
 	}
-	b := newMuxBackend(conn, cfg, log)
+	b := newMuxBackend(conn, cfg, log, 0)
 	stopRelay := relayWindowChanges(m) // before any client, as in runDaemon
 	go m.Serve(b)
 	go func() {
@@ -290,6 +294,10 @@ type muxBackend struct {
 	channels map[int]string // open sessions and forwards, for -O channels
 	probe    *upstreamProbe // the keepalive in flight for CheckUpstream, or nil
 
+	// rtt holds the connection's measured round trips, from which the
+	// master judges its server's silences (mux_budget_unix.go).
+	rtt rttWindow
+
 	// fwdMu serialises OPEN_FWD and CLOSE_FWD, and is held while the
 	// server answers a -R: two passengers asking for the same
 	// forwarding at once must see one of them open it and the other
@@ -308,9 +316,12 @@ type heldForward struct {
 	allocated uint32
 }
 
-func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger) *muxBackend {
+// newMuxBackend serves conn; login, when not zero, is how long
+// connecting and authenticating took (see rttWindow.provisional).
+func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger, login time.Duration) *muxBackend {
 	b := &muxBackend{conn: conn, cfg: cfg, log: log, started: time.Now(),
 		dead: make(chan struct{}), channels: make(map[int]string)}
+	b.rtt.provisional = login
 	for _, f := range configForwards(cfg) {
 		// The port the server chose for the master's own -R 0 is not
 		// known here: such a request is made afresh.
@@ -322,6 +333,9 @@ func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger) *m
 		conn.Client.Wait()
 		close(b.dead)
 	}()
+	// A first round trip, so that the budget is the connection's own
+	// by the time passengers ask.
+	b.startProbe()
 	return b
 }
 
@@ -342,6 +356,18 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 		what += " (pty)"
 	}
 	defer b.track("session " + what)()
+	// Every channel open is a round trip to measure; a checked one is
+	// also judged (SessionCheck).
+	openWait := func(answered <-chan struct{}) error {
+		start := time.Now()
+		if !r.CheckUpstream {
+			<-answered
+		} else if err := b.awaitServer(ctx, answered); err != nil {
+			return err
+		}
+		b.rtt.add(time.Since(start))
+		return nil
+	}
 	signals, stopSignals := relaySignals(r.Signals)
 	defer stopSignals()
 	opened := false
@@ -363,11 +389,12 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 		PTYRefused: r.TTYFailed,
 		// As mux.c, escapes are the master's job, with the passenger's
 		// escape character, and only for a pty session.
-		Filter:     client.EscapeFilter(client.EscapeOptions{Char: passengerEscapeChar(r.EscapeChar)}),
-		Signals:    signals,
-		OpenWithin: r.UpstreamWait,
+		Filter:   client.EscapeFilter(client.EscapeOptions{Char: passengerEscapeChar(r.EscapeChar)}),
+		Signals:  signals,
+		OpenWait: openWait,
 	}, b.log)
-	if errors.Is(err, client.ErrOpenTimeout) {
+	var silent *silentError
+	if errors.As(err, &silent) {
 		b.log.Logf(client.LevelVerbose, "mux session: %v", err)
 		return status, mux.ErrUpstreamNotResponding
 	}
@@ -417,29 +444,44 @@ var errSessionEnded = errors.New("session ended")
 
 // CheckUpstream is the master's side of self-healing: any reply to a
 // keepalive@openssh.com request (sshd answers with failure) proves the
-// connection alive. Checks that arrive while a probe is in flight wait
-// for that probe's reply rather than sending their own: x/crypto answers
-// global requests one after another, so a hundred passengers starting at
-// once would otherwise queue a hundred round trips and time out on a
-// healthy connection. A reply that arrives after a check began proves
-// the connection alive at that time.
+// connection alive; its end, or a silence longer than the master's
+// budget, proves it dead (awaitServer). Checks that arrive while a probe
+// is in flight wait for that probe's reply rather than sending their
+// own: x/crypto answers global requests one after another, so a hundred
+// passengers starting at once would otherwise queue a hundred round
+// trips. A reply that arrives after a check began proves the connection
+// alive at that time.
 func (b *muxBackend) CheckUpstream(ctx context.Context) error {
+	p := b.startProbe()
+	if err := b.awaitServer(ctx, p.done); err != nil {
+		return err
+	}
+	return p.err
+}
+
+// awaitServer is awaitServer with this master's connection, budget and
+// record of reads.
+func (b *muxBackend) awaitServer(ctx context.Context, answered <-chan struct{}) error {
+	budget := b.rtt.budget()
+	b.log.Logf(client.LevelDebug2, "mux: waiting for the server, budget %v", budget)
+	return awaitServer(ctx, answered, b.dead, budget, func() time.Time {
+		st, ok := b.conn.KeepaliveState()
+		if !ok {
+			return time.Time{}
+		}
+		return st.LastRead
+	})
+}
+
+// startProbe returns the keepalive in flight, sending one if none is.
+func (b *muxBackend) startProbe() *upstreamProbe {
 	b.mu.Lock()
-	p := b.probe
-	if p == nil {
-		p = &upstreamProbe{done: make(chan struct{})}
-		b.probe = p
-		go b.runProbe(p)
+	defer b.mu.Unlock()
+	if b.probe == nil {
+		b.probe = &upstreamProbe{done: make(chan struct{})}
+		go b.runProbe(b.probe)
 	}
-	b.mu.Unlock()
-	select {
-	case <-p.done:
-		return p.err
-	case <-b.dead:
-		return errors.New("upstream connection lost")
-	case <-ctx.Done():
-		return fmt.Errorf("upstream connection not responding: %w", ctx.Err())
-	}
+	return b.probe
 }
 
 // upstreamProbe is one keepalive in flight; err is set before done closes.
@@ -448,11 +490,15 @@ type upstreamProbe struct {
 	err  error
 }
 
-// runProbe sends p's keepalive. x/crypto's SendRequest cannot be
-// cancelled: on a dead connection it returns when the connection closes.
+// runProbe sends p's keepalive and records its round trip. x/crypto's
+// SendRequest cannot be cancelled: on a dead connection it returns when
+// the connection closes.
 func (b *muxBackend) runProbe(p *upstreamProbe) {
+	start := time.Now()
 	if _, _, err := b.conn.Client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
-		p.err = fmt.Errorf("upstream connection lost: %w", err)
+		p.err = fmt.Errorf("%w: %w", errUpstreamLost, err)
+	} else {
+		b.rtt.add(time.Since(start))
 	}
 	b.mu.Lock()
 	b.probe = nil
@@ -508,7 +554,10 @@ func (b *muxBackend) StdioForward(ctx context.Context, r *mux.StdioRequest) erro
 // forwarding identical to one the master holds is answered at once: OK,
 // or for a -R 0 the port allocated the first time. A client that asks
 // for what is already there (a second passenger with the same -L) thus
-// succeeds instead of failing to bind.
+// succeeds instead of failing to bind. Any other new forwarding is first
+// put to the user under ControlMaster ask or autoask ("Open local
+// forward LOCALHOST:8080 -> web:80 on HOST?"); a no is PERMISSION_DENIED.
+// Cancelling is never asked, as in mux.c.
 func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 	fwd := b.fwd.Load()
 	if fwd == nil {
@@ -523,11 +572,19 @@ func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 		b.dropForward(f)
 		return 0, nil
 	}
+	if reason := invalidForward(f); reason != "" {
+		b.log.Logf(client.LevelInfo, "mux_master_process_open_fwd: %s", reason)
+		return 0, errors.New("Invalid forwarding request")
+	}
 	for _, h := range b.forwards {
 		if h.Forward == f {
 			b.log.Logf(client.LevelDebug2, "mux_master_process_open_fwd: found existing forwarding")
 			return h.allocated, nil
 		}
+	}
+	if askMaster(b.cfg) && !askPermission(fmt.Sprintf("Open %s on %s?", describeForward(f, b.cfg.GatewayPorts), b.cfg.HostName)) {
+		b.log.Logf(client.LevelDebug2, "mux_master_process_open_fwd: forwarding refused by user")
+		return 0, mux.ErrPermissionDenied
 	}
 	port, err := b.changeForward(fwd, f, false)
 	if err != nil {
@@ -535,6 +592,23 @@ func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 	}
 	b.forwards = append(b.forwards, heldForward{Forward: f, allocated: port})
 	return port, nil
+}
+
+// invalidForward is mux_master_process_open_fwd's check of a request,
+// made before anything is looked up or asked: it returns why f cannot
+// be opened, or "".
+func invalidForward(f mux.Forward) string {
+	switch {
+	case f.Kind != mux.ForwardLocal && f.Kind != mux.ForwardRemote && f.Kind != mux.ForwardDynamic:
+		return fmt.Sprintf("invalid forwarding type %d", uint32(f.Kind))
+	case f.Kind == mux.ForwardDynamic && f.ListenPort == mux.PortStreamLocal:
+		return "streamlocal and dynamic forwards are mutually exclusive"
+	case f.Kind == mux.ForwardLocal && f.ConnectPort == 0:
+		return "invalid connect port 0"
+	case f.Kind != mux.ForwardDynamic && f.ConnectHost == "":
+		return "missing connect host"
+	}
+	return ""
 }
 
 // dropForward forgets the held forwardings that a successful CLOSE_FWD
@@ -562,8 +636,10 @@ func (b *muxBackend) changeForward(fwd *client.Forwarding, f mux.Forward, cancel
 		}
 		return 0, nil
 	}
+	// A destination port of 0 marks a dynamic -R, whose host is
+	// "socks" or nothing; mux.c refuses it for -L.
 	spec := listen
-	if f.Kind != mux.ForwardDynamic && (f.ConnectHost != "" || f.ConnectPort != 0) {
+	if f.Kind != mux.ForwardDynamic && f.ConnectPort != 0 {
 		spec += " " + muxEndpoint(f.ConnectHost, f.ConnectPort)
 	}
 	port, err := fwd.Add(context.Background(), kind, spec)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
@@ -180,8 +181,21 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 		return 0, false
 	}
 	defer c.Close()
+	// Until the master has shown its connection answers, the wait is
+	// bounded by --timeout and ConnectTimeout only (mux_heal_unix.go).
+	deadline := masterDeadline(ctx, cfg)
+	stopNotice := func() {}
+	if checked(c) {
+		stopNotice = noticeSlowMaster(cfg.HostName, deadline, log)
+	}
+	defer stopNotice()
 	if inv.StdioForward != "" {
-		if err := checkUpstream(c); err != nil {
+		err := checkUpstream(c, deadline)
+		stopNotice()
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
+		case err != nil:
 			retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
 			return 0, false
 		}
@@ -195,12 +209,17 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	if len(fwds) > 0 {
 		check = checkUpstream
 	}
-	if err := check(c); err != nil {
+	if err := check(c, deadline); errors.Is(err, os.ErrDeadlineExceeded) {
+		return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
+	} else if err != nil {
 		retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
 		return 0, false
 	}
-	if len(fwds) > 0 && !passengerForwards(c, fwds, cfg, log) {
-		return 0, false
+	if len(fwds) > 0 {
+		stopNotice() // the keepalive was the proof
+		if !passengerForwards(c, fwds, cfg, log) {
+			return 0, false
+		}
 	}
 
 	pid, err := c.AliveCheck()
@@ -251,7 +270,13 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
+	if checked(c) {
+		// The session's opening is a checked master's verdict.
+		c.SetDeadline(deadline)
+	}
 	sess, caught, err := requestSession(c, req, fds, sigc)
+	c.SetDeadline(time.Time{})
+	stopNotice()
 	closeFDs()
 	if caught != nil {
 		log.Logf(client.LevelDebug1, "mux_client_request_session: %v before the session opened", caught)
@@ -259,6 +284,8 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	}
 	var refused *mux.ReplyError
 	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
 	case errors.As(err, &refused) && refused.Reason == mux.ErrUpstreamNotResponding.Error():
 		// The master has retired itself (SessionCheck).
 		log.Logf(client.LevelVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
@@ -630,9 +657,10 @@ func requestForwards(c *mux.Client, fwds []mux.Forward, cancel, gatewayPorts boo
 	return ok, nil
 }
 
-// describeForward is mux.c's format_forward, for the debug messages: a
-// listen address left out is LOCALHOST, or * for a local forwarding
-// with GatewayPorts; a Unix socket's port is -2, PORT_STREAMLOCAL.
+// describeForward is mux.c's format_forward, for the debug messages and
+// a -MM master's question: a listen address left out is LOCALHOST, or *
+// for a local forwarding with GatewayPorts; a Unix socket's port is -2,
+// PORT_STREAMLOCAL; each name is cut at 200 bytes (%.200s).
 func describeForward(f mux.Forward, gatewayPorts bool) string {
 	listen := f.ListenHost
 	if listen == "" {
@@ -641,13 +669,22 @@ func describeForward(f mux.Forward, gatewayPorts bool) string {
 			listen = "*"
 		}
 	}
+	listen, connect := cut200(listen), cut200(f.ConnectHost)
 	switch f.Kind {
 	case mux.ForwardDynamic:
 		return fmt.Sprintf("dynamic forward %s:%d -> *", listen, int32(f.ListenPort))
 	case mux.ForwardRemote:
-		return fmt.Sprintf("remote forward %s:%d -> %s:%d", listen, int32(f.ListenPort), f.ConnectHost, int32(f.ConnectPort))
+		return fmt.Sprintf("remote forward %s:%d -> %s:%d", listen, int32(f.ListenPort), connect, int32(f.ConnectPort))
 	}
-	return fmt.Sprintf("local forward %s:%d -> %s:%d", listen, int32(f.ListenPort), f.ConnectHost, int32(f.ConnectPort))
+	return fmt.Sprintf("local forward %s:%d -> %s:%d", listen, int32(f.ListenPort), connect, int32(f.ConnectPort))
+}
+
+// cut200 is printf's %.200s.
+func cut200(s string) string {
+	if len(s) > 200 {
+		return s[:200]
+	}
+	return s
 }
 
 // connectHost is the host "Allocated port" names: none for a Unix
@@ -662,6 +699,10 @@ func connectHost(f mux.Forward) string {
 // configForwards turns the resolved LocalForward, DynamicForward and
 // RemoteForward lines ("LISTEN CONNECT", as ssh -G prints them) into
 // mux forwardings, local ones first as mux_client_forwards sends them.
+// A forwarding without a destination (-D, and -R as a SOCKS proxy)
+// names "socks" port 0 as its destination, as readconf.c parse_forward
+// records it: an OpenSSH master refuses a dynamic forwarding without a
+// host ("No forward host name.") and compares it with its own by it.
 func configForwards(cfg *config.Config) []mux.Forward {
 	if cfg.ClearAllForwardings {
 		return nil
@@ -677,6 +718,8 @@ func configForwards(cfg *config.Config) []mux.Forward {
 			f.ListenHost, f.ListenPort = fwdEndpoint(fields[0], true)
 			if len(fields) > 1 {
 				f.ConnectHost, f.ConnectPort = fwdEndpoint(fields[1], false)
+			} else {
+				f.ConnectHost = "socks"
 			}
 			out = append(out, f)
 		}

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/termsafe"
 )
 
 // usageText is OpenSSH 9.2's usage message with gssh's name, followed by
@@ -39,10 +42,13 @@ func (e *usageError) Error() string {
 // message alone and exit status 255, like "Bad port '0'".
 type fatalError struct {
 	msg    string
-	logged bool // printed by ssh's fatal(): ends in "\r\n"
+	logged bool  // printed by ssh's fatal(): ends in "\r\n"
+	cause  error // what ssh logged just before, such as a *config.NameError
 }
 
 func (e *fatalError) Error() string { return e.msg }
+
+func (e *fatalError) Unwrap() error { return e.cause }
 
 // reportArgsError writes what OpenSSH writes to stderr for an error from
 // parseArgs and returns the exit status, 255 as for every ssh usage error.
@@ -60,7 +66,13 @@ func reportArgsError(stderr io.Writer, err error) int {
 		}
 		io.WriteString(stderr, usageText())
 	case errors.As(err, &fe) && fe.logged:
+		var name *config.NameError
+		if errors.As(fe.cause, &name) {
+			io.WriteString(stderr, termsafe.LogLine(nameMessage(name))+"\r\n")
+		}
 		fmt.Fprintf(stderr, "%s\r\n", fe.msg)
+	case isConfigError(err):
+		return report(stderr, "", err)
 	case errors.As(err, &fe):
 		fmt.Fprintln(stderr, fe.msg)
 	default:
