@@ -61,6 +61,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandArgv -fuzztime $(FUZZTIME) ./client/config/
 	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandOutput -fuzztime $(FUZZTIME) ./client/
 	$(GO) test -run '^$$' -fuzz FuzzKRL -fuzztime $(FUZZTIME) ./client/krl/
+	$(GO) test -run '^$$' -fuzz FuzzText -fuzztime $(FUZZTIME) ./client/termsafe/
 
 # Keepalive detection latency under a frozen server and a blackholed
 # network, gssh next to OpenSSH's ssh, against the configured budget

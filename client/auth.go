@@ -73,6 +73,10 @@ type authenticator struct {
 	passwordTries, kbdTries int
 	lastMethods             []string
 	lastErr                 error
+	// fatal ends authentication at the next step: x/crypto takes an
+	// error from a method (or the banner callback) as a failed attempt
+	// and goes on, where ssh ends the connection.
+	fatal error
 }
 
 func newAuthenticator(cfg *config.Config, log *Logger, prompter Prompter, untrusted func() bool) *authenticator {
@@ -101,6 +105,9 @@ func (a *authenticator) close() {
 // next is the ssh.ClientAuthCallback: it returns the next attempt, or an
 // *AuthError once every method is exhausted.
 func (a *authenticator) next(ctx *ssh.ClientAuthContext) (ssh.AuthMethod, error) {
+	if a.fatal != nil {
+		return nil, a.fatal
+	}
 	a.lastMethods = ctx.AllowedMethods
 	for ; a.cursor < len(a.methods); a.cursor++ {
 		m := a.methods[a.cursor]
@@ -167,6 +174,10 @@ func (a *authenticator) keyboardInteractive() ssh.AuthMethod {
 		host = a.cfg.HostName
 	}
 	return ssh.KeyboardInteractive(func(name, instruction string, questions []string, echos []bool) ([]string, error) {
+		if hasNUL(name, instruction) {
+			a.fatal = errInvalidFormat
+			return nil, a.fatal
+		}
 		if name != "" {
 			a.log.Logf(LevelInfo, "%s", name)
 		}
@@ -175,8 +186,13 @@ func (a *authenticator) keyboardInteractive() ssh.AuthMethod {
 		}
 		answers := make([]string, len(questions))
 		for i, q := range questions {
-			// OpenSSH 8.4+ prefixes each prompt with the login it is for.
-			prompt := fmt.Sprintf("(%s@%s) %s", a.cfg.User, host, q)
+			if hasNUL(q) {
+				a.fatal = errInvalidFormat
+				return nil, a.fatal
+			}
+			// OpenSSH 8.4+ prefixes each prompt with the login it is
+			// for, and renders the whole prompt with asmprintf.
+			prompt := a.log.Text(fmt.Sprintf("(%s@%s) %s", a.cfg.User, host, q))
 			read := a.prompter.ReadPassword
 			if echos[i] {
 				read = a.prompter.ReadLine

@@ -34,7 +34,7 @@ func (c *Control) connInfo(now time.Time) string {
 	if cl := c.conn.Client; cl != nil {
 		line("address", "%s (local %s)", cl.RemoteAddr(), cl.LocalAddr())
 		line("user", "%s", cl.User())
-		line("server", "%s", cl.ServerVersion())
+		line("server", "%s", c.log.Text(string(cl.ServerVersion())))
 		if m, ok := cl.Conn.(ssh.AlgorithmsConnMetadata); ok {
 			alg := m.Algorithms()
 			line("kex", "%s, host key %s", alg.KeyExchange, alg.HostKey)

@@ -260,8 +260,12 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		AuthCallback:      auth.next,
 		ClientVersion:     ClientVersion,
 		BannerCallback: func(msg string) error {
-			// OpenSSH writes the banner as sent, with fprintf rather
-			// than a log call: no "\r\n" is added.
+			if hasNUL(msg) {
+				auth.fatal = errInvalidFormat
+				return auth.fatal
+			}
+			// OpenSSH writes the banner with fmprintf rather than a
+			// log call: no "\r\n" is added.
 			opts.Log.Print(LevelInfo, msg)
 			return nil
 		},
@@ -307,12 +311,9 @@ func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool)
 	if errors.As(err, &small) {
 		return small
 	}
-	addr, port := remoteIP(remote, cfg.HostName), cfg.Port
-	if tcp, ok := remote.(*net.TCPAddr); ok && tcp.Port != 0 {
-		port = tcp.Port
-	}
-	if _, ok := remote.(proxyAddr); ok { // proxy.go: ssh's get_peer_ipaddr on a pipe
-		addr, port = "UNKNOWN", 65535
+	addr, port := peerID(remote, cfg)
+	if errors.Is(err, errInvalidFormat) {
+		return &InvalidFormatError{Addr: addr, Port: port}
 	}
 	if ne, ok := negotiationError(err, addr, port); ok {
 		return ne
@@ -331,22 +332,41 @@ func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool)
 	return fmt.Errorf("ssh: connection to %s port %d: %w", cfg.HostName, cfg.Port, err)
 }
 
-// disconnectText matches the text of x/crypto's unexported disconnectMsg
-// error, the only way to recognise SSH_MSG_DISCONNECT from outside.
-var disconnectText = regexp.MustCompile(`ssh: disconnect, reason (\d+): ("(?:[^"\\]|\\.)*")`)
+// peerID is the server's address and port as ssh's messages name them.
+func peerID(remote net.Addr, cfg *config.Config) (string, int) {
+	addr, port := remoteIP(remote, cfg.HostName), cfg.Port
+	if tcp, ok := remote.(*net.TCPAddr); ok && tcp.Port != 0 {
+		port = tcp.Port
+	}
+	if _, ok := remote.(proxyAddr); ok { // proxy.go: ssh's get_peer_ipaddr on a pipe
+		addr, port = "UNKNOWN", 65535
+	}
+	return addr, port
+}
 
-// disconnectReason extracts the reason code and message of a disconnect.
+// disconnectText is the whole text of x/crypto's unexported disconnectMsg
+// error ("ssh: disconnect, reason %d: %q"), the only way to recognise
+// SSH_MSG_DISCONNECT from outside. The message is quoted with %q, so it
+// cannot fake the end of the text.
+var disconnectText = regexp.MustCompile(`\Assh: disconnect, reason (\d+): ("(?:[^"\\]|\\.)*")\z`)
+
+// disconnectReason extracts the reason code and message of a disconnect
+// anywhere in err's chain; only an error whose entire text has the form
+// counts, so a message quoting the form elsewhere cannot pose as one.
 func disconnectReason(err error) (uint32, string, bool) {
-	m := disconnectText.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 0, "", false
+	for ; err != nil; err = errors.Unwrap(err) {
+		m := disconnectText.FindStringSubmatch(err.Error())
+		if m == nil {
+			continue
+		}
+		reason, err1 := strconv.ParseUint(m[1], 10, 32)
+		msg, err2 := strconv.Unquote(m[2])
+		if err1 != nil || err2 != nil {
+			return 0, "", false
+		}
+		return uint32(reason), msg, true
 	}
-	reason, err1 := strconv.ParseUint(m[1], 10, 32)
-	msg, err2 := strconv.Unquote(m[2])
-	if err1 != nil || err2 != nil {
-		return 0, "", false
-	}
-	return uint32(reason), msg, true
+	return 0, "", false
 }
 
 // remoteIP is the peer's address as OpenSSH's ssh_remote_ipaddr prints it

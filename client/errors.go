@@ -100,8 +100,9 @@ func (e *ClosedError) Error() string {
 func (e *ClosedError) Unwrap() error { return e.Err }
 
 // DisconnectedError reports that the server ended the connection with
-// SSH_MSG_DISCONNECT during the handshake (sshd's "Too many authentication
-// failures", for one). Error is ssh's two lines for it.
+// SSH_MSG_DISCONNECT, during the handshake (sshd's "Too many
+// authentication failures", for one) or later. Error is ssh's two lines
+// for it; Message is the server's text, unsanitised.
 type DisconnectedError struct {
 	Addr    string // the server's IP address
 	Port    int
@@ -111,12 +112,20 @@ type DisconnectedError struct {
 }
 
 func (e *DisconnectedError) Error() string {
+	received, disconnected := e.Lines()
+	return received + "\r\n" + disconnected
+}
+
+// Lines are ssh's two messages, before its log functions make them safe
+// for the terminal: packet.c logs the first at ERROR, and sshpkt_fatal
+// the second at INFO before exiting 255.
+func (e *DisconnectedError) Lines() (received, disconnected string) {
 	msg := e.Message
 	if len(msg) > 400 { // "%.400s"
 		msg = msg[:400]
 	}
-	return fmt.Sprintf("Received disconnect from %s port %d:%d: %s\r\nDisconnected from %s port %d",
-		e.Addr, e.Port, e.Reason, msg, e.Addr, e.Port)
+	return fmt.Sprintf("Received disconnect from %s port %d:%d: %s", e.Addr, e.Port, e.Reason, msg),
+		fmt.Sprintf("Disconnected from %s port %d", e.Addr, e.Port)
 }
 
 func (e *DisconnectedError) Unwrap() error { return e.Err }

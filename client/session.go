@@ -324,7 +324,7 @@ func (s *session) request(ctx context.Context, name string, payload []byte) (boo
 	select {
 	case r := <-res:
 		if r.err != nil && !s.conn.alive(ctx) {
-			return false, s.lost()
+			return false, s.lost(ctx)
 		}
 		if r.err != nil {
 			return false, fmt.Errorf("client: %s request: %w", name, r.err)
@@ -359,7 +359,7 @@ func (s *session) forwardWindowChanges(winch chan os.Signal) {
 func (s *session) finish(ctx context.Context) (int, error) {
 	status, err := s.rec.result()
 	if err == ErrNoExitStatus && !s.conn.alive(ctx) {
-		return 255, s.lost()
+		return 255, s.lost(ctx)
 	}
 	s.st.Terminal.Restore()
 	s.closedMessage()
@@ -367,10 +367,14 @@ func (s *session) finish(ctx context.Context) (int, error) {
 }
 
 // lost ends a session whose connection died, with ssh's messages.
-func (s *session) lost() error {
+func (s *session) lost(ctx context.Context) error {
 	s.st.Terminal.Restore()
 	if err := s.conn.guard.deadErr(); err != nil {
 		return err // cmd/gssh prints ssh's keepalive message
+	}
+	if d := s.conn.disconnect(ctx); d != nil {
+		d.Log(s.log)
+		return d
 	}
 	err := &ConnectionLostError{Host: s.conn.Config.HostName}
 	// ssh prints this at any LogLevel, with "\r\n" even without a pty.
@@ -416,6 +420,10 @@ func (c *Conn) waitNoSession(ctx context.Context, sigc chan os.Signal, log *Logg
 	case <-dead:
 		if err := c.guard.deadErr(); err != nil {
 			return 255, err
+		}
+		if d := c.disconnect(ctx); d != nil {
+			d.Log(log)
+			return 255, d
 		}
 		lost := &ConnectionLostError{Host: c.Config.HostName}
 		log.Logf(LevelQuiet, "%s", lost.Error())

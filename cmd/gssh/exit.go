@@ -8,6 +8,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/termsafe"
 )
 
 // exitFailure is ssh's status for every failure of its own, as opposed to
@@ -25,16 +26,25 @@ func report(stderr io.Writer, prog string, err error) int {
 	var unsupported *notSupportedError
 	var jump *client.JumpError
 	var name *config.NameError
-	line := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\r\n", args...) }
+	var disconnected *client.DisconnectedError
+	var stdio *client.StdioForwardError
+	line := func(format string, args ...any) { io.WriteString(stderr, logLines(fmt.Sprintf(format, args...))) }
 	switch {
 	case errors.As(err, &jump):
 		return reportJump(stderr, prog, jump) // forward.go
 	case errors.As(err, &parseErr) && errors.As(parseErr.Err, &name):
 		// A command-line ProxyJump hop with a bad name (names.go).
 		line("%s", nameMessage(name))
-		line("%s", logVis(parseErr.Error()))
+		line("%s", parseErr.Error())
 	case errors.As(err, &name):
 		line("%s", nameMessage(name))
+	case errors.As(err, &disconnected):
+		// Each is one log call in ssh, whatever "\r\n" the reason holds.
+		received, gone := disconnected.Lines()
+		io.WriteString(stderr, termsafe.LogLine(received)+"\r\n"+termsafe.LogLine(gone)+"\r\n")
+	case errors.As(err, &stdio):
+		// The channel's failure quotes the server, "\r\n" and all.
+		io.WriteString(stderr, termsafe.LogLine(stdio.Err.Error())+"\r\n"+termsafe.LogLine("stdio forwarding failed")+"\r\n")
 	case errors.As(err, &parseErr):
 		if parseErr.Detail != "" {
 			line("%s", parseErr.Detail)
@@ -53,6 +63,18 @@ func report(stderr io.Writer, prog string, err error) int {
 		line("%s", err)
 	}
 	return exitFailure
+}
+
+// logLines renders text, which may hold several of ssh's log lines joined
+// by "\r\n", as ssh's do_log writes each of them (termsafe.LogLine): error
+// texts quote the server (a DISCONNECT reason, a channel-open failure) and
+// names from the command line.
+func logLines(text string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(text, "\r\n") {
+		b.WriteString(termsafe.LogLine(l) + "\r\n")
+	}
+	return b.String()
 }
 
 // fatalLevel is the LogLevel from which ssh prints the message that ends
@@ -74,8 +96,10 @@ func reportSession(log *client.Logger, err error) int {
 	var localSignal *client.LocalSignalError
 	var failed *client.RequestFailedError
 	var serverAlive *client.ServerAliveError
+	var disconnected *client.DisconnectedError
 	switch {
 	case errors.As(err, &lost), errors.As(err, &remoteSignal), errors.Is(err, client.ErrNoExitStatus),
+		errors.As(err, &disconnected),
 		errors.Is(err, client.ErrDisconnected): // ~.: "Connection to H closed." is out
 	case errors.As(err, &serverAlive):
 		// ssh's logit: INFO, so -q silences it.

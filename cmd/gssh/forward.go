@@ -74,7 +74,7 @@ func jumpResolver(inv *invocation, cfg *config.Config) func(config.Hop) (*config
 func reportJump(stderr io.Writer, prog string, err *client.JumpError) int {
 	report(stderr, prog, err.Err)
 	for _, l := range err.ParentLines() {
-		fmt.Fprintf(stderr, "%s\r\n", l)
+		io.WriteString(stderr, logLines(l))
 	}
 	return exitFailure
 }

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/termsafe"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -95,6 +97,7 @@ func run(argv []string, st client.Streams) int {
 	}
 
 	log := client.NewLogger(logOut, logLevel(cfg.LogLevel))
+	log.SetCharset(termsafe.LocaleCharset(os.LookupEnv, termsafe.Installed))
 	for _, w := range cfg.Warnings {
 		log.Logf(client.LevelInfo, "%s", w)
 	}
@@ -117,6 +120,10 @@ func run(argv []string, st client.Streams) int {
 		}
 		// ssh's fatal() honours LogLevel: -q silences even these.
 		if log.Level() < fatalLevel(err) {
+			return exitFailure
+		}
+		if disconnected := (*client.DisconnectedError)(nil); errors.As(err, &disconnected) {
+			disconnected.Log(log) // two lines at two levels
 			return exitFailure
 		}
 		return report(logOut, prog, err)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/termsafe"
 	"github.com/gssh/gssh/escape"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
@@ -667,7 +668,9 @@ func (b *muxBackend) Info(what string) (string, error) {
 		c := b.conn.Client
 		fmt.Fprintf(&s, "Connection to %s port %d as %s\n", b.cfg.HostName, b.cfg.Port, b.cfg.User)
 		fmt.Fprintf(&s, "  remote %s local %s\n", c.RemoteAddr(), c.LocalAddr())
-		fmt.Fprintf(&s, "  server version %s, client version %s\n", c.ServerVersion(), c.ClientVersion())
+		// The server chose its version line; the passenger prints this.
+		fmt.Fprintf(&s, "  server version %s, client version %s\n",
+			termsafe.Text(string(c.ServerVersion()), termsafe.ASCII), c.ClientVersion())
 		fmt.Fprintf(&s, "  master pid %d, up %s\n", os.Getpid(), time.Since(b.started).Round(time.Second))
 	case "channels":
 		b.mu.Lock()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/termsafe"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
 )
@@ -538,7 +539,8 @@ func stdioFDs(st client.Streams, stdinNull bool, n int) ([]int, func(), error) {
 // OpenSSH 10.3's conninfo and channels.
 func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger) int {
 	fatal := func(format string, args ...any) int {
-		fmt.Fprintf(logOut, format+"\r\n", args...)
+		// ssh's fatal: the master's reasons are made safe like any log line.
+		io.WriteString(logOut, termsafe.LogLine(fmt.Sprintf(format, args...))+"\r\n")
 		return exitFailure
 	}
 	c, err := mux.Dial(path)

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/termsafe"
 )
 
 // usageText is OpenSSH 9.2's usage message with gssh's name, followed by
@@ -67,7 +68,7 @@ func reportArgsError(stderr io.Writer, err error) int {
 	case errors.As(err, &fe) && fe.logged:
 		var name *config.NameError
 		if errors.As(fe.cause, &name) {
-			fmt.Fprintf(stderr, "%s\r\n", nameMessage(name))
+			io.WriteString(stderr, termsafe.LogLine(nameMessage(name))+"\r\n")
 		}
 		fmt.Fprintf(stderr, "%s\r\n", fe.msg)
 	case isConfigError(err):

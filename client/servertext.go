@@ -1,0 +1,75 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gssh/gssh/internal/crash"
+)
+
+// Texts the server sends reach the terminal only through Logger, which
+// renders them as ssh does (client/termsafe). This file holds what ssh
+// does besides rendering: refusing strings its parser refuses, and
+// reporting a DISCONNECT that ends a session.
+
+// errInvalidFormat is returned from x/crypto's callbacks for a string ssh
+// reads with sshpkt_get_cstring, which refuses one holding a NUL byte:
+// the userauth banner and the keyboard-interactive name, instruction and
+// prompts.
+var errInvalidFormat = errors.New("client: NUL in a server string")
+
+// hasNUL reports whether any of texts holds a NUL byte.
+func hasNUL(texts ...string) bool {
+	for _, t := range texts {
+		if strings.IndexByte(t, 0) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// InvalidFormatError reports a message from the server that ssh's packet
+// parser refuses (SSH_ERR_INVALID_FORMAT); ssh ends the connection with
+// the line Error returns and exits 255.
+type InvalidFormatError struct {
+	Addr string // the server's IP address
+	Port int
+}
+
+func (e *InvalidFormatError) Error() string {
+	return fmt.Sprintf("ssh_dispatch_run_fatal: Connection to %s port %d: invalid format", e.Addr, e.Port)
+}
+
+// disconnect returns the server's DISCONNECT when that is what ended the
+// connection, nil otherwise. Callers know the connection has died (a
+// request failed), so x/crypto's read loop has ended or is ending and
+// Wait returns; ctx bounds the wait all the same.
+func (c *Conn) disconnect(ctx context.Context) *DisconnectedError {
+	res := make(chan error, 1)
+	crash.Go(func() { res <- c.Client.Wait() })
+	var err error
+	select {
+	case err = <-res:
+	case <-ctx.Done():
+		return nil
+	}
+	if err == nil {
+		return nil
+	}
+	reason, msg, ok := disconnectReason(err)
+	if !ok {
+		return nil
+	}
+	addr, port := peerID(c.Client.RemoteAddr(), c.Config)
+	return &DisconnectedError{Addr: addr, Port: port, Reason: reason, Message: msg, Err: err}
+}
+
+// Log prints e as ssh does, each line at its level and made safe for the
+// terminal by log.
+func (e *DisconnectedError) Log(log *Logger) {
+	received, disconnected := e.Lines()
+	log.Logf(LevelError, "%s", received)
+	log.Logf(LevelInfo, "%s", disconnected)
+}
