@@ -25,13 +25,9 @@ type NegotiationError struct {
 }
 
 func (e *NegotiationError) Error() string {
-	offer := strings.Join(e.Offer, ",")
-	if !printableNames(offer) {
-		// The list comes from the server; anything but the printable
-		// ASCII RFC 4251 allows in names is left to Go's quoting.
-		return fmt.Sprintf("Unable to negotiate with %s port %d: %v", e.Addr, e.Port, e.Err)
-	}
-	return fmt.Sprintf("Unable to negotiate with %s port %d: %s. Their offer: %s", e.Addr, e.Port, e.What, offer)
+	// Offer comes from the server: cmd/gssh prints it through
+	// termsafe.LogLine, as ssh's logdie() renders it.
+	return fmt.Sprintf("Unable to negotiate with %s port %d: %s. Their offer: %s", e.Addr, e.Port, e.What, strings.Join(e.Offer, ","))
 }
 
 func (e *NegotiationError) Unwrap() error { return e.Err }
@@ -57,13 +53,4 @@ func negotiationError(err error, addr string, port int) (*NegotiationError, bool
 		what = "no matching compression method found"
 	}
 	return &NegotiationError{Addr: addr, Port: port, What: what, Offer: ne.RequestedAlgorithms, Err: err}, true
-}
-
-func printableNames(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
 }
