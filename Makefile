@@ -5,7 +5,7 @@ STATICCHECK_VERSION := v0.8.2
 BIN         := bin/gssh
 GOBIN       := $(CURDIR)/bin/tools
 
-.PHONY: all build test test-short lint vet staticcheck cross fuzz bench bench-keepalive bench-compare demo clean
+.PHONY: all build deps test test-short lint vet staticcheck cross fuzz bench bench-keepalive bench-compare demo clean
 
 all: build
 
@@ -16,13 +16,21 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/gssh
 
+# What the demo and the tests need (sshd, ssh, the callers, the test
+# user): installed as root, named in one line otherwise (.ci/setup).
+deps:
+	@bash .ci/setup
+
 # The full suite: vet, staticcheck, and every test with the race detector
-# against a real sshd (run `sudo bash .ci/setup` once to install it).
-# One package at a time (-p 1): the pty, keepalive and escape tests
-# measure real time against a real sshd, and on a two-core machine two
-# packages' worth of sshd sessions at once stretch those timings.
-test: lint
-	$(GO) test -race -count=1 -p 1 -timeout 20m ./...
+# against a real sshd. One package at a time (-p 1): the pty, keepalive
+# and escape tests measure real time against a real sshd, and on a
+# two-core machine two packages' worth of sshd sessions at once stretch
+# those timings. The last line counts the tests that started a real sshd.
+SSHD_RUN_LOG := $(CURDIR)/bin/sshd-tests.log
+test: deps lint
+	@mkdir -p bin && rm -f $(SSHD_RUN_LOG)
+	GSSH_SSHD_TEST_LOG=$(SSHD_RUN_LOG) $(GO) test -race -count=1 -p 1 -timeout 20m ./...
+	@echo "real sshd: $$(sort -u $(SSHD_RUN_LOG) | wc -l) tests started one"
 
 test-short:
 	$(GO) test -count=1 ./...
@@ -81,7 +89,7 @@ bench-compare:
 bench: bench-keepalive bench-compare
 
 # A throwaway sshd on loopback, gssh running a command and a shell on it.
-demo: build
+demo: deps build
 	bash internal/demo/demo.sh $(BIN)
 
 clean:

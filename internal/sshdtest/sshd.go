@@ -101,6 +101,7 @@ func Start(t testing.TB, opts Options) *Server {
 	for attempt := 0; attempt < 5; attempt++ {
 		if lastErr = s.start(opts); lastErr == nil {
 			t.Cleanup(s.Stop)
+			recordRun(t)
 			if err := s.writeClientFiles(); err != nil {
 				t.Fatal(err)
 			}
@@ -110,6 +111,27 @@ func Start(t testing.TB, opts Options) *Server {
 	log, _ := os.ReadFile(s.LogFile)
 	t.Fatalf("sshd did not start: %v\n%s", lastErr, log)
 	return nil
+}
+
+// RunLogEnv names the file to which each test that started an sshd
+// appends its name: `make test` counts them, so that a run in which the
+// real-server tests did not happen cannot pass for one in which they did.
+const RunLogEnv = "GSSH_SSHD_TEST_LOG"
+
+func recordRun(t testing.TB) {
+	path := os.Getenv(RunLogEnv)
+	if path == "" {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatalf("%s: %v", RunLogEnv, err)
+	}
+	defer f.Close()
+	top, _, _ := strings.Cut(t.Name(), "/")
+	if _, err := fmt.Fprintf(f, "%s %s\n", filepath.Base(os.Args[0]), top); err != nil {
+		t.Fatalf("%s: %v", RunLogEnv, err)
+	}
 }
 
 func (s *Server) writeKeys() error {
@@ -347,6 +369,6 @@ func RequireTestUser(t testing.TB) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("test user %s is required under CI: %v", TestUser, err)
 		}
-		t.Skipf("test user %s missing (run .ci/setup-test-user): %v", TestUser, err)
+		t.Skipf("test user %s missing (run .ci/setup as root): %v", TestUser, err)
 	}
 }
