@@ -48,6 +48,8 @@ const (
 
 // Row is one line of the comparison table.
 type Row struct {
+	// Heading rows start a section: only Name is printed, on its own line.
+	Heading    bool
 	Name, Unit string
 	Prec       int // decimals shown
 	GSSH, SSH  Series
@@ -87,6 +89,10 @@ func (r Row) verdict() string {
 func WriteTable(w io.Writer, rows []Row) error {
 	cells := [][]string{{"figure", "unit", "gssh median [min–max]", "ssh median [min–max]", "gssh/ssh", "acceptance"}}
 	for _, r := range rows {
+		if r.Heading {
+			cells = append(cells, []string{r.Name})
+			continue
+		}
 		ratio := "-"
 		if q := r.Ratio(); q != 0 {
 			ratio = fmt.Sprintf("%.3f", q)
@@ -95,12 +101,19 @@ func WriteTable(w io.Writer, rows []Row) error {
 	}
 	width := make([]int, len(cells[0]))
 	for _, c := range cells {
+		if len(c) == 1 {
+			continue
+		}
 		for i, s := range c {
 			width[i] = max(width[i], len([]rune(s)))
 		}
 	}
 	var b strings.Builder
 	for _, c := range cells {
+		if len(c) == 1 {
+			b.WriteString("\n" + c[0] + "\n")
+			continue
+		}
 		for i, s := range c {
 			pad := width[i] - len([]rune(s))
 			if i == len(c)-1 {
