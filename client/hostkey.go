@@ -34,7 +34,10 @@ import (
 //
 // CheckHostIP (off by default since OpenSSH 8.5) is supported as far as
 // adding and accepting the IP's entry: when the host's key is new or known,
-// the "[ip]:port" name is looked up and added alongside it. The "POSSIBLE
+// the "[ip]:port" name is looked up and added alongside it. As in ssh,
+// a loopback address is never recorded (each machine's localhost is
+// another host), nor one for a server that presented a certificate and
+// was already known. The "POSSIBLE
 // DNS SPOOFING DETECTED" and "differs from the key for the IP address"
 // warnings, for an IP entry holding another key, are not implemented: the
 // connection then proceeds on the host name's verdict alone.
@@ -360,9 +363,12 @@ func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) e
 		return err
 	}
 	ipName := v.name
+	loopback := false
 	if tcp, ok := remote.(*net.TCPAddr); ok {
 		ipName = knownHostsName(tcp.IP.String(), v.cfg.Port)
+		loopback = tcp.IP.IsLoopback()
 	}
+	_, presentedCert := key.(*ssh.Certificate)
 	v.readonly = v.readonly || len(v.cfg.UserKnownHostsFiles) == 0
 	var status hostStatus
 	var found *knownHostEntry
@@ -383,10 +389,10 @@ func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) e
 		key = cert.Key
 	}
 	desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: ssh.FingerprintSHA256(key)}
-	checkIP := v.cfg.CheckHostIP && v.cfg.HostKeyAlias == "" && ipName != v.name
+	checkIP := v.cfg.CheckHostIP && v.cfg.HostKeyAlias == "" && ipName != v.name && !loopback
 	switch status {
 	case hostOK:
-		if checkIP {
+		if checkIP && !presentedCert {
 			v.addIP(ipName, key, desc)
 		}
 		return nil
