@@ -356,18 +356,10 @@ func newHostKeyVerifier(cfg *config.Config, log *Logger, prompter Prompter, home
 	return v
 }
 
-// verify is the ssh.HostKeyCallback. Returning an error aborts the key
-// exchange before anything else is sent to the server.
+// verify is the verdict on the server's key once RevokedHostKeys and
+// KnownHostsCommand have had their say (see callback).
 func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
-	if err := v.checkRevokedFile(key); err != nil {
-		return err
-	}
-	ipName := v.name
-	loopback := false
-	if tcp, ok := remote.(*net.TCPAddr); ok {
-		ipName = knownHostsName(tcp.IP.String(), v.cfg.Port)
-		loopback = tcp.IP.IsLoopback()
-	}
+	ipName, _, checkIP := v.address(remote)
 	_, presentedCert := key.(*ssh.Certificate)
 	v.readonly = v.readonly || len(v.cfg.UserKnownHostsFiles) == 0
 	var status hostStatus
@@ -389,7 +381,6 @@ func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) e
 		key = cert.Key
 	}
 	desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: ssh.FingerprintSHA256(key)}
-	checkIP := v.cfg.CheckHostIP && v.cfg.HostKeyAlias == "" && ipName != v.name && !loopback
 	switch status {
 	case hostOK:
 		if checkIP && !presentedCert {
@@ -403,6 +394,23 @@ func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) e
 	default:
 		return v.revokedKey(desc)
 	}
+}
+
+// address is the known_hosts name of the server's address, whether it
+// is a loopback address, and whether CheckHostIP applies: as in ssh's
+// check_host_key, not on loopback (each machine's localhost is another
+// host), not through a proxy command (no address) and not when the
+// host was named by its address; gssh also leaves it off under
+// HostKeyAlias.
+func (v *hostKeyVerifier) address(remote net.Addr) (ipName string, loopback, checkIP bool) {
+	tcp, ok := remote.(*net.TCPAddr)
+	if !ok {
+		return v.name, false, false
+	}
+	ipName = knownHostsName(tcp.IP.String(), v.cfg.Port)
+	loopback = tcp.IP.IsLoopback()
+	checkIP = v.cfg.CheckHostIP && v.cfg.HostKeyAlias == "" && ipName != v.name && !loopback
+	return ipName, loopback, checkIP
 }
 
 // knownWithoutPort is check_host_key's second look, read-only and quiet,
