@@ -34,7 +34,10 @@ import (
 //
 // CheckHostIP (off by default since OpenSSH 8.5) is supported as far as
 // adding and accepting the IP's entry: when the host's key is new or known,
-// the "[ip]:port" name is looked up and added alongside it. The "POSSIBLE
+// the "[ip]:port" name is looked up and added alongside it. As in ssh,
+// a loopback address is never recorded (each machine's localhost is
+// another host), nor one for a server that presented a certificate and
+// was already known. The "POSSIBLE
 // DNS SPOOFING DETECTED" and "differs from the key for the IP address"
 // warnings, for an IP entry holding another key, are not implemented: the
 // connection then proceeds on the host name's verdict alone.
@@ -353,30 +356,34 @@ func newHostKeyVerifier(cfg *config.Config, log *Logger, prompter Prompter, home
 	return v
 }
 
-// verify is the ssh.HostKeyCallback. Returning an error aborts the key
-// exchange before anything else is sent to the server.
+// verify is the verdict on the server's key once RevokedHostKeys and
+// KnownHostsCommand have had their say (see callback).
 func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
-	if err := v.checkRevokedFile(key); err != nil {
-		return err
-	}
-	ipName := v.name
-	if tcp, ok := remote.(*net.TCPAddr); ok {
-		ipName = knownHostsName(tcp.IP.String(), v.cfg.Port)
-	}
-	status, found := v.lookup(key)
-	v.readonly = v.readonly || len(v.cfg.UserKnownHostsFiles) == 0 || found.fromCommand()
-	if _, isCert := key.(*ssh.Certificate); isCert && status != hostOK && status != hostRevoked {
+	ipName, _, checkIP := v.address(remote)
+	_, presentedCert := key.(*ssh.Certificate)
+	v.readonly = v.readonly || len(v.cfg.UserKnownHostsFiles) == 0
+	var status hostStatus
+	var found *knownHostEntry
+	for {
+		status, found = v.kh.check(v.name, key)
+		v.readonly = v.readonly || found.fromCommand()
+		if status == hostNew {
+			if accepted, err := v.knownWithoutPort(key); accepted || err != nil {
+				return err
+			}
+		}
+		cert, isCert := key.(*ssh.Certificate)
+		if !isCert || status == hostRevoked || (status == hostOK && v.acceptCert(cert)) {
+			break
+		}
 		// No CA vouches for the certificate: OpenSSH retries with the
 		// plain key inside it.
-		key = key.(*ssh.Certificate).Key
-		status, found = v.lookup(key)
-		v.readonly = v.readonly || found.fromCommand()
+		key = cert.Key
 	}
 	desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: ssh.FingerprintSHA256(key)}
-	checkIP := v.cfg.CheckHostIP && v.cfg.HostKeyAlias == "" && ipName != v.name
 	switch status {
 	case hostOK:
-		if checkIP {
+		if checkIP && !presentedCert {
 			v.addIP(ipName, key, desc)
 		}
 		return nil
@@ -389,23 +396,69 @@ func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) e
 	}
 }
 
-// lookup checks key for the host name; a certificate on a non-standard
-// port may also be vouched for by a CA listed for the bare host name.
-func (v *hostKeyVerifier) lookup(key ssh.PublicKey) (hostStatus, *knownHostEntry) {
-	status, found := v.kh.check(v.name, key)
-	cert, isCert := key.(*ssh.Certificate)
-	if isCert && status == hostNew && v.cfg.HostKeyAlias == "" && v.cfg.Port != 22 {
-		status, found = v.kh.check(strings.ToLower(v.cfg.HostName), key)
+// address is the known_hosts name of the server's address, whether it
+// is a loopback address, and whether CheckHostIP applies: as in ssh's
+// check_host_key, not on loopback (each machine's localhost is another
+// host), not through a proxy command (no address) and not when the
+// host was named by its address; gssh also leaves it off under
+// HostKeyAlias.
+func (v *hostKeyVerifier) address(remote net.Addr) (ipName string, loopback, checkIP bool) {
+	tcp, ok := remote.(*net.TCPAddr)
+	if !ok {
+		return v.name, false, false
 	}
-	if isCert && status == hostOK {
-		if err := v.validCert(cert); err != nil {
-			v.log.Logf(LevelError, "%v", err)
-			// The CA line stays found: one from KnownHostsCommand
-			// makes the check read-only.
-			return hostNew, found
+	ipName = knownHostsName(tcp.IP.String(), v.cfg.Port)
+	loopback = tcp.IP.IsLoopback()
+	checkIP = v.cfg.CheckHostIP && v.cfg.HostKeyAlias == "" && ipName != v.name && !loopback
+	return ipName, loopback, checkIP
+}
+
+// knownWithoutPort is check_host_key's second look, read-only and quiet,
+// for a key that is new under "[host]:port" (measured with /usr/bin/ssh
+// 9.2: "checking without port identifier"): the same checks under the
+// bare host name, a certificate without a CA there falling back to its
+// plain key. A key known there is accepted and nothing is written; for a
+// certificate this happens before the fallback to its plain key could
+// find another key listed for "[host]:port". A revoked one is reported
+// under the bare name; with StrictHostKeyChecking off it is used
+// untrusted, otherwise the caller goes on as for a new key. ssh runs
+// KnownHostsCommand again for the bare name; gssh does not.
+func (v *hostKeyVerifier) knownWithoutPort(key ssh.PublicKey) (bool, error) {
+	if v.cfg.HostKeyAlias != "" || v.cfg.Port == 22 {
+		return false, nil
+	}
+	bare := strings.ToLower(v.cfg.HostName)
+	for {
+		status, _ := v.kh.check(bare, key)
+		cert, isCert := key.(*ssh.Certificate)
+		switch {
+		case status == hostRevoked:
+			desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: ssh.FingerprintSHA256(key)}
+			lines := v.revokedLines(bare, desc)
+			if v.strict() {
+				for _, l := range lines {
+					v.log.Logf(LevelError, "%s", l)
+				}
+				return false, nil
+			}
+			return true, v.continueUnsafe(desc, lines)
+		case status == hostOK && (!isCert || v.acceptCert(cert)):
+			return true, nil
+		case !isCert:
+			return false, nil
 		}
+		key = cert.Key
 	}
-	return status, found
+}
+
+// acceptCert is the check a certificate vouched for by a CA must still
+// pass; a failure is reported, and the caller falls back to the plain key.
+func (v *hostKeyVerifier) acceptCert(cert *ssh.Certificate) bool {
+	if err := v.validCert(cert); err != nil {
+		v.log.Logf(LevelError, "%v", err)
+		return false
+	}
+	return true
 }
 
 // validCert checks what the CA match does not, in the order and with the
@@ -645,19 +698,34 @@ func (v *hostKeyVerifier) changedKey(found *knownHostEntry, desc KeyDescriptor) 
 
 // revokedKey handles a key marked @revoked for the host.
 func (v *hostKeyVerifier) revokedKey(desc KeyDescriptor) error {
+	lines := v.revokedLines(v.name, desc)
+	if v.strict() {
+		return v.fail(HostKeyRevoked, desc, lines...)
+	}
+	return v.continueUnsafe(desc, lines)
+}
+
+// revokedLines are ssh's words for a key marked @revoked for name,
+// ending with the refusal unless StrictHostKeyChecking is off.
+func (v *hostKeyVerifier) revokedLines(name string, desc KeyDescriptor) []string {
 	lines := []string{
 		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 		"@       WARNING: REVOKED HOST KEY DETECTED!               @",
 		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
-		"The " + desc.Type + " host key for " + v.name + " is marked as revoked.",
+		"The " + desc.Type + " host key for " + name + " is marked as revoked.",
 		"This could mean that a stolen key is being used to",
 		"impersonate this host.",
 	}
-	if v.cfg.StrictHostKeyChecking != "no" && v.cfg.StrictHostKeyChecking != "off" {
-		lines = append(lines, desc.Type+" host key for "+v.name+" was revoked and you have requested strict checking.")
-		return v.fail(HostKeyRevoked, desc, lines...)
+	if v.strict() {
+		lines = append(lines, desc.Type+" host key for "+name+" was revoked and you have requested strict checking.")
 	}
-	return v.continueUnsafe(desc, lines)
+	return lines
+}
+
+// strict reports whether a changed or revoked key ends the connection
+// (every StrictHostKeyChecking but off).
+func (v *hostKeyVerifier) strict() bool {
+	return v.cfg.StrictHostKeyChecking != "no" && v.cfg.StrictHostKeyChecking != "off"
 }
 
 // continueUnsafe is OpenSSH's answer to StrictHostKeyChecking=no with a

@@ -184,7 +184,7 @@ func (v *hostKeyVerifier) offeredHostKeyAlgorithms() ([]string, error) {
 // (HOSTNAME, and ADDRESS when CheckHostIP will look the address up) and
 // adds what it printed after the files' entries. It runs once per
 // connection: a re-key finds the keys already loaded.
-func (v *hostKeyVerifier) loadCommandKeys(ipName string, key ssh.PublicKey) error {
+func (v *hostKeyVerifier) loadCommandKeys(ipName string, checkIP bool, key ssh.PublicKey) error {
 	if v.commandLoaded {
 		return nil
 	}
@@ -201,7 +201,7 @@ func (v *hostKeyVerifier) loadCommandKeys(ipName string, key ssh.PublicKey) erro
 	}
 	v.kh.entries = append(v.kh.entries, entries...)
 	_, isCert := key.(*ssh.Certificate)
-	if isCert || !v.cfg.CheckHostIP || v.cfg.HostKeyAlias != "" || ipName == v.name {
+	if isCert || !checkIP {
 		return nil
 	}
 	entries, err = runKnownHostsCommand(v.cfg, v.log, keyQuery(v.cfg, "ADDRESS", ipName, key))

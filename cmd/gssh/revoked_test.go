@@ -56,18 +56,20 @@ func ecdsaLine(t *testing.T) string {
 	return authorizedLine(t, &k.PublicKey)
 }
 
-// certServer is an sshd presenting an ed25519 host certificate (serial
-// 42, key ID "hostid", principal 127.0.0.1) signed by the CA in Dir/ca.
+// certServer is an sshd presenting, besides the harness's ed25519 host
+// key, a host key of the type asked for and its certificate (serial 42,
+// key ID "hostid", principal 127.0.0.1) signed by the ed25519 CA in
+// dir/ca.
 type certServer struct {
 	*sshdtest.Server
 	dir string // the CA, host key and certificate
 }
 
-func startCertServer(t *testing.T) *certServer {
+func startCertServer(t *testing.T, hostKeyType string) *certServer {
 	t.Helper()
 	dir := t.TempDir()
-	for _, k := range []string{"ca", "host"} {
-		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
+	for k, typ := range map[string]string{"ca": "ed25519", "host": hostKeyType} {
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", typ, "-N", "", "-C", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
 			t.Fatalf("ssh-keygen: %v\n%s", err, out)
 		}
 	}
@@ -106,7 +108,7 @@ func (s *certServer) krl(t *testing.T, name string, args []string, spec ...strin
 // fails the connection as ssh does; a file that does not list the key
 // lets it through.
 func TestRevokedHostKeysLikeOpenSSH(t *testing.T) {
-	s := startCertServer(t)
+	s := startCertServer(t, "ed25519")
 	caKnown := filepath.Join(s.dir, "known_ca")
 	writeFile(t, caKnown, "@cert-authority * "+s.pub(t, "ca")+"\n")
 	revokedCA := filepath.Join(s.dir, "known_revoked_ca")
@@ -217,5 +219,71 @@ func TestRevokedHostKeysLikeOpenSSH(t *testing.T) {
 	}
 	if _, err := os.Stat("~"); err == nil {
 		t.Fatal(`a "~" directory in the test's working directory spoils the tilde case`)
+	}
+}
+
+// TestRevokedCertificatePlainKnownLikeOpenSSH: with only the server's
+// plain key in known_hosts, ssh still offers the certificate algorithms
+// of that key's type first (sshconnect2.c order_hostkeyalgs looks known
+// keys up by their plain type), so the server presents its certificate
+// and every revocation of it applies: @revoked for its CA or its key, a
+// RevokedHostKeys KRL by serial, key ID or CA. Unrevoked, the
+// certificate, whose CA is not known, is checked as the plain key inside
+// it ("No matching CA found. Retry with plain key") and the login goes
+// on; another key of that type known makes it a changed key. gssh once
+// offered plain algorithms first: it got the plain key and connected to
+// hosts ssh refuses (ECDSA, RSA), or got sshd's other ed25519 key and
+// refused one ssh accepts.
+func TestRevokedCertificatePlainKnownLikeOpenSSH(t *testing.T) {
+	for _, typ := range []string{"ed25519", "ecdsa", "rsa"} {
+		t.Run(typ, func(t *testing.T) {
+			s := startCertServer(t, typ)
+			other := filepath.Join(s.dir, "other")
+			if out, err := exec.Command("ssh-keygen", "-q", "-t", typ, "-N", "", "-C", "", "-f", other).CombinedOutput(); err != nil {
+				t.Fatalf("ssh-keygen: %v\n%s", err, out)
+			}
+			name := fmt.Sprintf("[127.0.0.1]:%d", s.Port)
+			known := func(file string, lines ...string) string {
+				p := filepath.Join(s.dir, file)
+				writeFile(t, p, strings.Join(lines, "\n")+"\n")
+				return p
+			}
+			plain := known("known_plain", name+" "+s.pub(t, "host"))
+			caFile := filepath.Join(s.dir, "ca.pub")
+			cases := []struct {
+				name  string
+				known string
+				extra []string
+				ok    bool // the connection must succeed
+			}{
+				{"not revoked", plain, nil, true},
+				{"@revoked CA", known("known_revoked_ca", name+" "+s.pub(t, "host"), "@revoked * "+s.pub(t, "ca")), nil, false},
+				{"@revoked host key", known("known_revoked_key", name+" "+s.pub(t, "host"), "@revoked * "+s.pub(t, "host")), nil, false},
+				{"KRL of the serial", plain, []string{"-o", "RevokedHostKeys=" + s.krl(t, "krl_serial", []string{"-s", caFile}, "serial: 42")}, false},
+				{"KRL of the key ID", plain, []string{"-o", "RevokedHostKeys=" + s.krl(t, "krl_id", []string{"-s", caFile}, "id: hostid")}, false},
+				{"KRL of the CA", plain, []string{"-o", "RevokedHostKeys=" + s.krl(t, "krl_ca", nil, "key: "+s.pub(t, "ca"))}, false},
+				{"KRL of another serial", plain, []string{"-o", "RevokedHostKeys=" + s.krl(t, "krl_43", []string{"-s", caFile}, "serial: 43")}, true},
+				{"another key known", known("known_other", name+" "+s.pub(t, "other")), nil, false},
+			}
+			home := []string{"HOME=" + s.dir}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					args := append(append([]string{}, c.extra...), "-F", "none", "-p", fmt.Sprint(s.Port),
+						"-o", "UserKnownHostsFile="+c.known, "-o", "GlobalKnownHostsFile=/dev/null",
+						"-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+						"-o", "IdentityAgent=none", "-i", s.UserKey, "127.0.0.1", "echo ok")
+					want := runClient(t, "/usr/bin/ssh", nil, home, args...)
+					got := runClient(t, gsshBin, nil, home, args...)
+					assertNoPanic(t, got)
+					if c.ok != (want.code == 0) {
+						t.Fatalf("ssh: exit %d, stderr %q", want.code, want.stderr)
+					}
+					if got.code != want.code || got.stderr != asGssh(want.stderr) || got.stdout != want.stdout {
+						t.Errorf("gssh: exit %d stdout %q stderr %q\n ssh: exit %d stdout %q stderr %q",
+							got.code, got.stdout, got.stderr, want.code, want.stdout, want.stderr)
+					}
+				})
+			}
+		})
 	}
 }
