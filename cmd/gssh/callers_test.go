@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // git runs git in dir with gssh as its ssh, failing the test on error.
@@ -87,15 +88,11 @@ func TestGitOverGssh(t *testing.T) {
 	}
 }
 
-// requireTool fails under CI and skips elsewhere when a caller is missing.
+// requireTool ends the test through testenv.SkipOrFail when a caller
+// of ssh is missing.
 func requireTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
+	testenv.LookPath(t, name)
 }
 
 // runTool runs a caller of ssh and fails the test on error.

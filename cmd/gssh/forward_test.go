@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // fwdPage is the body every forwarding test fetches; large enough to
@@ -186,7 +187,7 @@ func TestLocalForwardHTTP(t *testing.T) {
 // listening side, when the machine has ::1.
 func TestLocalForwardIPv6Bracketed(t *testing.T) {
 	if l, err := net.Listen("tcp", "[::1]:0"); err != nil {
-		t.Skipf("no IPv6 loopback: %v", err)
+		testenv.SkipOrFail(t, "no IPv6 loopback: %v", err)
 	} else {
 		l.Close()
 	}
@@ -486,11 +487,7 @@ func TestAgentForwarding(t *testing.T) {
 
 func mustLook(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testenv.LookPath(t, name)
 }
 
 // memoryBoundMiB is the documented ceiling (docs/forwarding.md) on

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // sshBin is OpenSSH's client, the other party of the interop tests.
@@ -366,7 +367,7 @@ func TestMuxStaleSocketReplaced(t *testing.T) {
 // another user's client is dropped and the refusal logged.
 func TestMuxOtherUIDRefused(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to run a client as another user")
+		testenv.SkipOrFail(t, "needs root to run a client as another user")
 	}
 	sshdtest.RequireTestUser(t)
 	s := sshdtest.Start(t, sshdtest.Options{})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gssh/gssh/escape"
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // sshPath is OpenSSH's client, the reference every figure is divided by.
@@ -107,7 +108,7 @@ type bench struct {
 //	GSSH_BENCH_SIZE=256M go test -run '^$' -bench Compare -benchtime 1x ./internal/bench/
 func BenchmarkCompare(b *testing.B) {
 	if _, err := os.Stat(sshPath); err != nil {
-		b.Skipf("OpenSSH client not installed: %v", err)
+		testenv.SkipOrFail(b, "OpenSSH client not installed: %v", err)
 	}
 	p := paramsFromEnv(b)
 	s := sshdtest.Start(b, sshdtest.Options{})
