@@ -30,7 +30,7 @@ func backgroundChild(t *testing.T, args ...string) int {
 	for _, d := range dirs {
 		cmdline, err := os.ReadFile(filepath.Join(d, "cmdline"))
 		pid, _ := strconv.Atoi(filepath.Base(d))
-		if err == nil && string(cmdline) == want && alive(pid) {
+		if err == nil && string(cmdline) == want && alive(t, pid) {
 			pids = append(pids, pid)
 		}
 	}
@@ -40,7 +40,7 @@ func backgroundChild(t *testing.T, args ...string) int {
 	pid := pids[0]
 	t.Cleanup(func() {
 		syscall.Kill(pid, syscall.SIGTERM)
-		if !eventually(5*time.Second, func() bool { return !alive(pid) }) {
+		if !eventually(5*time.Second, func() bool { return !alive(t, pid) }) {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})

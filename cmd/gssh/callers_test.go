@@ -235,7 +235,7 @@ func TestAnsibleCommandLine(t *testing.T) {
 	if r := gssh(t, nil, append(args, "-O", "exit", "sshd")...); r.code != 0 || r.stderr != "Exit request sent.\r\n" {
 		t.Fatalf("-O exit: %+v", r)
 	}
-	if !eventually(10*time.Second, func() bool { return !alive(pid) }) {
+	if !eventually(10*time.Second, func() bool { return !alive(t, pid) }) {
 		t.Fatalf("master %d still running after -O exit", pid)
 	}
 	if entries, _ := os.ReadDir(cpdir); len(entries) != 0 {
