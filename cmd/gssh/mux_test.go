@@ -312,18 +312,21 @@ func TestMuxHundredConcurrentSessions(t *testing.T) {
 
 	var wg sync.WaitGroup
 	results := make([]result, 100)
+	errs := make([]error, len(results))
 	for i := range results {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = gssh(t, nil, "-F", s.ClientConfig, "-S", sock, "sshd", fmt.Sprintf("echo %d; exit %d", i, i))
+			results[i], errs[i] = execClient(gsshBin, nil, nil, "-F", s.ClientConfig, "-S", sock, "sshd", fmt.Sprintf("echo %d; exit %d", i, i))
 		}()
 	}
 	wg.Wait()
 	// stderr is not compared: root's shell start-up on this machine
 	// (pyenv) complains when a hundred shells start at once.
 	for i, r := range results {
-		if r.stdout != fmt.Sprintf("%d\n", i) || r.code != i {
+		if errs[i] != nil {
+			t.Errorf("session %d: %v", i, errs[i])
+		} else if r.stdout != fmt.Sprintf("%d\n", i) || r.code != i {
 			t.Errorf("session %d: stdout %q stderr %q exit %d", i, r.stdout, r.stderr, r.code)
 		}
 	}
