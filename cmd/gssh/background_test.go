@@ -83,12 +83,13 @@ func TestForkTunnel(t *testing.T) {
 	if r.code != 0 || r.stdout != "" || m == nil {
 		t.Fatalf("gssh -f -N: %+v", r)
 	}
-	if stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); len(stat) > 0 {
-		// Field 6 is the session id: the child leads its own session.
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) > 3 && fields[3] != strconv.Itoa(pid) {
-			t.Errorf("background gssh %d is in session %s, not its own", pid, fields[3])
-		}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatalf("background gssh %d: %v", pid, err)
+	}
+	// Field 6 is the session id: the child leads its own session.
+	if fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:])); len(fields) < 4 || fields[3] != strconv.Itoa(pid) {
+		t.Errorf("background gssh %d is not the leader of its own session: stat %q", pid, stat)
 	}
 	local := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	if got := fetch(t, "http://"+local+"/", dialTo("tcp", local)); !bytes.Equal(got, fwdPage) {
