@@ -220,10 +220,12 @@ type ansibleResult struct {
 }
 
 // ansibleRunLimit bounds one ad-hoc run: ansible itself (Python start-up,
-// module transfer and execution: 2-4 s here), with margin for a loaded
-// machine. A ControlPersist master that held ansible's pipes would make
-// it wait out ControlPersist, 60 s, so the margin cannot hide that.
-const ansibleRunLimit = 15 * time.Second
+// module transfer and execution: 1-4 s here, up to 12 s when gssh is
+// built with -race, whose start-up ansible pays on each of its several
+// ssh calls), with margin for a loaded machine. A ControlPersist master
+// that held ansible's pipes would make it wait out ControlPersist, 60 s,
+// so the margin cannot hide that.
+const ansibleRunLimit = 30 * time.Second
 
 // TestAnsibleAdHoc runs ansible itself with gssh as its ssh
 // (ANSIBLE_SSH_EXECUTABLE, and sftp's -S for file transfers) and
