@@ -13,6 +13,8 @@ import (
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
+
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // rw is a non-terminal ReadWriter: input from r, output to w.
@@ -44,7 +46,7 @@ func TestPromptOnNonTerminalReadsOneLine(t *testing.T) {
 func TestPromptPasswordOnTerminalHasNoEchoAndRestores(t *testing.T) {
 	ptmx, tty, err := pty.Open()
 	if err != nil {
-		t.Skipf("no pty: %v", err)
+		testenv.SkipOrFail(t, "no pty: %v", err)
 	}
 	defer ptmx.Close()
 	defer tty.Close()

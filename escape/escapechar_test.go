@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // escapeCharCases were recorded from OpenSSH 9.2's `ssh -G -e VALUE`:
@@ -99,10 +101,7 @@ func TestBadCharErrorText(t *testing.T) {
 // real ssh on this machine, when there is one: ssh -G only resolves the
 // configuration and prints it, without connecting.
 func TestParseEscapeCharMatchesOpenSSH(t *testing.T) {
-	ssh, err := exec.LookPath("ssh")
-	if err != nil {
-		t.Skip("no ssh in PATH")
-	}
+	ssh := testenv.LookPath(t, "ssh")
 	for _, tc := range escapeCharCases {
 		cmd := exec.Command(ssh, "-G", "-F", "/dev/null", "-e", tc.in, "gssh-escape-test.invalid")
 		var stdout, stderr bytes.Buffer

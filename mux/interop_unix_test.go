@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,15 +30,12 @@ import (
 // directions of these tests talk to.
 const sshPath = "/usr/bin/ssh"
 
-// requireSSH skips the test when OpenSSH's client is missing, except under
-// CI=true, where the interop tests are mandatory.
+// requireSSH ends the test through testenv.SkipOrFail when OpenSSH's
+// client is missing.
 func requireSSH(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(sshPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ssh is required under CI: %v", err)
-		}
-		t.Skipf("ssh not installed: %v", err)
+		testenv.SkipOrFail(t, "ssh not installed: %v", err)
 	}
 }
 
@@ -59,14 +57,21 @@ func waitFor(timeout time.Duration, cond func() bool) bool {
 
 // processGone reports whether pid has exited. The daemonised master is
 // not our child, and in a container nobody may reap it, so a zombie
-// counts as gone.
-func processGone(pid int) bool {
+// counts as gone. Only "no such process" counts as gone: any other
+// failure to look fails the test.
+func processGone(t *testing.T, pid int) bool {
+	t.Helper()
 	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
 		return true
+	} else if err != nil {
+		t.Fatalf("kill -0 %d: %v", pid, err)
 	}
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
+		return true
+	}
 	if err != nil {
-		return false
+		t.Fatal(err)
 	}
 	rest := stat[bytes.LastIndexByte(stat, ')')+1:]
 	fields := strings.Fields(string(rest))
@@ -101,9 +106,12 @@ func startOpenSSHMaster(t *testing.T, srv *sshdtest.Server, sock string) int {
 		t.Fatalf("ssh -O check: %v: %q", err, out)
 	}
 	pid, _ := strconv.Atoi(string(match[1]))
+	if processGone(t, pid) {
+		t.Fatalf("ssh -O check reports pid %d, which is not running", pid)
+	}
 	t.Cleanup(func() {
 		exec.Command(sshPath, "-F", srv.ClientConfig, "-S", sock, "-O", "exit", "sshd").Run()
-		if !waitFor(5*time.Second, func() bool { return processGone(pid) }) {
+		if !waitFor(5*time.Second, func() bool { return processGone(t, pid) }) {
 			t.Errorf("master %d still running after -O exit; killing it", pid)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
@@ -287,7 +295,7 @@ func TestOpenSSHMaster(t *testing.T) {
 		if err != nil && err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
 			t.Fatalf("reading the reply: %v", err)
 		}
-		if !waitFor(10*time.Second, func() bool { return processGone(pid) }) {
+		if !waitFor(10*time.Second, func() bool { return processGone(t, pid) }) {
 			t.Fatalf("master %d still running after TERMINATE", pid)
 		}
 		if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {

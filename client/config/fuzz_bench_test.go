@@ -64,7 +64,7 @@ func FuzzResolve(f *testing.F) {
 	f.Add("Host *\n ControlPath %C%d%h%i%k%L%l%n%p%r%u%%${HOME}\n", "::1", "HostName %h")
 	f.Fuzz(func(t *testing.T, text, host, opt string) {
 		if fuzzUnsafe(text) || fuzzUnsafe(opt) {
-			t.Skip("no commands or file access from fuzz input")
+			return // no commands or file access from fuzz input
 		}
 		cfg := filepath.Join(t.TempDir(), "cfg")
 		if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {

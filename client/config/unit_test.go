@@ -188,7 +188,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		if strings.Contains(strings.ToLower(text), "exec") || strings.Contains(strings.ToLower(text), "include") {
-			t.Skip("no commands or file access from fuzz input")
+			return // no commands or file access from fuzz input
 		}
 		cfg := filepath.Join(t.TempDir(), "cfg")
 		if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {

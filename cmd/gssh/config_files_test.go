@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // TestDumpConfigWithUserAndSystemFiles compares `gssh -G` with `ssh -G`
@@ -22,7 +23,7 @@ import (
 func TestDumpConfigWithUserAndSystemFiles(t *testing.T) {
 	sshdtest.RequireTestUser(t)
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to run commands as the test user")
+		testenv.SkipOrFail(t, "needs root to run commands as the test user")
 	}
 	u, err := user.Lookup(sshdtest.TestUser)
 	if err != nil {

@@ -51,13 +51,23 @@ type result struct {
 // test instead of stalling the suite.
 func runClient(t *testing.T, prog string, stdin io.Reader, env []string, args ...string) result {
 	t.Helper()
+	r, err := execClient(prog, stdin, env, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// execClient is runClient for goroutines other than the test's, which
+// must not call t.Fatal: it returns what runClient would fail on.
+func execClient(prog string, stdin io.Reader, env []string, args ...string) (result, error) {
 	cmd := exec.Command(prog, args...)
 	cmd.Stdin = stdin
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return result{}, err
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -67,16 +77,16 @@ func runClient(t *testing.T, prog string, stdin io.Reader, env []string, args ..
 	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
 		<-done
-		t.Fatalf("%s %q did not finish within 60s; stderr: %s", prog, args, stderr.String())
+		return result{}, fmt.Errorf("%s %q did not finish within 60s; stderr: %s", prog, args, stderr.String())
 	}
 	code := 0
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
 		code = exitErr.ExitCode()
 	} else if err != nil {
-		t.Fatal(err)
+		return result{}, fmt.Errorf("%s %q: %w", prog, args, err)
 	}
-	return result{stdout.String(), stderr.String(), code}
+	return result{stdout.String(), stderr.String(), code}, nil
 }
 
 func gssh(t *testing.T, stdin io.Reader, args ...string) result {

@@ -69,7 +69,7 @@ func TestMuxSelfHealingBlackholedMaster(t *testing.T) {
 	if _, err := os.Lstat(sock); !os.IsNotExist(err) {
 		t.Errorf("the dead master's socket is still there: %v", err)
 	}
-	if !eventually(3*time.Second, func() bool { return !alive(pid) }) {
+	if !eventually(3*time.Second, func() bool { return !alive(t, pid) }) {
 		t.Errorf("dead master %d still running", pid)
 	}
 }
@@ -157,7 +157,7 @@ func TestMuxSelfHealingPassengerBound(t *testing.T) {
 		if _, err := os.Lstat(sock); err != nil {
 			t.Errorf("%q: the master's socket is gone: %v", tc.args, err)
 		}
-		if !alive(pid) {
+		if !alive(t, pid) {
 			t.Errorf("%q: the master %d is gone", tc.args, pid)
 		}
 	}

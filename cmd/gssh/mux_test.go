@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // sshBin is OpenSSH's client, the other party of the interop tests.
@@ -45,21 +46,68 @@ func muxDir(t *testing.T) string {
 // be a zombie while its other threads are still exiting, and until the
 // last of them has, the process's descriptors (a master's listening
 // socket) are still open and accept connections.
-func alive(pid int) bool {
+//
+// ps says "no such process" only with exit status 1 and no output at
+// all; anything else (ps missing, an option it rejects) fails the test,
+// so that a broken ps cannot pass for a process that ended.
+func alive(t *testing.T, pid int) bool {
+	t.Helper()
+	running, err := psRunning(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return running
+}
+
+// psRunning is alive's look at pid through ps.
+func psRunning(pid int) (bool, error) {
 	args := []string{"-o", "stat=", "-p", strconv.Itoa(pid)}
 	if runtime.GOOS == "linux" {
 		args = append([]string{"-L"}, args...) // one line per thread
 	}
-	out, err := exec.Command("ps", args...).Output()
-	if err != nil {
-		return false
+	cmd := exec.Command("ps", args...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr) && exitErr.ExitCode() == 1 && stdout.Len() == 0 && stderr.Len() == 0:
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("ps %q: %w, stdout %q, stderr %q", args, err, stdout.String(), stderr.String())
 	}
-	for _, stat := range strings.Fields(string(out)) {
+	for _, stat := range strings.Fields(stdout.String()) {
 		if !strings.HasPrefix(stat, "Z") && !strings.HasPrefix(stat, "X") {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
+}
+
+// TestPsRunning: the liveness check sees a running process, sees a
+// reaped one as gone, and reports an error, not "gone", when ps itself
+// cannot run.
+func TestPsRunning(t *testing.T) {
+	if running, err := psRunning(os.Getpid()); err != nil || !running {
+		t.Fatalf("psRunning(self) = %v, %v; want true", running, err)
+	}
+	child := exec.Command("sleep", "60")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := child.Process.Pid
+	if running, err := psRunning(pid); err != nil || !running {
+		t.Fatalf("psRunning(sleeping child) = %v, %v; want true", running, err)
+	}
+	child.Process.Kill()
+	child.Wait()
+	if running, err := psRunning(pid); err != nil || running {
+		t.Fatalf("psRunning(reaped child) = %v, %v; want false", running, err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if running, err := psRunning(os.Getpid()); err == nil {
+		t.Fatalf("psRunning without ps = %v, nil; want an error", running)
+	}
 }
 
 // eventually polls cond for up to limit.
@@ -76,7 +124,9 @@ func eventually(limit time.Duration, cond func() bool) bool {
 	}
 }
 
-// checkMaster runs prog -O check and returns the master's pid.
+// checkMaster runs prog -O check and returns the master's pid, which it
+// has seen running: a later check that the master is gone then means it
+// ended, not that the pid was never a live process.
 func checkMaster(t *testing.T, prog, cfg, sock string) int {
 	t.Helper()
 	r := runClient(t, prog, nil, nil, "-F", cfg, "-S", sock, "-O", "check", "sshd")
@@ -85,6 +135,9 @@ func checkMaster(t *testing.T, prog, cfg, sock string) int {
 		t.Fatalf("%s -O check: exit %d, stderr %q", prog, r.code, r.stderr)
 	}
 	pid, _ := strconv.Atoi(m[1])
+	if !alive(t, pid) {
+		t.Fatalf("%s -O check reports pid %d, which is not running", prog, pid)
+	}
 	return pid
 }
 
@@ -93,7 +146,7 @@ func checkMaster(t *testing.T, prog, cfg, sock string) int {
 func stopMaster(t *testing.T, prog, cfg, sock string, pid int) {
 	t.Cleanup(func() {
 		exec.Command(prog, "-F", cfg, "-S", sock, "-O", "exit", "sshd").Run()
-		if !eventually(5*time.Second, func() bool { return !alive(pid) }) {
+		if !eventually(5*time.Second, func() bool { return !alive(t, pid) }) {
 			t.Errorf("master %d still running after -O exit; killing it", pid)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
@@ -152,7 +205,7 @@ func TestMuxPassengerOfOpenSSHMaster(t *testing.T) {
 	if r.code != 0 || r.stderr != "Exit request sent.\r\n" {
 		t.Fatalf("-O exit: exit %d stderr %q", r.code, r.stderr)
 	}
-	if !eventually(5*time.Second, func() bool { return !alive(pid) }) {
+	if !eventually(5*time.Second, func() bool { return !alive(t, pid) }) {
 		t.Fatalf("OpenSSH master %d still running after gssh -O exit", pid)
 	}
 }
@@ -242,7 +295,7 @@ func TestMuxOpenSSHPassengersOfGsshMaster(t *testing.T) {
 	if r.code != 0 || r.stderr != "Exit request sent.\r\n" {
 		t.Fatalf("ssh -O exit: exit %d stderr %q", r.code, r.stderr)
 	}
-	if !eventually(5*time.Second, func() bool { return !alive(pid) }) {
+	if !eventually(5*time.Second, func() bool { return !alive(t, pid) }) {
 		t.Fatalf("gssh master %d still running after ssh -O exit", pid)
 	}
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {
@@ -259,18 +312,21 @@ func TestMuxHundredConcurrentSessions(t *testing.T) {
 
 	var wg sync.WaitGroup
 	results := make([]result, 100)
+	errs := make([]error, len(results))
 	for i := range results {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = gssh(t, nil, "-F", s.ClientConfig, "-S", sock, "sshd", fmt.Sprintf("echo %d; exit %d", i, i))
+			results[i], errs[i] = execClient(gsshBin, nil, nil, "-F", s.ClientConfig, "-S", sock, "sshd", fmt.Sprintf("echo %d; exit %d", i, i))
 		}()
 	}
 	wg.Wait()
 	// stderr is not compared: root's shell start-up on this machine
 	// (pyenv) complains when a hundred shells start at once.
 	for i, r := range results {
-		if r.stdout != fmt.Sprintf("%d\n", i) || r.code != i {
+		if errs[i] != nil {
+			t.Errorf("session %d: %v", i, errs[i])
+		} else if r.stdout != fmt.Sprintf("%d\n", i) || r.code != i {
 			t.Errorf("session %d: stdout %q stderr %q exit %d", i, r.stdout, r.stderr, r.code)
 		}
 	}
@@ -322,7 +378,7 @@ func TestMuxControlPersist(t *testing.T) {
 	if n := logins(t, s); n != 1 {
 		t.Errorf("sshd accepted %d logins, want 1", n)
 	}
-	if !eventually(5*time.Second, func() bool { return !alive(pid) }) {
+	if !eventually(5*time.Second, func() bool { return !alive(t, pid) }) {
 		t.Fatalf("master %d still running 5 s after the last session", pid)
 	}
 	if d := time.Since(end); d < 1500*time.Millisecond || d > 3500*time.Millisecond {
@@ -345,7 +401,7 @@ func TestMuxStaleSocketReplaced(t *testing.T) {
 	sock := filepath.Join(muxDir(t), "ctl")
 	old := startMasterWith(t, gsshBin, s, sock)
 	syscall.Kill(old, syscall.SIGKILL)
-	if !eventually(5*time.Second, func() bool { return !alive(old) }) {
+	if !eventually(5*time.Second, func() bool { return !alive(t, old) }) {
 		t.Fatal("master survived SIGKILL")
 	}
 	if _, err := os.Stat(sock); err != nil {
@@ -366,7 +422,7 @@ func TestMuxStaleSocketReplaced(t *testing.T) {
 // another user's client is dropped and the refusal logged.
 func TestMuxOtherUIDRefused(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to run a client as another user")
+		testenv.SkipOrFail(t, "needs root to run a client as another user")
 	}
 	sshdtest.RequireTestUser(t)
 	s := sshdtest.Start(t, sshdtest.Options{})
@@ -432,7 +488,7 @@ func TestMuxUpstreamLost(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("client still running 10 s after the upstream connection died")
 	}
-	if !eventually(5*time.Second, func() bool { return !alive(pid) }) {
+	if !eventually(5*time.Second, func() bool { return !alive(t, pid) }) {
 		t.Errorf("master %d still running after losing its connection", pid)
 	}
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {

@@ -247,7 +247,7 @@ func TestHostileNamesRefusedLikeOpenSSH(t *testing.T) {
 	if n := logins(t, s); n != before {
 		t.Errorf("sshd saw %d new logins; the passengers must not reach it", n-before)
 	}
-	if !alive(masterPid) {
+	if !alive(t, masterPid) {
 		t.Errorf("the master died")
 	}
 	checkMaster(t, gsshBin, s.ClientConfig, sock)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // sshPath is OpenSSH's client, the reference every figure is divided by.
@@ -131,7 +132,7 @@ type bench struct {
 //	GSSH_BENCH_SIZE=256M go test -run '^$' -bench Compare -benchtime 1x ./internal/bench/
 func BenchmarkCompare(b *testing.B) {
 	if _, err := os.Stat(sshPath); err != nil {
-		b.Skipf("OpenSSH client not installed: %v", err)
+		testenv.SkipOrFail(b, "OpenSSH client not installed: %v", err)
 	}
 	p := paramsFromEnv(b)
 	// GSSH_BENCH_BIN compares a prebuilt gssh (another revision, say)

@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gssh/gssh/internal/testenv"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -72,14 +73,11 @@ type Server struct {
 }
 
 // Start launches sshd and stops it when the test ends. When sshd is not
-// installed the test is skipped, except under CI=true, where it fails.
+// installed the test ends through testenv.SkipOrFail.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	if _, err := os.Stat(SshdPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sshd is required under CI: %v", err)
-		}
-		t.Skipf("sshd not installed: %v", err)
+		testenv.SkipOrFail(t, "sshd not installed: %v", err)
 	}
 	if err := os.MkdirAll("/run/sshd", 0o755); err != nil && os.Geteuid() == 0 {
 		t.Fatalf("privilege separation dir: %v", err)
@@ -361,14 +359,11 @@ func Descendants(pid int) []int {
 	return out
 }
 
-// RequireTestUser fails (under CI) or skips the test when TestUser does not
-// exist; .ci/run creates it.
+// RequireTestUser ends the test through testenv.SkipOrFail when TestUser
+// does not exist; .ci/setup creates it.
 func RequireTestUser(t testing.TB) {
 	t.Helper()
 	if _, err := user.Lookup(TestUser); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("test user %s is required under CI: %v", TestUser, err)
-		}
-		t.Skipf("test user %s missing (run .ci/setup as root): %v", TestUser, err)
+		testenv.SkipOrFail(t, "test user %s missing (.ci/setup creates it): %v", TestUser, err)
 	}
 }

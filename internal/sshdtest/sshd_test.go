@@ -4,10 +4,13 @@ package sshdtest
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -47,7 +50,19 @@ func TestStopEndsSessions(t *testing.T) {
 	if err != nil || line != "started\n" {
 		t.Fatalf("session did not start: %q %v", line, err)
 	}
-	sessions := append(Descendants(s.Pid()), s.Pid())
+	// Seen first: the session's sleep must be among the processes, or
+	// finding them all gone afterwards would prove nothing. "started" is
+	// printed before the shell runs sleep, so wait for it to appear.
+	var sessions []int
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		sessions = append(Descendants(s.Pid()), s.Pid())
+		if hasComm(sessions, "sleep") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the session's sleep is not among sshd's descendants %v", sessions)
+		}
+	}
 	s.Stop()
 	if err := cmd.Wait(); err == nil {
 		t.Fatal("ssh exited 0 after its server was killed")
@@ -55,22 +70,38 @@ func TestStopEndsSessions(t *testing.T) {
 	// SIGKILL is delivered asynchronously: allow the kernel a moment.
 	deadline := time.Now().Add(5 * time.Second)
 	for _, pid := range sessions {
-		for alive(pid) && time.Now().Before(deadline) {
+		for alive(t, pid) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if alive(pid) {
+		if alive(t, pid) {
 			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 			t.Errorf("process %d still running after Stop: %s", pid, comm)
 		}
 	}
 }
 
+// hasComm reports whether one of pids runs the command named comm.
+func hasComm(pids []int, comm string) bool {
+	for _, pid := range pids {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if strings.TrimSpace(string(b)) == comm {
+			return true
+		}
+	}
+	return false
+}
+
 // alive reports whether pid exists and is not a zombie (a container
-// without a reaping init keeps zombies around).
-func alive(pid int) bool {
+// without a reaping init keeps zombies around). Only "no such process"
+// counts as gone; any other failure to read /proc fails the test.
+func alive(t *testing.T, pid int) bool {
+	t.Helper()
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
 		return false
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 	return len(fields) > 0 && fields[0] != "Z"
