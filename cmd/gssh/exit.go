@@ -25,6 +25,7 @@ func report(stderr io.Writer, prog string, err error) int {
 	var unsupported *notSupportedError
 	var jump *client.JumpError
 	var name *config.NameError
+	var fatal *config.FatalError
 	line := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\r\n", args...) }
 	switch {
 	case errors.As(err, &jump):
@@ -42,6 +43,13 @@ func report(stderr io.Writer, prog string, err error) int {
 		line("%s", parseErr.Error())
 		if t := parseErr.Terminating(); t != "" {
 			line("%s", t)
+		}
+	case errors.As(err, &fatal):
+		for _, l := range fatal.Lines {
+			if fatal.Prog {
+				l = prog + ": " + l
+			}
+			line("%s", l)
 		}
 	case errors.As(err, &openErr):
 		line("Can't open user config file %s: %s", openErr.Path, strerror(openErr.Err))
@@ -120,6 +128,8 @@ func checkSupported(inv *invocation, cfg *config.Config) error {
 	switch {
 	case cfg.ForkAfterAuthentication && len(inv.Command) == 0 && cfg.RemoteCommand == "" && cfg.SessionType != "none":
 		return errForkWithoutCommand // ssh.c's check, before connecting
+	case cfg.IdentityFileError != nil:
+		return cfg.IdentityFileError
 	case inv.Syslog:
 		return unsupported("-y (logging to syslog)")
 	case cfg.ForkAfterAuthentication && !canFork(cfg) && !muxForkOK(cfg):
