@@ -72,6 +72,10 @@ func run(argv []string, st client.Streams) int {
 		return report(logOut, prog, err)
 	}
 	if inv.DumpConfig {
+		// ssh -G prints the configuration's warnings before the dump.
+		for _, w := range cfg.Warnings {
+			fmt.Fprintf(logOut, "%s\r\n", w)
+		}
 		if err := cfg.WriteG(st.Stdout); err != nil {
 			return report(logOut, prog, err)
 		}
