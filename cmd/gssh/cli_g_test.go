@@ -216,7 +216,7 @@ func withoutUsage(t *testing.T, theirs, mine string) (string, string) {
 		return theirs, mine
 	}
 	j := strings.Index(mine, "usage: gssh ")
-	if j < 0 || mine[j:] != strings.TrimRight(usageText(), "\n") {
+	if j < 0 || strings.TrimRight(strings.ReplaceAll(mine[j:], "\r", ""), "\n") != strings.TrimRight(usageText(), "\n") {
 		t.Errorf("ssh prints its usage, gssh does not print its own:\n%q", mine)
 		return theirs, mine
 	}
