@@ -235,12 +235,6 @@ func stderrLines(s string) string {
 	return strings.Join(keep, "\n")
 }
 
-// firstLine returns s up to its first line break.
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return strings.TrimSuffix(line, "\r")
-}
-
 // lineDiff lists the lines only one side has.
 func lineDiff(want, got string) string {
 	count := map[string]int{}
