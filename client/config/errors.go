@@ -104,6 +104,7 @@ type FatalError struct {
 	Err error
 }
 
+// Error joins the lines on one line; cmd/gssh prints Lines instead.
 func (e *FatalError) Error() string { return "config: " + strings.Join(e.Lines, "; ") }
 
 // Unwrap returns the cause, if any.
