@@ -144,6 +144,24 @@ Match exec "test \"$(cat @DIR@/exec.out)\" = \"$(echo %h %p %r %n %C %u %d %i %k
 		"cfg": "Include=@DIR@/sub\n", "sub": "User eq\n"}},
 	{name: "include depth 16 ok", host: "h", files: includeChain(16)},
 
+	// Which warnings ssh prints: those of -o lines always, those of files
+	// under the command line's LogLevel, the agent socket's under the
+	// final one.
+	{name: "warnings under command-line quiet", host: "h", opts: []string{"LogLevel QUIET", "RSAAuthentication no"},
+		files: map[string]string{"cfg": "KerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "warnings under command-line fatal", host: "h", opts: []string{"LogLevel FATAL"},
+		files: map[string]string{"cfg": "KerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "warnings under command-line error", host: "h", opts: []string{"LogLevel ERROR"},
+		files: map[string]string{"cfg": "LogLevel QUIET\nKerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "warnings under file quiet", host: "h",
+		files: map[string]string{"cfg": "LogLevel QUIET\nKerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "warnings under verbose", host: "h", opts: []string{"LogLevel DEBUG1"},
+		files: map[string]string{"cfg": "KerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "agent socket fatal under quiet", host: "h", opts: []string{"LogLevel QUIET"},
+		files: map[string]string{"cfg": "ExitOnForwardFailure yes\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "agent socket fatal under file quiet", host: "h",
+		files: map[string]string{"cfg": "LogLevel QUIET\nExitOnForwardFailure yes\nForwardAgent /nonexistent/gssh-agent\n"}},
+
 	// IgnoreUnknown applies only after it is set.
 	{name: "ignoreunknown order", host: "h", files: map[string]string{"cfg": "IgnoreUnknown Foo\nFoo bar\nUser x\n"}},
 	// A Host line resets the block even inside a Match.

@@ -171,8 +171,9 @@ type Config struct {
 	// when it loads the keys, after -G has printed them, so Resolve
 	// succeeds and the client must refuse to go on with it.
 	IdentityFileError error
-	// Warnings are non-fatal messages OpenSSH would print (unsupported
-	// keywords); cmd/gssh shows them on stderr.
+	// Warnings are the non-fatal messages OpenSSH would print at the log
+	// levels it would print them (unsupported keywords, a missing agent
+	// socket); cmd/gssh shows them all on stderr.
 	Warnings []string
 
 	// hostArg is the destination as typed (-G prints it as "host").

@@ -156,10 +156,16 @@ func expandAll(o *options, env *environment, hostArg, host string) error {
 		// with ExitOnForwardFailure. A $VAR path is checked as written.
 		if _, err := os.Stat(r); err != nil {
 			msg := fmt.Sprintf("Cannot forward agent socket path \"%s\": %s", r, errnoText(err))
+			// ssh logs it under the final LogLevel.
 			if o.int("exitonforwardfailure", 0) == 1 {
+				if o.int("loglevel", logInfo) < logError {
+					return &FatalError{}
+				}
 				return fatal("%s", msg)
 			}
-			o.warnings = append(o.warnings, msg)
+			if o.int("loglevel", logInfo) >= logError {
+				o.warnings = append(o.warnings, msg)
+			}
 		}
 	}
 	for _, k := range []string{"globalknownhostsfile", "userknownhostsfile"} {

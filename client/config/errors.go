@@ -93,7 +93,8 @@ func (e *OpenError) Unwrap() error { return e.Err }
 // it resolves the configuration, after every line was read: an include
 // loop, a failed expansion, a Match exec command killed by a signal, a
 // name canonicalization cannot resolve. Lines are the messages ssh
-// prints for it, in order, the fatal one last.
+// prints for it, in order, the fatal one last; none when ssh's LogLevel
+// silences them.
 type FatalError struct {
 	Lines []string
 	// Prog marks messages ssh prefixes with its program name ("ssh: "):

@@ -93,8 +93,9 @@ func run(argv []string, st client.Streams) int {
 	}
 
 	log := client.NewLogger(logOut, logLevel(cfg.LogLevel))
+	// config kept only the warnings ssh would print at these log levels.
 	for _, w := range cfg.Warnings {
-		log.Logf(client.LevelInfo, "%s", w)
+		fmt.Fprintf(logOut, "%s\r\n", w)
 	}
 
 	if status, done := runMux(ctx, argv, inv, cfg, st, logOut, log); done {
