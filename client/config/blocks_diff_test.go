@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -40,9 +39,8 @@ func writeFiles(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// runTree compares ssh -G with gssh for tc. When ssh fails, gssh must fail
-// too and its message must end with ssh's last stderr line (less ssh's
-// "ssh: " program prefix; gssh's non-parse errors start with "config: ").
+// runTree compares ssh -G with gssh for tc: stdout and stderr, or when
+// ssh fails, gssh must fail too with the same messages.
 func runTree(t *testing.T, tc treeCase) {
 	t.Helper()
 	dir := writeFiles(t, tc.files)
@@ -65,33 +63,17 @@ func runTree(t *testing.T, tc treeCase) {
 		if err == nil {
 			t.Fatalf("ssh failed (status %d: %s) but gssh succeeded", status, stderr)
 		}
-		lines := strings.Split(stderr, "\n")
-		last := strings.TrimPrefix(lines[len(lines)-1], "ssh: ")
-		if msg := gsshMessage(err); msg != last {
-			t.Errorf("error:\n gssh: %q\n ssh:  %q", msg, last)
+		if msg := gsshStderr(err); msg != stderr {
+			t.Errorf("error:\n gssh: %q\n ssh:  %q", msg, stderr)
 		}
 		return
 	}
 	if err != nil {
 		t.Fatalf("gssh: %v; ssh succeeded", err)
 	}
-	if d := lineDiff(want, got); d != "" {
+	if d := diffG(want, stderr, got); d != "" {
 		t.Errorf("ssh vs gssh:\n%s", d)
 	}
-}
-
-// gsshMessage is the last line gssh's error would print, without the
-// package prefix.
-func gsshMessage(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "config: ")
-	var pe *ParseError
-	if errors.As(err, &pe) {
-		if t := pe.Terminating(); t != "" {
-			return t
-		}
-		return pe.Error()
-	}
-	return msg
 }
 
 var blockCases = []treeCase{
@@ -161,6 +143,24 @@ Match exec "test \"$(cat @DIR@/exec.out)\" = \"$(echo %h %p %r %n %C %u %d %i %k
 	{name: "include with equals", host: "h", files: map[string]string{
 		"cfg": "Include=@DIR@/sub\n", "sub": "User eq\n"}},
 	{name: "include depth 16 ok", host: "h", files: includeChain(16)},
+
+	// Which warnings ssh prints: those of -o lines always, those of files
+	// under the command line's LogLevel, the agent socket's under the
+	// final one.
+	{name: "warnings under command-line quiet", host: "h", opts: []string{"LogLevel QUIET", "RSAAuthentication no"},
+		files: map[string]string{"cfg": "KerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "warnings under command-line fatal", host: "h", opts: []string{"LogLevel FATAL"},
+		files: map[string]string{"cfg": "KerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "warnings under command-line error", host: "h", opts: []string{"LogLevel ERROR"},
+		files: map[string]string{"cfg": "LogLevel QUIET\nKerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "warnings under file quiet", host: "h",
+		files: map[string]string{"cfg": "LogLevel QUIET\nKerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "warnings under verbose", host: "h", opts: []string{"LogLevel DEBUG1"},
+		files: map[string]string{"cfg": "KerberosAuthentication no\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "agent socket fatal under quiet", host: "h", opts: []string{"LogLevel QUIET"},
+		files: map[string]string{"cfg": "ExitOnForwardFailure yes\nForwardAgent /nonexistent/gssh-agent\n"}},
+	{name: "agent socket fatal under file quiet", host: "h",
+		files: map[string]string{"cfg": "LogLevel QUIET\nExitOnForwardFailure yes\nForwardAgent /nonexistent/gssh-agent\n"}},
 
 	// IgnoreUnknown applies only after it is set.
 	{name: "ignoreunknown order", host: "h", files: map[string]string{"cfg": "IgnoreUnknown Foo\nFoo bar\nUser x\n"}},

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -15,11 +14,11 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		out := make([]string, 0, len(list))
 		for _, f := range list {
 			t, err := tildeExpand(f, env.home)
-			if err == nil {
-				t, err = expand(t, keys, env.lookupEnv)
-			}
 			if err != nil {
-				return nil, fmt.Errorf("config: identity file %s: %w", f, err)
+				return nil, err
+			}
+			if t, err = expand(t, keys, env.lookupEnv); err != nil {
+				return nil, expandFatal(err, "percent_dollar_expand")
 			}
 			out = append(out, t)
 		}
@@ -74,6 +73,7 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		LocalCommand:                 o.str("localcommand", ""),
 		PermitLocalCommand:           b("permitlocalcommand"),
 		ServerAliveInterval:          secs("serveraliveinterval"),
+		ServerAliveIntervalSet:       o.serverAliveSet,
 		ServerAliveCountMax:          o.int("serveralivecountmax", 3),
 		TCPKeepAlive:                 b("tcpkeepalive"),
 		ControlMaster:                []string{"no", "yes", "ask", "auto", "autoask"}[o.int("controlmaster", ctlNo)],
@@ -131,9 +131,11 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 	if s := o.str("preferredauthentications", ""); s != "" {
 		c.PreferredAuthentications = strings.Split(s, ",")
 	}
+	// ssh expands key paths only when it loads the keys, after -G has
+	// printed them verbatim, so a bad one is kept for the client.
 	var err error
 	if c.IdentityFiles, err = files(o.identityFiles); err != nil {
-		return nil, err
+		c.IdentityFileError = err
 	}
 	c.IdentityFilesSet = o.identityFilesSet
 	// Unless the user chose ciphers, x/crypto's order (AES-GCM first,
@@ -142,8 +144,8 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 	if !o.ciphersSet {
 		c.Ciphers = nil
 	}
-	if c.CertificateFiles, err = files(o.certificateFiles); err != nil {
-		return nil, err
+	if c.CertificateFiles, err = files(o.certificateFiles); err != nil && c.IdentityFileError == nil {
+		c.IdentityFileError = err
 	}
 	for _, f := range o.localForwards {
 		if f.connectHost == "socks" {

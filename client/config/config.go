@@ -101,8 +101,12 @@ type Config struct {
 	PermitLocalCommand      bool
 
 	ServerAliveInterval time.Duration
-	ServerAliveCountMax int
-	TCPKeepAlive        bool
+	// ServerAliveIntervalSet reports that the configuration set
+	// ServerAliveInterval; when false the interval is gssh's own default
+	// (docs/config-keywords.md, "Deliberate deviations").
+	ServerAliveIntervalSet bool
+	ServerAliveCountMax    int
+	TCPKeepAlive           bool
 
 	ControlMaster  string // "no", "yes", "ask", "auto", "autoask"
 	ControlPath    string // expanded; "" = none
@@ -163,8 +167,14 @@ type Config struct {
 	TunnelDevice string
 	// ProxyUseFdpass expects the proxy command to pass a connected socket.
 	ProxyUseFdpass bool
-	// Warnings are non-fatal messages OpenSSH would print (unsupported
-	// keywords); cmd/gssh shows them on stderr.
+	// IdentityFileError is the failed expansion of an IdentityFile or
+	// CertificateFile (a *FatalError). OpenSSH expands those paths only
+	// when it loads the keys, after -G has printed them, so Resolve
+	// succeeds and the client must refuse to go on with it.
+	IdentityFileError error
+	// Warnings are the non-fatal messages OpenSSH would print at the log
+	// levels it would print them (unsupported keywords, a missing agent
+	// socket); cmd/gssh shows them all on stderr.
 	Warnings []string
 
 	// hostArg is the destination as typed (-G prints it as "host").

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -64,11 +65,12 @@ func finish(o *options, env *environment, hostArg, host string) (*Config, error)
 	hka := o.str("hostkeyalgorithms", "")
 	o.hostKeyAlgosSet = o.has("hostkeyalgorithms") && !strings.HasPrefix(hka, "+") && !strings.HasPrefix(hka, "-")
 	o.ciphersSet = o.has("ciphers")
+	o.serverAliveSet = o.has("serveraliveinterval")
 	for k, v := range defaults {
 		o.setOnce(k, v)
 	}
 	if o.int("connectionattempts", 1) <= 0 {
-		return nil, fmt.Errorf("config: Invalid number of ConnectionAttempts")
+		return nil, fatal("Invalid number of ConnectionAttempts")
 	}
 	if o.bindMask < 0 {
 		o.bindMask = 0o177
@@ -121,27 +123,27 @@ func expandAll(o *options, env *environment, hostArg, host string) error {
 	port := o.int("port", 22)
 	user := o.str("user", "")
 	keys := env.tokens(host, hostArg, user, port, o.str("hostkeyalias", hostArg))
-	full := func(what, s string) (string, error) {
+	full := func(s string) (string, error) {
 		t, err := tildeExpand(s, env.home)
 		if err != nil {
-			return "", fmt.Errorf("config: %s: %w", what, err)
+			return "", err
 		}
 		r, err := expand(t, keys, env.lookupEnv)
 		if err != nil {
-			return "", fmt.Errorf("config: %s: %w", what, err)
+			return "", expandFatal(err, "percent_dollar_expand")
 		}
 		return r, nil
 	}
 	if s := o.str("remotecommand", ""); s != "" {
 		r, err := percentExpand(s, keys)
 		if err != nil {
-			return fmt.Errorf("config: RemoteCommand: %w", err)
+			return expandFatal(err, "percent_expand")
 		}
 		o.vals["remotecommand"] = r
 	}
 	for _, k := range []string{"controlpath", "identityagent"} {
 		if s := o.str(k, ""); s != "" {
-			r, err := full(k, s)
+			r, err := full(s)
 			if err != nil {
 				return err
 			}
@@ -149,11 +151,26 @@ func expandAll(o *options, env *environment, hostArg, host string) error {
 		}
 	}
 	if o.forwardAgentPath != "" {
-		r, err := full("forwardagent", o.forwardAgentPath)
+		r, err := full(o.forwardAgentPath)
 		if err != nil {
 			return err
 		}
 		o.forwardAgentPath = r
+		// ssh.c checks the socket before -G prints: a warning, or the end
+		// with ExitOnForwardFailure. A $VAR path is checked as written.
+		if _, err := os.Stat(r); err != nil {
+			msg := fmt.Sprintf("Cannot forward agent socket path \"%s\": %s", r, errnoText(err))
+			// ssh logs it under the final LogLevel.
+			if o.int("exitonforwardfailure", 0) == 1 {
+				if o.int("loglevel", logInfo) < logError {
+					return &FatalError{}
+				}
+				return fatal("%s", msg)
+			}
+			if o.int("loglevel", logInfo) >= logError {
+				o.warnings = append(o.warnings, msg)
+			}
+		}
 	}
 	for _, k := range []string{"globalknownhostsfile", "userknownhostsfile"} {
 		if l := o.lists[k]; len(l) > 0 && strings.EqualFold(l[0], "none") {
@@ -162,7 +179,7 @@ func expandAll(o *options, env *environment, hostArg, host string) error {
 	}
 	uk := o.lists["userknownhostsfile"]
 	for i, f := range uk {
-		r, err := full("userknownhostsfile", f)
+		r, err := full(f)
 		if err != nil {
 			return err
 		}
@@ -176,7 +193,7 @@ func expandAll(o *options, env *environment, hostArg, host string) error {
 				}
 				r, err := percentExpand(*p, keys)
 				if err != nil {
-					return fmt.Errorf("config: forwarding path: %w", err)
+					return expandFatal(err, "percent_expand")
 				}
 				*p = r
 			}

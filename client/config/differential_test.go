@@ -1,13 +1,13 @@
 package config
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // diffCase is one configuration tree run through both /usr/bin/ssh -G and
@@ -230,10 +230,7 @@ func sshPath(t *testing.T) string {
 	t.Helper()
 	const p = "/usr/bin/ssh"
 	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s missing in CI: %v", p, err)
-		}
-		t.Skipf("%s not installed", p)
+		testenv.SkipOrFail(t, "%s not installed: %v", p, err)
 	}
 	return p
 }
@@ -258,7 +255,7 @@ func writeTree(t *testing.T, files map[string]string) string {
 }
 
 func TestDifferentialSSHG(t *testing.T) {
-	ssh := sshPath(t)
+	sshPath(t)
 	u, err := user.Current()
 	if err != nil {
 		t.Fatal(err)
@@ -274,51 +271,23 @@ func TestDifferentialSSHG(t *testing.T) {
 				req.ConfigFile = filepath.Join(dir, "cfg")
 				args = append(args, "-F", req.ConfigFile)
 			} else if _, err := os.Stat(filepath.Join(u.HomeDir, ".ssh", "config")); err == nil {
-				t.Skip("a real ~/.ssh/config exists; the comparison would depend on it")
+				testenv.SkipOrFail(t, "a real ~/.ssh/config exists; the comparison would depend on it")
 			}
 			for _, o := range tc.opts {
 				args = append(args, "-o", o)
 			}
 			args = append(args, tc.host)
-			cmd := exec.Command(ssh, args...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			want, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("ssh %v: %v\n%s", args, err, stderr.String())
+			want, stderr, status := sshG(t, args...)
+			if status != 0 {
+				t.Fatalf("ssh %v: status %d\n%s", args, status, stderr)
 			}
-			c, err := Resolve(req)
+			got, err := gsshG(req)
 			if err != nil {
 				t.Fatalf("Resolve: %v", err)
 			}
-			var got bytes.Buffer
-			if err := c.WriteG(&got); err != nil {
-				t.Fatal(err)
+			if d := diffG(want, stderr, got); d != "" {
+				t.Errorf("ssh %q vs gssh:\n%s", args, d)
 			}
-			compareG(t, string(want), got.String())
 		})
-	}
-}
-
-// compareG compares -G outputs line by line, allowing only gssh's
-// documented ServerAliveInterval default.
-func compareG(t *testing.T, want, got string) {
-	t.Helper()
-	wl := strings.Split(strings.TrimRight(want, "\n"), "\n")
-	gl := strings.Split(strings.TrimRight(got, "\n"), "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w == "serveraliveinterval 0" && g == "serveraliveinterval 15" {
-			continue
-		}
-		if w != g {
-			t.Errorf("line %d:\n ssh:  %q\n gssh: %q", i+1, w, g)
-		}
 	}
 }

@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // ParseError reports a problem with one configuration line. Its message
 // follows OpenSSH's wording so users see the text they know from ssh(1).
@@ -85,3 +88,30 @@ func (e *OpenError) Error() string {
 }
 
 func (e *OpenError) Unwrap() error { return e.Err }
+
+// FatalError is a condition on which OpenSSH gives up with fatal() while
+// it resolves the configuration, after every line was read: an include
+// loop, a failed expansion, a Match exec command killed by a signal, a
+// name canonicalization cannot resolve. Lines are the messages ssh
+// prints for it, in order, the fatal one last; none when ssh's LogLevel
+// silences them.
+type FatalError struct {
+	Lines []string
+	// Prog marks messages ssh prefixes with its program name ("ssh: "):
+	// those logged once ssh.c has set up logging, after the files were
+	// read (canonicalization).
+	Prog bool
+	// Err is the cause when there is one to branch on.
+	Err error
+}
+
+// Error joins the lines on one line; cmd/gssh prints Lines instead.
+func (e *FatalError) Error() string { return "config: " + strings.Join(e.Lines, "; ") }
+
+// Unwrap returns the cause, if any.
+func (e *FatalError) Unwrap() error { return e.Err }
+
+// fatal is a FatalError of one line.
+func fatal(format string, args ...any) *FatalError {
+	return &FatalError{Lines: []string{fmt.Sprintf(format, args...)}}
+}

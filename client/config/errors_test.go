@@ -22,7 +22,8 @@ var badLines = []string{
 }
 
 // TestDifferentialErrors checks that a bad line gives OpenSSH's message
-// for both a file (first message plus the "terminating" line) and -o.
+// for both a file (first message plus the "terminating" line) and -o:
+// every line ssh prints, exactly.
 func TestDifferentialErrors(t *testing.T) {
 	ssh := sshPath(t)
 	for _, line := range badLines {
@@ -53,9 +54,8 @@ func TestDifferentialErrors(t *testing.T) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("Resolve -o error = %v", err)
 			}
-			lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(string(out), "\r", "")), "\n")
-			if want := lines[len(lines)-1]; pe.Error() != want {
-				t.Errorf("-o error:\n gssh: %q\n ssh:  %q", pe.Error(), want)
+			if got, want := gsshStderr(err), sshStderrLines(string(out)); got != want {
+				t.Errorf("-o error:\n gssh: %q\n ssh:  %q", got, want)
 			}
 		})
 	}

@@ -1,12 +1,19 @@
 package config
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // moreBadLines extends badLines (errors_test.go): each kind of bad value
@@ -67,13 +74,19 @@ var moreBadLines = []string{
 }
 
 // fatalCase is a configuration ssh refuses with a message that is not a
-// bad-line report; want is a substring of both ssh's stderr and gssh's
-// error.
+// bad-line report; want is ssh's whole stderr, which gssh must print
+// exactly (see fatalDeviations for the exceptions).
 type fatalCase struct {
 	treeCase
 	want string
 	env  []string // extra environment for both programs
 }
+
+// fatalDeviations are the fatal cases where gssh's message knowingly
+// differs from ssh's, by case name, with the reason; each is listed in
+// docs/compatibility.md ("Known deviations"). The test fails when a
+// listed case starts to match, so the list cannot go stale.
+var fatalDeviations = map[string]string{}
 
 func TestDifferentialFatal(t *testing.T) {
 	sshPath(t)
@@ -82,20 +95,29 @@ func TestDifferentialFatal(t *testing.T) {
 		{treeCase{name: "include depth 17", host: "h", files: includeChain(17)}, "Too many recursive configuration includes", nil},
 		{treeCase{name: "include mutual loop", host: "h", files: map[string]string{"cfg": "Include @DIR@/a\n", "a": "Include @DIR@/b\n", "b": "Include @DIR@/a\n"}}, "Too many recursive configuration includes", nil},
 		{treeCase{name: "connection attempts 0", host: "h", files: map[string]string{"cfg": "ConnectionAttempts 0\n"}}, "Invalid number of ConnectionAttempts", nil},
-		{treeCase{name: "match exec killed", host: "h", files: map[string]string{"cfg": "Match exec \"kill -9 $$\"\n User x\n"}}, "match exec 'kill -9 $$' error", nil},
-		{treeCase{name: "match exec unknown token", host: "h", files: map[string]string{"cfg": "Match exec \"echo %z\"\n"}}, "unknown key %z", nil},
-		{treeCase{name: "controlpath unknown token", host: "h", files: map[string]string{"cfg": "ControlPath /tmp/%z\n"}}, "unknown key %z", nil},
-		{treeCase{name: "remotecommand unknown token", host: "h", files: map[string]string{"cfg": "RemoteCommand echo %z\n"}}, "unknown key %z", nil},
-		{treeCase{name: "userknownhostsfile unknown token", host: "h", files: map[string]string{"cfg": "UserKnownHostsFile /tmp/%z\n"}}, "unknown key %z", nil},
-		{treeCase{name: "identityagent unknown token", host: "h", files: map[string]string{"cfg": "IdentityAgent /tmp/%z\n"}}, "unknown key %z", nil},
-		{treeCase{name: "forward path unknown token", host: "h", files: map[string]string{"cfg": "LocalForward /tmp/%z 1:2\n"}}, "unknown key %z", nil},
-		{treeCase{name: "hostname unknown token", host: "h", files: map[string]string{"cfg": "HostName %z\n"}}, "unknown key %z", nil},
-		{treeCase{name: "hostname trailing percent", host: "h", files: map[string]string{"cfg": "HostName h%\n"}}, "", nil},
-		{treeCase{name: "controlpath unset variable", host: "h", files: map[string]string{"cfg": "ControlPath /tmp/${GSSH_TEST_UNSET_VAR}\n"}}, "env var ${GSSH_TEST_UNSET_VAR} has no value", nil},
-		{treeCase{name: "controlpath unknown user", host: "h", files: map[string]string{"cfg": "ControlPath ~gssh-no-such-user/x\n"}}, "No such user gssh-no-such-user", nil},
-		{treeCase{name: "knownhostsfile unknown user", host: "h", files: map[string]string{"cfg": "UserKnownHostsFile ~gssh-no-such-user/x\n"}}, "No such user gssh-no-such-user", nil},
-		{treeCase{name: "canonicalize fallback no", host: "nosuch.invalid", files: map[string]string{"cfg": "CanonicalizeHostname yes\nCanonicalizeFallbackLocal no\nCanonicalDomains example.invalid\n"}}, `Could not resolve host "nosuch.invalid"`, nil},
-		{treeCase{name: "permitted cnames unresolvable", host: "nosuch.invalid", files: map[string]string{"cfg": "CanonicalizePermittedCNAMEs *:*\n"}}, "Could not resolve hostname nosuch.invalid", nil},
+		{treeCase{name: "match exec killed", host: "h", files: map[string]string{"cfg": "Match exec \"kill -9 $$\"\n User x\n"}}, "command 'kill -9 $$' exited abnormally\n@DIR@/cfg line 1: match exec 'kill -9 $$' error", nil},
+		{treeCase{name: "match exec unknown token", host: "h", files: map[string]string{"cfg": "Match exec \"echo %z\"\n"}}, expandFailed("unknown key %z", "percent_expand"), nil},
+		{treeCase{name: "match hostname unknown token", host: "h", files: map[string]string{"cfg": "HostName %z\nMatch host x\n"}}, expandFailed("unknown key %z", "percent_expand"), nil},
+		{treeCase{name: "controlpath unknown token", host: "h", files: map[string]string{"cfg": "ControlPath /tmp/%z\n"}}, expandFailed("unknown key %z", "percent_dollar_expand"), nil},
+		{treeCase{name: "remotecommand unknown token", host: "h", files: map[string]string{"cfg": "RemoteCommand echo %z\n"}}, expandFailed("unknown key %z", "percent_expand"), nil},
+		{treeCase{name: "userknownhostsfile unknown token", host: "h", files: map[string]string{"cfg": "UserKnownHostsFile /tmp/%z\n"}}, expandFailed("unknown key %z", "percent_dollar_expand"), nil},
+		{treeCase{name: "identityagent unknown token", host: "h", files: map[string]string{"cfg": "IdentityAgent /tmp/%z\n"}}, expandFailed("unknown key %z", "percent_dollar_expand"), nil},
+		{treeCase{name: "forwardagent unknown token", host: "h", files: map[string]string{"cfg": "ForwardAgent /tmp/%z\n"}}, expandFailed("unknown key %z", "percent_dollar_expand"), nil},
+		{treeCase{name: "forward path unknown token", host: "h", files: map[string]string{"cfg": "LocalForward /tmp/%z 1:2\n"}}, expandFailed("unknown key %z", "percent_expand"), nil},
+		{treeCase{name: "hostname unknown token", host: "h", files: map[string]string{"cfg": "HostName %z\n"}}, expandFailed("unknown key %z", "percent_expand"), nil},
+		{treeCase{name: "hostname trailing percent", host: "h", files: map[string]string{"cfg": "HostName h%\n"}}, expandFailed("invalid format", "percent_expand"), nil},
+		{treeCase{name: "controlpath unset variable", host: "h", files: map[string]string{"cfg": "ControlPath /tmp/${GSSH_TEST_UNSET_VAR}\n"}}, "vdollar_percent_expand: env var ${GSSH_TEST_UNSET_VAR} has no value\ninvalid environment variable expansion", nil},
+		{treeCase{name: "controlpath unknown user", host: "h", files: map[string]string{"cfg": "ControlPath ~gssh-no-such-user/x\n"}}, "tilde_expand: No such user gssh-no-such-user", nil},
+		{treeCase{name: "knownhostsfile unknown user", host: "h", files: map[string]string{"cfg": "UserKnownHostsFile ~gssh-no-such-user/x\n"}}, "tilde_expand: No such user gssh-no-such-user", nil},
+		{treeCase{name: "identityagent unknown user", host: "h", files: map[string]string{"cfg": "IdentityAgent ~gssh-no-such-user/x\n"}}, "tilde_expand: No such user gssh-no-such-user", nil},
+		{treeCase{name: "canonicalize fallback no", host: "nosuch.invalid", files: map[string]string{"cfg": "CanonicalizeHostname yes\nCanonicalizeFallbackLocal no\nCanonicalDomains example.invalid\n"}}, `ssh: Could not resolve host "nosuch.invalid"`, nil},
+		{treeCase{name: "permitted cnames unresolvable", host: "nosuch.invalid", files: map[string]string{"cfg": "CanonicalizePermittedCNAMEs *:*\n"}}, "ssh: Could not resolve hostname nosuch.invalid: Name or service not known", nil},
+		{treeCase{name: "match exec shell missing", host: "h", files: map[string]string{"cfg": "Match exec true\n User x\n"}}, `Shell "/nonexistent/shell" is not executable: No such file or directory`, []string{"SHELL=/nonexistent/shell"}},
+	}
+	for name := range fatalDeviations {
+		if !slices.ContainsFunc(cases, func(c fatalCase) bool { return c.name == name }) {
+			t.Errorf("fatalDeviations lists %q, which is no case", name)
+		}
 	}
 	var tests []subtest
 	for _, tc := range cases {
@@ -104,26 +126,52 @@ func TestDifferentialFatal(t *testing.T) {
 	runConcurrently(t, tests)
 }
 
-// runFatal checks that ssh and gssh both refuse tc and both mention want.
+// expandFailed is what ssh prints when expanding a value fails in
+// vdollar_percent_expand, called from caller.
+func expandFailed(msg, caller string) string {
+	return "vdollar_percent_expand: " + msg + "\n" + caller + ": failed"
+}
+
+// runFatal checks that ssh and gssh both refuse tc, ssh with exactly
+// tc.want on stderr and exit status 255, gssh with the same text unless
+// fatalDeviations lists the case.
 func runFatal(t *testing.T, tc fatalCase) {
 	t.Helper()
 	dir := writeFiles(t, tc.files)
 	cfg := filepath.Join(dir, "cfg")
+	want := strings.ReplaceAll(tc.want, "@DIR@", dir)
 	cmd := exec.Command(sshPath(t), "-G", "-F", cfg, tc.host)
 	cmd.Env = append(os.Environ(), tc.env...)
-	out, err := cmd.CombinedOutput()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 255 {
-		t.Fatalf("ssh: %v, want exit 255\n%s", err, out)
+		t.Fatalf("ssh: %v, want exit 255\n%s", err, stderr.String())
+	}
+	if got := sshStderrLines(stderr.String()); got != want {
+		t.Fatalf("ssh's stderr changed:\n got:  %q\n want: %q", got, want)
 	}
 	req := gsshRequest(tc.host, cfg, nil)
 	req.LookupHost = etcHostsLookup
+	if len(tc.env) > 0 {
+		req.Env = map[string]string{"HOME": currentUser().HomeDir}
+		for _, kv := range tc.env {
+			k, v, _ := strings.Cut(kv, "=")
+			req.Env[k] = v
+		}
+	}
 	_, gerr := gsshG(req)
 	if gerr == nil {
-		t.Fatalf("gssh succeeded; ssh said %q", out)
+		t.Fatalf("gssh succeeded; ssh said %q", want)
 	}
-	if !strings.Contains(string(out), tc.want) || !strings.Contains(gerr.Error(), tc.want) {
-		t.Errorf("want both to mention %q:\n ssh:  %q\n gssh: %q", tc.want, out, gerr)
+	got := gsshStderr(gerr)
+	reason, deviates := fatalDeviations[tc.name]
+	switch {
+	case deviates && got == want:
+		t.Errorf("listed as a deviation (%s) but gssh now prints ssh's message; remove it from fatalDeviations and docs/compatibility.md", reason)
+	case !deviates && got != want:
+		t.Errorf("\n gssh: %q\n ssh:  %q", got, want)
 	}
 }
 
@@ -149,7 +197,7 @@ func TestDifferentialIncludePermissions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.chown && os.Geteuid() != 0 {
-				t.Skip("chown needs root")
+				testenv.SkipOrFail(t, "chown needs root")
 			}
 			dir := writeFiles(t, map[string]string{"cfg": "Include @DIR@/inc.conf\n", "inc.conf": "User included\n"})
 			cfg, inc := filepath.Join(dir, "cfg"), filepath.Join(dir, "inc.conf")
@@ -175,7 +223,7 @@ func TestDifferentialIncludePermissions(t *testing.T) {
 			}
 			if tc.wantFail {
 				msg := "Bad owner or permissions on " + inc
-				if stderr != msg || err == nil || gsshMessage(err) != msg {
+				if stderr != msg || err == nil || gsshStderr(err) != msg {
 					t.Errorf("\n ssh:  %q\n gssh: %v\n want: %q", stderr, err, msg)
 				}
 				return
@@ -183,7 +231,7 @@ func TestDifferentialIncludePermissions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := lineDiff(want, got); d != "" {
+			if d := diffG(want, stderr, got); d != "" {
 				t.Errorf("ssh vs gssh:\n%s", d)
 			}
 		})
@@ -213,7 +261,7 @@ func TestUserConfigPermissions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.chown && os.Geteuid() != 0 {
-				t.Skip("chown needs root")
+				testenv.SkipOrFail(t, "chown needs root")
 			}
 			home := t.TempDir()
 			dot := filepath.Join(home, ".ssh")
@@ -240,11 +288,11 @@ func TestUserConfigPermissions(t *testing.T) {
 				}
 			}
 			if !tc.chown && tc.mode&0o020 != 0 && os.Getuid() != 0 {
-				t.Skip("whether the user's own group is private depends on the system")
+				testenv.SkipOrFail(t, "whether the user's own group is private depends on the system")
 			}
 			c, err := Resolve(Request{Host: "h", HomeDir: home, LocalUser: "u", SystemConfig: sys, Env: map[string]string{}})
 			if tc.wantErr {
-				if err == nil || gsshMessage(err) != "Bad owner or permissions on "+user {
+				if err == nil || gsshStderr(err) != "Bad owner or permissions on "+user {
 					t.Fatalf("err = %v", err)
 				}
 				return
@@ -260,31 +308,114 @@ func TestUserConfigPermissions(t *testing.T) {
 }
 
 // TestUnreadableInclude: an Include of a file the user cannot read is an
-// error, not a silently skipped file. Root reads everything, so this runs
-// only as another user.
+// error, not a silently skipped file: ssh and gssh print the same
+// message. Root reads everything, so as root (CI) both run as the test
+// user: ssh through runuser, gssh's resolution in this test binary
+// started again as that user (unreadableIncludeChild).
 func TestUnreadableInclude(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root can read a mode-000 file")
+	if dir := os.Getenv(unreadableIncludeEnv); dir != "" {
+		unreadableIncludeChild(dir)
+		return
 	}
-	dir := writeFiles(t, map[string]string{"cfg": "Include @DIR@/inc\n", "inc": "User x\n"})
-	inc := filepath.Join(dir, "inc")
+	dir, err := os.MkdirTemp("", "gssh-unreadable-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"cfg": "Include " + dir + "/inc\n", "inc": "User x\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inc, cfg := filepath.Join(dir, "inc"), filepath.Join(dir, "cfg")
 	if err := os.Chmod(inc, 0); err != nil {
 		t.Fatal(err)
 	}
-	msg := "Can't open user config file " + inc + ": Permission denied"
-	if _, err := os.Stat(sshPathNoSkip); err == nil {
-		_, stderr, status := sshG(t, "-G", "-F", filepath.Join(dir, "cfg"), "h")
-		if status != 255 || !strings.Contains(stderr, msg) {
-			t.Fatalf("ssh: status %d, %q", status, stderr)
+	want := "Can't open user config file " + inc + ": Permission denied\n" + cfg + ": terminating, 1 bad configuration options"
+
+	var sshArgs []string
+	var got string
+	if os.Geteuid() == 0 {
+		requireTestUser(t)
+		// The test user must be able to run this binary; go test's build
+		// directory is private to root.
+		bin := filepath.Join(dir, "config.test")
+		data, err := os.ReadFile(os.Args[0])
+		if err != nil {
+			t.Fatal(err)
 		}
+		if err := os.WriteFile(bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("runuser", "-u", testUser, "--", bin, "-test.run", "^TestUnreadableInclude$", "-test.count=1")
+		cmd.Env = append(os.Environ(), unreadableIncludeEnv+"="+dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("test binary as %s: %v\n%s", testUser, err, out)
+		}
+		for _, l := range strings.Split(string(out), "\n") {
+			if m, ok := strings.CutPrefix(l, unreadableIncludeMark); ok {
+				if got, err = strconv.Unquote(m); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		sshArgs = []string{"runuser", "-u", testUser, "--", sshPath(t)}
+	} else {
+		_, err := gsshG(gsshRequest("h", cfg, nil))
+		if err == nil {
+			t.Fatalf("gssh read %s, which the user cannot read", inc)
+		}
+		got = gsshStderr(err)
+		sshArgs = []string{sshPath(t)}
 	}
-	_, err := gsshG(gsshRequest("h", filepath.Join(dir, "cfg"), nil))
-	if err == nil || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(msg)) {
-		t.Fatalf("gssh err = %v, want %q", err, msg)
+	cmd := exec.Command(sshArgs[0], append(sshArgs[1:], "-G", "-F", cfg, "h")...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 255 || sshStderrLines(stderr.String()) != want {
+		t.Fatalf("ssh: %v, %q; want status 255 and %q", err, stderr.String(), want)
+	}
+	if got != want {
+		t.Fatalf("\n gssh: %q\n ssh:  %q", got, want)
 	}
 }
 
-const sshPathNoSkip = "/usr/bin/ssh"
+// unreadableIncludeEnv names the directory of TestUnreadableInclude's
+// files in the copy of the test binary run as the test user, whose
+// answer follows unreadableIncludeMark on stdout.
+const (
+	unreadableIncludeEnv  = "GSSH_TEST_UNREADABLE_INCLUDE_DIR"
+	unreadableIncludeMark = "gssh-stderr: "
+)
+
+// unreadableIncludeChild resolves TestUnreadableInclude's configuration
+// as the test user and prints what gssh would print.
+func unreadableIncludeChild(dir string) {
+	_, err := gsshG(gsshRequest("h", filepath.Join(dir, "cfg"), nil))
+	msg := "<no error>"
+	if err != nil {
+		msg = gsshStderr(err)
+	}
+	fmt.Println(unreadableIncludeMark + strconv.Quote(msg))
+}
+
+// testUser is internal/sshdtest.TestUser, the non-root account .ci/setup
+// creates (this leaf package's tests import nothing of gssh's).
+const testUser = "gsshtest"
+
+// requireTestUser fails under CI=true, and skips elsewhere, when testUser
+// does not exist.
+func requireTestUser(t *testing.T) {
+	t.Helper()
+	if _, err := user.Lookup(testUser); err != nil {
+		testenv.SkipOrFail(t, "test user %s missing (.ci/setup creates it): %v", testUser, err)
+	}
+}
 
 // TestDifferentialMissingConfigFile: -F with a missing file is fatal in
 // both; a directory reads as an empty file in both.
@@ -300,38 +431,28 @@ func TestDifferentialMissingConfigFile(t *testing.T) {
 	if !errors.As(err, &oe) || oe.Path != missing || !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("gssh err = %v, want *OpenError for %s", err, missing)
 	}
+	if msg := gsshStderr(err); msg != stderr {
+		t.Errorf("\n gssh: %q\n ssh:  %q", msg, stderr)
+	}
 
 	dir := t.TempDir()
-	want, _, status := sshG(t, "-G", "-F", dir, "h")
+	want, stderr, status := sshG(t, "-G", "-F", dir, "h")
 	got, err := gsshG(gsshRequest("h", dir, nil))
 	if status != 0 || err != nil {
 		t.Fatalf("-F directory: ssh status %d, gssh %v", status, err)
 	}
-	if d := lineDiff(want, got); d != "" {
+	if d := diffG(want, stderr, got); d != "" {
 		t.Errorf("-F directory:\n%s", d)
 	}
 }
 
-// TestDifferentialMatchExecShell: Match exec runs $SHELL; a shell that
-// cannot run is fatal in both.
-func TestDifferentialMatchExecShell(t *testing.T) {
-	sshPath(t)
+// TestMatchExecShell: Match exec runs $SHELL (a shell that cannot run is
+// a case of TestDifferentialFatal); with one that runs, the criterion
+// applies.
+func TestMatchExecShell(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"cfg": "Match exec true\n User x\n"})
-	cfg := filepath.Join(dir, "cfg")
-	cmd := exec.Command(sshPathNoSkip, "-G", "-F", cfg, "h")
-	cmd.Env = append(os.Environ(), "SHELL=/nonexistent/shell")
-	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "/nonexistent/shell") {
-		t.Fatalf("ssh: %v %q", err, out)
-	}
-	env := map[string]string{"SHELL": "/nonexistent/shell", "HOME": currentUser().HomeDir}
-	req := gsshRequest("h", cfg, nil)
-	req.Env = env
-	if _, err := gsshG(req); err == nil || !strings.Contains(err.Error(), "/nonexistent/shell") {
-		t.Fatalf("gssh err = %v", err)
-	}
-	// A shell that runs the command: the criterion applies.
-	env["SHELL"] = "/bin/sh"
+	req := gsshRequest("h", filepath.Join(dir, "cfg"), nil)
+	req.Env = map[string]string{"SHELL": "/bin/sh", "HOME": currentUser().HomeDir}
 	c, err := Resolve(req)
 	if err != nil || c.User != "x" {
 		t.Fatalf("with /bin/sh: %v, %v", c, err)
@@ -374,14 +495,14 @@ func checkBad(t *testing.T, args []string, req Request) {
 	if status == 0 {
 		if err != nil {
 			t.Errorf("%q: ssh accepts it, gssh: %v", args, err)
-		} else if d := lineDiff(want, got); d != "" {
+		} else if d := diffG(want, stderr, got); d != "" {
 			t.Errorf("%q: ssh vs gssh:\n%s", args, d)
 		}
 		return
 	}
 	var pe *ParseError
 	if !errors.As(err, &pe) {
-		if err == nil || gsshMessage(err) != strings.TrimPrefix(stderr, "ssh: ") {
+		if err == nil || gsshStderr(err) != stderr {
 			t.Errorf("%q: gssh error = %v; ssh said %q", args, err, stderr)
 		}
 		return

@@ -196,7 +196,7 @@ func TestBenchConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := lineDiff(want, got); d != "" {
+			if d := diffG(want, stderr, got); d != "" {
 				t.Errorf("ssh vs gssh:\n%s", d)
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ const maxIncludeDepth = 16
 // Bad lines are all counted, and the first is returned as a *ParseError.
 func (p *parser) readFile(path string, fl lineFlags, checkPerm bool, active *bool) (found bool, err error) {
 	if fl.depth > maxIncludeDepth {
-		return false, errors.New("Too many recursive configuration includes")
+		return false, fatal("Too many recursive configuration includes")
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -30,7 +31,7 @@ func (p *parser) readFile(path string, fl lineFlags, checkPerm bool, active *boo
 			return true, fmt.Errorf("fstat %s: %w", path, err)
 		}
 		if !permOK(st) {
-			return true, fmt.Errorf("Bad owner or permissions on %s", path)
+			return true, fatal("Bad owner or permissions on %s", path)
 		}
 	}
 	var first *ParseError
@@ -76,6 +77,14 @@ func toParseError(le *lineError, file string, line int) *ParseError {
 	return pe
 }
 
+// cut100 is C's "%.100s" of s.
+func cut100(s string) string {
+	if len(s) > 100 {
+		return s[:100]
+	}
+	return s
+}
+
 // include handles an Include line: relative paths are relative to ~/.ssh
 // for user files and /etc/ssh for the system file, each argument is a
 // glob, files are read in sorted order, and an include inside an inactive
@@ -119,8 +128,16 @@ func (p *parser) include(c *lineCtx, active *bool) error {
 				return err
 			}
 			if !found {
-				if _, statErr := os.Stat(m); statErr == nil {
-					return fmt.Errorf("Can't open user config file %s: permission denied", m)
+				// readconf.c: a file that exists but cannot be opened
+				// makes the Include line a bad line (its message bare,
+				// the path cut at 100 bytes as "%.100s" does).
+				f, err := os.Open(m)
+				if err == nil {
+					f.Close()
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					le := lineErr("Can't open user config file %s: %s", cut100(m), errnoText(err))
+					le.bare = true
+					return le
 				}
 			}
 			// Match lines in an included file must not change the

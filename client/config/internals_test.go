@@ -128,7 +128,8 @@ func TestTokens(t *testing.T) {
 	// unknown to the client set.
 	for _, tok := range []string{"%T", "%f", "%H", "%I", "%K", "%t", "%z", "%"} {
 		_, err := percentExpand("x"+tok, keys)
-		if err == nil || !strings.Contains(err.Error(), "percent_expand") {
+		var ee *expandError
+		if !errors.As(err, &ee) {
 			t.Errorf("percentExpand(%q) error = %v", tok, err)
 		}
 	}

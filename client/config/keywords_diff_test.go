@@ -111,7 +111,7 @@ var keywordValues = map[string][]string{
 	"rekeylimit":                       {"1G", "512M 1h", "16", "0", "default none", "1.5G", "2K 30m", "default 1h", "4096 90", "1T", "100k"},
 	"connecttimeout":                   {"10", "1m", "none", "0", "1h30m"},
 	"addressfamily":                    {"inet", "inet6", "any"},
-	"serveraliveinterval":              {"30", "1m", "0", "1w"},
+	"serveraliveinterval":              {"30", "1m", "0", "1w", "15"},
 	"serveralivecountmax":              {"10", "0"},
 	"sendenv":                          {"LANG LC_*", "-LC_*", "GIT_PROTOCOL", "A B -A"},
 	"setenv":                           {`A=1 "B=two words"`, `"C=x y" D=`, "E=1 E=2", `F="quoted"`},
@@ -192,13 +192,19 @@ func sshG(t *testing.T, args ...string) (stdout, stderr string, status int) {
 	case err != nil:
 		t.Fatalf("ssh %q: %v", args, err)
 	}
+	return so.String(), sshStderrLines(se.String()), status
+}
+
+// sshStderrLines is ssh's stderr without \r, blank lines and the tty
+// notice ssh prints when stdin is not a terminal.
+func sshStderrLines(s string) string {
 	var keep []string
-	for _, l := range strings.Split(strings.ReplaceAll(se.String(), "\r", ""), "\n") {
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") {
 		if l != "" && !strings.HasPrefix(l, "Pseudo-terminal will not be allocated") {
 			keep = append(keep, l)
 		}
 	}
-	return so.String(), strings.Join(keep, "\n"), status
+	return strings.Join(keep, "\n")
 }
 
 // currentUser is looked up once: tests resolve as the user ssh runs as.
@@ -219,19 +225,6 @@ func gsshRequest(host, configFile string, opts []string) Request {
 	return Request{Host: host, Options: opts, ConfigFile: configFile, HomeDir: u.HomeDir,
 		LocalUser: u.Username, SystemConfig: "/etc/ssh/ssh_config",
 		LookupHost: func(string) ([]string, error) { return nil, os.ErrNotExist }}
-}
-
-// gsshG resolves req and prints it like -G.
-func gsshG(req Request) (string, error) {
-	c, err := Resolve(req)
-	if err != nil {
-		return "", err
-	}
-	var b bytes.Buffer
-	if err := c.WriteG(&b); err != nil {
-		return "", err
-	}
-	return b.String(), nil
 }
 
 // diffOne compares ssh -G and gssh for one config text (or -o lines
@@ -259,33 +252,24 @@ func diffOne(t *testing.T, text *string, opts []string, host string, command ...
 		if err == nil {
 			t.Fatalf("ssh %q failed (status %d: %s) but gssh succeeded", args, status, stderr)
 		}
-		return // messages are compared by the error tests
+		if msg := gsshStderr(err); msg != stderr {
+			t.Errorf("ssh %q:\n gssh: %q\n ssh:  %q", args, msg, stderr)
+		}
+		return
 	}
 	if err != nil {
 		t.Fatalf("gssh: %v; ssh %q succeeded", err, args)
 	}
-	if d := lineDiff(want, got); d != "" {
+	if d := diffG(want, stderr, got); d != "" {
 		t.Errorf("ssh %q vs gssh:\n%s", args, d)
 	}
 }
 
 // lineDiff returns the lines only ssh ("-") or only gssh ("+") printed,
-// in order (a longest-common-subsequence diff), ignoring gssh's
-// documented ServerAliveInterval default; "" when they agree.
+// in order (a longest-common-subsequence diff); "" when they agree.
 func lineDiff(want, got string) string {
 	w := strings.Split(strings.TrimRight(want, "\n"), "\n")
 	g := strings.Split(strings.TrimRight(got, "\n"), "\n")
-	for i, l := range g {
-		// Debian's ssh defaults to 300 s in batch mode; gssh keeps 15.
-		if l != "serveraliveinterval 15" {
-			continue
-		}
-		if contains(w, "serveraliveinterval 0") {
-			g[i] = "serveraliveinterval 0"
-		} else if contains(w, "serveraliveinterval 300") && contains(w, "batchmode yes") {
-			g[i] = "serveraliveinterval 300"
-		}
-	}
 	// lcs[i][j] is the common length of w[i:] and g[j:].
 	lcs := make([][]int, len(w)+1)
 	for i := range lcs {
@@ -369,6 +353,11 @@ func TestDifferentialValueForms(t *testing.T) {
 		{"proxyjump then proxycommand", []string{"ProxyJump j1", "ProxyCommand nc %h %p"}, "h"},
 		{"proxycommand then proxyjump", []string{"ProxyCommand nc %h %p", "ProxyJump j1"}, "h"},
 		{"proxyjump none then jump", []string{"ProxyJump none", "ProxyJump j2"}, "h"},
+		{"keepalive set in batch mode", []string{"BatchMode yes", "ServerAliveInterval 15"}, "h"},
+		{"keepalive off in batch mode", []string{"ServerAliveInterval 0", "BatchMode yes"}, "h"},
+		{"keepalive by debian alias", []string{"ProtocolKeepAlives 15"}, "h"},
+		{"agent socket with exitonforwardfailure", []string{"ExitOnForwardFailure yes", "ForwardAgent /nonexistent/gssh-agent.sock"}, "h"},
+		{"unsupported then deprecated", []string{"RSAAuthentication no", "Cipher blowfish", "CompressionLevel 9", "KerberosAuthentication yes"}, "h"},
 		{"bind mask last wins", []string{"StreamLocalBindMask 0077", "StreamLocalBindMask 0022"}, "h"},
 		{"clearallforwardings later", []string{"LocalForward 1 h:1", "RemoteForward 2 h:2", "ClearAllForwardings yes"}, "h"},
 		{"rekeylimit size then time", []string{"RekeyLimit 1G", "RekeyLimit 2G 1h"}, "h"},

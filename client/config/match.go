@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // MatchPattern is OpenSSH's match_pattern: '*' matches any run of bytes,
@@ -123,7 +124,7 @@ func (p *parser) matchLine(criteria, file string, line int) (bool, string, error
 	case o.has("hostname"):
 		h, err := percentExpand(o.str("hostname", ""), map[byte]string{'h': p.host})
 		if err != nil {
-			return false, "", err
+			return false, "", expandFatal(err, "percent_expand")
 		}
 		host = h
 	default:
@@ -192,11 +193,16 @@ func (p *parser) matchLine(criteria, file string, line int) (bool, string, error
 			}
 			cmd, err := percentExpand(arg, p.env.tokens(host, p.originalHost, ruser, port, o.str("hostkeyalias", host)))
 			if err != nil {
-				return false, "", err
+				return false, "", expandFatal(err, "percent_expand")
 			}
 			ok, err := p.env.exec(cmd)
+			var fe *FatalError
+			if errors.As(err, &fe) {
+				return false, "", err
+			}
 			if err != nil {
-				return false, "", fmt.Errorf("%s line %d: match exec '%s' error: %w", file, line, cmd, err)
+				return false, "", &FatalError{Lines: []string{err.Error(),
+					fmt.Sprintf("%s line %d: match exec '%s' error", file, line, cmd)}, Err: err}
 			}
 			r = ok
 		default:
@@ -231,7 +237,32 @@ func runShell(shell, cmd string, env []string) (bool, error) {
 		}
 		return false, fmt.Errorf("command '%s' exited abnormally", cmd)
 	}
+	// readconf.c checks the shell with access(2) before forking and
+	// gives up when it cannot run.
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return false, &FatalError{Lines: []string{fmt.Sprintf("Shell \"%s\" is not executable: %s", shell, strerrorText(errno))}, Err: err}
+	}
 	return false, fmt.Errorf("Unable to execute '%s': %w", cmd, err)
+}
+
+// strerrorText is the C library's text for errno: Go's is the same
+// words, lower-cased.
+func strerrorText(errno syscall.Errno) string {
+	s := errno.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// errnoText is strerrorText for the errno behind err, or err's own text.
+func errnoText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return strerrorText(errno)
+	}
+	return err.Error()
 }
 
 // uidString is the %i token.

@@ -144,6 +144,7 @@ func (p *parser) commandLine(req *Request) error {
 	if err := p.applyCommandLine(req.Options); err != nil {
 		return err
 	}
+	p.quietFiles = p.o.int("loglevel", logInfo) < logError
 	return CheckNames(req.Host, p.o.str("user", ""), p.o.has("user"))
 }
 

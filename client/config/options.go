@@ -44,7 +44,7 @@ type options struct {
 	forwardAgentPath string
 	warnings         []string
 	// Recorded before defaults are filled in, for Config.
-	identityFilesSet, hostKeyAlgosSet, ciphersSet bool
+	identityFilesSet, hostKeyAlgosSet, ciphersSet, serverAliveSet bool
 }
 
 func newOptions() *options {

@@ -21,6 +21,11 @@ type parser struct {
 	originalHost string
 	finalPass    bool
 	wantFinal    bool
+	// quietFiles: the command line's LogLevel is below ERROR, so ssh
+	// (which reads the files under that level) prints no warning of a
+	// file. Warnings of -o lines come before ssh sets up logging and
+	// always print.
+	quietFiles bool
 }
 
 // lineFlags describe where a line comes from (readconf.c SSHCONF_*).
@@ -103,7 +108,9 @@ func (c *lineCtx) apply(active *bool, file string, lineNum int) error {
 	case kIgnore, kDeprecated:
 		c.args = nil
 	case kUnsupported:
-		o.warnings = append(o.warnings, fmt.Sprintf("%s: Unsupported option \"%s\"", c.loc, c.keyword))
+		if c.fl.cmdline || !c.p.quietFiles {
+			o.warnings = append(o.warnings, fmt.Sprintf("%s: Unsupported option \"%s\"", c.loc, c.keyword))
+		}
 		c.args = nil
 	case kFlag, kMulti:
 		states := c.k.states

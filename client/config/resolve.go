@@ -96,7 +96,7 @@ func Resolve(req Request) (*Config, error) {
 	if o.has("hostname") {
 		h, err := percentExpand(o.str("hostname", ""), map[byte]string{'h': host})
 		if err != nil {
-			return nil, fmt.Errorf("config: HostName: %w", err)
+			return nil, expandFatal(err, "percent_expand")
 		}
 		host = h
 		o.vals["hostname"] = h
@@ -203,7 +203,7 @@ func (p *parser) canonicalize(host string) (string, bool, error) {
 		return host, false, nil
 	}
 	if o.int("canonicalizefallbacklocal", 1) == 0 {
-		return "", false, fmt.Errorf("config: Could not resolve host \"%s\"", host)
+		return "", false, &FatalError{Lines: []string{fmt.Sprintf("Could not resolve host \"%s\"", host)}, Prog: true}
 	}
 	return host, false, nil
 }
@@ -224,7 +224,7 @@ func (p *parser) checkCNAMEHost(host string) error {
 		return nil
 	}
 	if addrs, err := p.env.lookupHost(host); err != nil || len(addrs) == 0 {
-		return fmt.Errorf("config: Could not resolve hostname %s: Name or service not known", host)
+		return &FatalError{Lines: []string{fmt.Sprintf("Could not resolve hostname %s: Name or service not known", host)}, Prog: true}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os/user"
 	"strconv"
@@ -27,15 +28,15 @@ func expand(s string, keys map[byte]string, env func(string) (string, bool)) (st
 		if env != nil && c == '$' && i+1 < len(s) && s[i+1] == '{' {
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				return "", fmt.Errorf("environment variable '%s' missing closing '}'", s[i+2:])
+				return "", &expandError{msg: fmt.Sprintf("environment variable '%s' missing closing '}'", s[i+2:])}
 			}
 			name := s[i+2 : i+2+end]
 			if name == "" {
-				return "", fmt.Errorf("zero-length environment variable")
+				return "", &expandError{msg: "zero-length environment variable"}
 			}
 			v, ok := env(name)
 			if !ok {
-				return "", fmt.Errorf("env var ${%s} has no value", name)
+				return "", &expandError{msg: fmt.Sprintf("env var ${%s} has no value", name), missingVar: true}
 			}
 			b.WriteString(v)
 			i += 2 + end
@@ -47,7 +48,7 @@ func expand(s string, keys map[byte]string, env func(string) (string, bool)) (st
 		}
 		i++
 		if i == len(s) {
-			return "", fmt.Errorf("percent_expand: invalid format")
+			return "", &expandError{msg: "invalid format"}
 		}
 		if s[i] == '%' {
 			b.WriteByte('%')
@@ -55,11 +56,37 @@ func expand(s string, keys map[byte]string, env func(string) (string, bool)) (st
 		}
 		v, ok := keys[s[i]]
 		if !ok {
-			return "", fmt.Errorf("percent_expand: unknown key %%%c", s[i])
+			return "", &expandError{msg: fmt.Sprintf("unknown key %%%c", s[i])}
 		}
 		b.WriteString(v)
 	}
 	return b.String(), nil
+}
+
+// expandError is a failed ${VAR} or % expansion; msg is what misc.c
+// vdollar_percent_expand logs for it.
+type expandError struct {
+	msg        string
+	missingVar bool
+}
+
+func (e *expandError) Error() string { return e.msg }
+
+// expandFatal is the FatalError ssh gives when expanding a value for
+// caller (misc.c percent_expand or, with ${ENV}, percent_dollar_expand)
+// fails: vdollar_percent_expand's message, then the caller's, which for
+// an unset variable is ssh.c's own. A tilde expansion's error is already
+// fatal and passes through.
+func expandFatal(err error, caller string) error {
+	var ee *expandError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	last := caller + ": failed"
+	if ee.missingVar {
+		last = "invalid environment variable expansion"
+	}
+	return &FatalError{Lines: []string{"vdollar_percent_expand: " + ee.msg, last}, Err: err}
 }
 
 // tildeExpand expands a leading "~" or "~user" like misc.c
@@ -74,7 +101,7 @@ func tildeExpand(path, home string) (string, error) {
 	if name != "" {
 		u, err := user.Lookup(name)
 		if err != nil {
-			return "", fmt.Errorf("tilde_expand: No such user %s", name)
+			return "", fatal("tilde_expand: No such user %s", name)
 		}
 		dir = u.HomeDir
 	}

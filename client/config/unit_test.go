@@ -172,6 +172,10 @@ func TestDocsListEveryKeyword(t *testing.T) {
 	}
 }
 
+// FuzzParse feeds arbitrary configuration text through Resolve and
+// WriteG: no panic, and the -G round trip holds: the -G output, read back
+// as a configuration file for the same host, prints the same -G output
+// (roundTripG says where OpenSSH's own output cannot be read back).
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"Host *\n Port 22\n", "Match host a exec \"true\"\n", "LocalForward [::1]:1 /x\n", "Key=\"v", "ProxyJump a,b@c:1\n"} {
 		f.Add(s)
@@ -186,18 +190,86 @@ func FuzzParse(f *testing.F) {
 	for _, tc := range blockCases {
 		f.Add(withoutUnsafeLines(tc.files["cfg"]))
 	}
+	for name, values := range keywordValues {
+		for _, v := range values {
+			f.Add(name + " " + v + "\n")
+		}
+	}
 	f.Fuzz(func(t *testing.T, text string) {
-		if strings.Contains(strings.ToLower(text), "exec") || strings.Contains(strings.ToLower(text), "include") {
+		if fuzzUnsafe(text) {
 			return // no commands or file access from fuzz input
 		}
-		cfg := filepath.Join(t.TempDir(), "cfg")
-		if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
+		first, err := fuzzG(t, text)
+		if err != nil {
+			return
 		}
-		c, err := Resolve(Request{Host: "h", ConfigFile: cfg, HomeDir: "/home/u", LocalUser: "u", Env: map[string]string{},
-			LookupHost: func(string) ([]string, error) { return nil, os.ErrNotExist }})
-		if err == nil {
-			_ = c.WriteG(&strings.Builder{})
+		if !roundTrips(first) {
+			return
+		}
+		second, err := fuzzG(t, first)
+		if err != nil {
+			t.Fatalf("-G output does not read back: %v\ninput: %q\n-G:\n%s", err, text, first)
+		}
+		if second != first {
+			t.Fatalf("-G round trip differs\ninput: %q\n%s", text, lineDiff(first, second))
 		}
 	})
+}
+
+// gMultiWord are the -G keywords whose value is several words or the
+// rest of the line; any other value with a blank came from quotes.
+var gMultiWord = map[string]bool{
+	"globalknownhostsfile": true, "userknownhostsfile": true, "ipqos": true, "rekeylimit": true,
+	"localforward": true, "remoteforward": true, "permitremoteopen": true, "canonicaldomains": true,
+	"canonicalizepermittedcnames": true, "logverbose": true, "proxycommand": true, "remotecommand": true,
+	"localcommand": true, "knownhostscommand": true, "addkeystoagent": true,
+}
+
+// fuzzG resolves text as the -F file for host "h" and returns -G's
+// output.
+func fuzzG(t *testing.T, text string) (string, error) {
+	cfg := filepath.Join(t.TempDir(), "cfg")
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Resolve(Request{Host: "h", ConfigFile: cfg, HomeDir: "/home/u", LocalUser: "u", Env: map[string]string{},
+		LookupHost: func(string) ([]string, error) { return nil, os.ErrNotExist }})
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := c.WriteG(&b); err != nil {
+		t.Fatalf("WriteG after Resolve: %v", err)
+	}
+	return b.String(), nil
+}
+
+// roundTrips reports whether a -G output can be read back unchanged at
+// all: values -G prints after expanding tokens or ${ENV} come back with
+// any literal '%' or '$' they produced expanded again, in ssh as in
+// gssh, values -G prints unquoted lose the quotes that kept their blanks
+// together, and some forwards print in a form -G alone uses.
+func roundTrips(g string) bool {
+	for _, l := range strings.Split(g, "\n") {
+		k, v, _ := strings.Cut(l, " ")
+		if strings.ContainsAny(v, "\"'\\") || (strings.ContainsAny(v, " \t") && !gMultiWord[k]) {
+			return false
+		}
+		// ssh -G also prints a forward to a Unix socket as a
+		// dynamicforward line, which reads back as one, and a dynamic
+		// RemoteForward as "[socks]:0", which does not read back (gssh
+		// prints both as ssh does).
+		if f := strings.Fields(v); (k == "localforward" || k == "remoteforward") && len(f) == 2 &&
+			(!strings.Contains(f[1], ":") || f[1] == "[socks]:0") {
+			return false
+		}
+		switch k {
+		case "controlpath", "remotecommand", "identityagent", "forwardagent", "userknownhostsfile",
+			"hostname", "localforward", "remoteforward", "dynamicforward":
+			if strings.ContainsAny(v, "%$") {
+				return false
+			}
+		}
+	}
+	return true
 }

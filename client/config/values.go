@@ -172,6 +172,7 @@ var (
 )
 
 const (
+	logError     = 2
 	logInfo      = 3
 	facilityUser = 1
 	digestSHA256 = 2

@@ -52,6 +52,10 @@ Match user deploy host web1
 Host *
 	IdentityFile ~/.ssh/id_common
 	ServerAliveCountMax 5
+	RSAAuthentication no
+Host keepalive
+	ServerAliveInterval 15
+	BatchMode yes
 `,
 		"conf.d/10-db.conf": `Host db
 	HostName db.internal.example
@@ -90,64 +94,44 @@ Host *
 		t.Fatal(err)
 	}
 
-	asTestUser := func(prog string, args ...string) string {
+	asTestUser := func(prog string, args ...string) (stdout, stderr string) {
 		t.Helper()
 		cmd := exec.Command("runuser", append([]string{"-u", sshdtest.TestUser, "--", prog}, args...)...)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
+		var errb strings.Builder
+		cmd.Stderr = &errb
 		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("%s %q as %s: %v: %s", prog, args, sshdtest.TestUser, err, stderr.String())
+			t.Fatalf("%s %q as %s: %v: %s", prog, args, sshdtest.TestUser, err, errb.String())
 		}
-		return string(out)
+		return string(out), stderrLines(errb.String())
 	}
-	for _, args := range [][]string{
-		{"web1"}, {"web2"}, {"web-old"}, {"db"}, {"-p", "2999", "web1"}, {"-l", "other", "web1"}, {"elsewhere.example"},
+	// keepaliveSet: the files set ServerAliveInterval for these hosts, so
+	// gssh's own default must not be assumed there.
+	for _, tc := range []struct {
+		args         []string
+		keepaliveSet bool
+	}{
+		{args: []string{"web1"}}, {args: []string{"web2"}}, {args: []string{"web-old"}}, {args: []string{"db"}},
+		{args: []string{"-p", "2999", "web1"}}, {args: []string{"-l", "other", "web1"}}, {args: []string{"elsewhere.example"}},
+		{args: []string{"keepalive"}, keepaliveSet: true}, {args: []string{"-o", "BatchMode=yes", "web1"}},
 	} {
-		want := dropServerAliveDefault(asTestUser("/usr/bin/ssh", append([]string{"-G"}, args...)...))
-		got := dropServerAliveDefault(asTestUser(bin, append([]string{"-G"}, args...)...))
+		want, wantErr := asTestUser("/usr/bin/ssh", append([]string{"-G"}, tc.args...)...)
+		got, gotErr := asTestUser(bin, append([]string{"-G"}, tc.args...)...)
+		if !tc.keepaliveSet {
+			got = withKeepaliveDefault(want, got)
+		}
 		if got != want {
-			t.Errorf("-G %q differs:\n%s", args, lineDiff(want, got))
+			t.Errorf("-G %q differs:\n%s", tc.args, lineDiff(want, got))
+		}
+		if gotErr != wantErr {
+			t.Errorf("-G %q stderr:\n gssh: %q\n ssh:  %q", tc.args, gotErr, wantErr)
 		}
 	}
 	// The files were really read: the Match block and the Include apply.
-	if g := asTestUser(bin, "-G", "web1"); !strings.Contains(g, "\nport 2201\n") || !strings.Contains(g, "\nuser deploy\n") {
+	if g, _ := asTestUser(bin, "-G", "web1"); !strings.Contains(g, "\nport 2201\n") || !strings.Contains(g, "\nuser deploy\n") {
 		t.Fatalf("user config not applied:\n%s", g)
 	}
-	if g := asTestUser(bin, "-G", "db"); !strings.Contains(g, "\nhostname db.internal.example\n") {
+	if g, _ := asTestUser(bin, "-G", "db"); !strings.Contains(g, "\nhostname db.internal.example\n") {
 		t.Fatalf("included file not applied:\n%s", g)
 	}
-}
-
-// dropServerAliveDefault removes the one documented -G deviation: gssh's
-// built-in ServerAliveInterval default (15 s where ssh has 0).
-func dropServerAliveDefault(g string) string {
-	var kept []string
-	for _, line := range strings.Split(g, "\n") {
-		if line != "serveraliveinterval 0" && line != "serveraliveinterval 15" {
-			kept = append(kept, line)
-		}
-	}
-	return strings.Join(kept, "\n")
-}
-
-// lineDiff lists the lines only one side has.
-func lineDiff(want, got string) string {
-	count := map[string]int{}
-	for _, l := range strings.Split(want, "\n") {
-		count[l]++
-	}
-	for _, l := range strings.Split(got, "\n") {
-		count[l]--
-	}
-	var b strings.Builder
-	for l, n := range count {
-		switch {
-		case n > 0:
-			b.WriteString("  ssh only:  " + l + "\n")
-		case n < 0:
-			b.WriteString("  gssh only: " + l + "\n")
-		}
-	}
-	return b.String()
 }

@@ -28,6 +28,7 @@ func report(stderr io.Writer, prog string, err error) int {
 	var name *config.NameError
 	var disconnected *client.DisconnectedError
 	var stdio *client.StdioForwardError
+	var fatal *config.FatalError
 	line := func(format string, args ...any) { io.WriteString(stderr, logLines(fmt.Sprintf(format, args...))) }
 	switch {
 	case errors.As(err, &jump):
@@ -52,6 +53,13 @@ func report(stderr io.Writer, prog string, err error) int {
 		line("%s", parseErr.Error())
 		if t := parseErr.Terminating(); t != "" {
 			line("%s", t)
+		}
+	case errors.As(err, &fatal):
+		for _, l := range fatal.Lines {
+			if fatal.Prog {
+				l = prog + ": " + l
+			}
+			line("%s", l)
 		}
 	case errors.As(err, &openErr):
 		line("Can't open user config file %s: %s", openErr.Path, strerror(openErr.Err))
@@ -155,6 +163,8 @@ func checkSupported(inv *invocation, cfg *config.Config) error {
 	switch {
 	case cfg.ForkAfterAuthentication && len(inv.Command) == 0 && cfg.RemoteCommand == "" && cfg.SessionType != "none":
 		return errForkWithoutCommand // ssh.c's check, before connecting
+	case cfg.IdentityFileError != nil:
+		return cfg.IdentityFileError
 	case inv.Syslog:
 		return unsupported("-y (logging to syslog)")
 	case cfg.ForkAfterAuthentication && !canFork(cfg) && !muxForkOK(cfg):

@@ -80,6 +80,10 @@ func run(argv []string, st client.Streams) int {
 		return report(logOut, prog, err)
 	}
 	if inv.DumpConfig {
+		// ssh -G prints the configuration's warnings before the dump.
+		for _, w := range cfg.Warnings {
+			fmt.Fprintf(logOut, "%s\r\n", termsafe.LogLine(w))
+		}
 		if err := cfg.WriteG(st.Stdout); err != nil {
 			return report(logOut, prog, err)
 		}
@@ -98,8 +102,9 @@ func run(argv []string, st client.Streams) int {
 
 	log := client.NewLogger(logOut, logLevel(cfg.LogLevel))
 	log.SetCharset(termsafe.LocaleCharset(os.LookupEnv, termsafe.Installed))
+	// config kept only the warnings ssh would print at these log levels.
 	for _, w := range cfg.Warnings {
-		log.Logf(client.LevelInfo, "%s", w)
+		fmt.Fprintf(logOut, "%s\r\n", termsafe.LogLine(w))
 	}
 
 	if status, done := runMux(ctx, argv, inv, cfg, st, logOut, log, inh.daemon); done {
