@@ -57,19 +57,20 @@ cross:
 	GOOS=windows GOARCH=amd64 $(GO) build ./...
 	GOOS=windows GOARCH=amd64 $(GO) vet ./...
 
-# Each fuzz target for FUZZTIME (default 30s).
+# Each fuzz target for FUZZTIME (default 30s). New inputs are minimised for
+# at most 5 s: the default (60 s) can spend a whole run minimising.
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzFilter -fuzztime $(FUZZTIME) ./escape/
-	$(GO) test -run '^$$' -fuzz 'FuzzParse$$' -fuzztime $(FUZZTIME) ./client/config/
-	$(GO) test -run '^$$' -fuzz FuzzResolve -fuzztime $(FUZZTIME) ./client/config/
-	$(GO) test -run '^$$' -fuzz FuzzNames -fuzztime $(FUZZTIME) ./client/config/
-	$(GO) test -run '^$$' -fuzz FuzzParseArgs -fuzztime $(FUZZTIME) ./cmd/gssh/
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./mux/
-	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandArgv -fuzztime $(FUZZTIME) ./client/config/
-	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandOutput -fuzztime $(FUZZTIME) ./client/
-	$(GO) test -run '^$$' -fuzz FuzzKRL -fuzztime $(FUZZTIME) ./client/krl/
-	$(GO) test -run '^$$' -fuzz FuzzText -fuzztime $(FUZZTIME) ./client/termsafe/
+	$(GO) test -run '^$$' -fuzz FuzzFilter -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./escape/
+	$(GO) test -run '^$$' -fuzz 'FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/config/
+	$(GO) test -run '^$$' -fuzz FuzzResolve -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/config/
+	$(GO) test -run '^$$' -fuzz FuzzNames -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/config/
+	$(GO) test -run '^$$' -fuzz FuzzParseArgs -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./cmd/gssh/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mux/
+	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandArgv -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/config/
+	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandOutput -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/
+	$(GO) test -run '^$$' -fuzz FuzzKRL -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/krl/
+	$(GO) test -run '^$$' -fuzz FuzzText -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/termsafe/
 
 # gssh next to OpenSSH's ssh (docs/performance.md), every row alternated
 # ABBA over an even number of rounds. First like for like: both clients
