@@ -5,7 +5,7 @@ STATICCHECK_VERSION := v0.8.2
 BIN         := bin/gssh
 GOBIN       := $(CURDIR)/bin/tools
 
-.PHONY: all build deps test test-short lint vet staticcheck cross fuzz bench bench-compare demo clean
+.PHONY: all build deps test test-short lint vet staticcheck cross fuzz bench bench-compare stress demo clean
 
 all: build
 
@@ -86,6 +86,13 @@ bench-compare:
 	GSSH_BENCH_SIZE=$(BENCH_SIZE) GSSH_BENCH_ROUNDS=$(BENCH_ROUNDS) $(GO) test -run '^$$' -bench Compare -benchtime 1x -timeout 15m ./internal/bench/
 
 bench: bench-compare
+
+# The cmd/gssh and mux tests STRESS_ROUNDS times (10) with a CPU hog on
+# one core beside them; passes only if every round does (about 40 minutes
+# on a two-core machine).
+stress: deps
+	STRESS_ROUNDS=$(STRESS_ROUNDS) bash internal/stress/stress.sh
+STRESS_ROUNDS ?= 10
 
 # A throwaway sshd on loopback and what gssh is for (internal/demo/demo.sh).
 demo: deps build
