@@ -24,11 +24,14 @@ const takenSuffix = ".taken"
 // raceOptions are the GORACE settings WatchRaces adds: reports go to
 // files rather than stderr (where tests compare every byte and a report
 // would read as a mismatch, or be swallowed by a test that ignores
-// stderr), a process that saw a race exits 66 whatever its own status,
-// and it does not stop at the first race, so that a master or passenger
-// goes on and its test sees the whole run.
+// stderr); a process that saw a race exits 66 whatever its own status;
+// it does not stop at the first race, so that a master or passenger
+// goes on and its test sees the whole run; and it exits when gssh does,
+// without the runtime's default second of sleep first, which every test
+// that times gssh's exit (--timeout, ControlPersist, keepalive) would
+// count against gssh.
 func raceOptions(dir string) string {
-	return "log_path=" + filepath.Join(dir, raceLogBase) + " exitcode=66 halt_on_error=0"
+	return "log_path=" + filepath.Join(dir, raceLogBase) + " exitcode=66 halt_on_error=0 atexit_sleep_ms=0"
 }
 
 // WatchRaces makes every race-detector binary this process starts from
