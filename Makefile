@@ -17,7 +17,9 @@ build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/gssh
 
 # The full suite: vet, staticcheck, and every test with the race detector
-# against a real sshd (run `sudo bash .ci/setup` once to install it).
+# against a real sshd (run `sudo bash .ci/setup` once to install it). The
+# gssh binary the integration tests run is race-checked too
+# (internal/sshdtest.Build); its race reports fail the tests.
 # One package at a time (-p 1): the pty, keepalive and escape tests
 # measure real time against a real sshd, and on a two-core machine two
 # packages' worth of sshd sessions at once stretch those timings.
