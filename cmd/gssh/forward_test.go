@@ -528,7 +528,7 @@ func TestLocalForwardMemoryBound(t *testing.T) {
 		}
 	}()
 	port := freeLocalPort(t)
-	p := startFwd(t, "-F", s.ClientConfig, "-N", "-L", fmt.Sprintf("%d:%s", port, src.Addr()), "sshd")
+	p := startFwdWith(t, staticGssh(t), "-F", s.ClientConfig, "-N", "-L", fmt.Sprintf("%d:%s", port, src.Addr()), "sshd")
 	local := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	p.waitDial(t, "tcp", local)
 
@@ -577,6 +577,21 @@ func TestLocalForwardMemoryBound(t *testing.T) {
 	if hwm>>20 > memoryBoundMiB {
 		t.Fatalf("peak RSS %d MiB, documented bound %d MiB", hwm>>20, memoryBoundMiB)
 	}
+}
+
+// staticGssh is gssh as shipped, for measuring its memory: gsshBin
+// itself, unless the tests run with -race and gsshBin carries the race
+// detector, whose shadow memory multiplies the resident size.
+func staticGssh(t *testing.T) string {
+	t.Helper()
+	if !sshdtest.RaceEnabled {
+		return gsshBin
+	}
+	bin, err := sshdtest.BuildStatic(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
 
 // vmHWM is a process's peak resident set size in bytes.
