@@ -22,7 +22,9 @@ deps:
 	@bash .ci/setup
 
 # The full suite: vet, staticcheck, and every test with the race detector
-# against a real sshd. One package at a time (-p 1): the pty, keepalive
+# against a real sshd. The gssh binary the integration tests run is
+# race-checked too (internal/sshdtest.Build); its race reports fail the
+# tests. One package at a time (-p 1): the pty, keepalive
 # and escape tests measure real time against a real sshd, and on a
 # two-core machine two packages' worth of sshd sessions at once stretch
 # those timings. The last line counts the tests that started a real sshd.

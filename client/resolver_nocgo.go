@@ -1,7 +1,8 @@
-//go:build !cgo
+//go:build !cgo || netgo
 
 package client
 
-// resolverUsesLibc: without cgo, only Go's own resolver runs (see
+// resolverUsesLibc: without cgo, or with cgo but the netgo tag (the
+// race-checked test build), only Go's own resolver runs (see
 // nsshosts.go).
 const resolverUsesLibc = false

@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"io"
 	"os"
+
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // testPanicEnv names the marker whose arrival in the session's output
@@ -14,7 +16,15 @@ import (
 // binaries built with -tags gssh_testhooks read it.
 const testPanicEnv = "GSSH_TEST_PANIC_ON"
 
+// testRaceEnv, set to any value, makes a test build of gssh commit a
+// data race as each session's output starts, so that tests can watch a
+// race-checked gssh fail the test that ran it.
+const testRaceEnv = "GSSH_TEST_RACE"
+
 func outputHook(r io.Reader) io.Reader {
+	if os.Getenv(testRaceEnv) != "" {
+		raceOnPurpose()
+	}
 	marker := os.Getenv(testPanicEnv)
 	if marker == "" {
 		return r
@@ -35,4 +45,18 @@ func (p *panicReader) Read(b []byte) (int, error) {
 		panic("test hook: " + string(p.marker) + "\nsecond line")
 	}
 	return n, err
+}
+
+// raceOnPurpose increments a counter on two goroutines with nothing to
+// order the two increments: the race detector reports it on every run,
+// whichever runs first.
+func raceOnPurpose() {
+	n := 0
+	done := make(chan struct{})
+	crash.Go(func() {
+		n++
+		close(done)
+	})
+	n++
+	<-done
 }

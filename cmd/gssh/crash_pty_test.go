@@ -3,9 +3,6 @@
 package main
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,11 +14,9 @@ import (
 // GSSH_TEST_PANIC_ON makes the session's output goroutine panic.
 func buildWithTestHooks(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gssh")
-	cmd := exec.Command("go", "build", "-tags", "gssh_testhooks", "-o", bin, "github.com/gssh/gssh/cmd/gssh")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags gssh_testhooks: %v\n%s", err, out)
+	bin, err := sshdtest.Build(t.TempDir(), "gssh_testhooks")
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }

@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"io"
@@ -514,7 +513,7 @@ func TestLocalForwardMemoryBound(t *testing.T) {
 	var blocked blockedWriters
 	go blocked.serve(src)
 	port := freeLocalPort(t)
-	p := startFwdWith(t, shippedBinary(t), "-F", s.ClientConfig, "-N", "-L", fmt.Sprintf("%d:%s", port, src.Addr()), "sshd")
+	p := startFwdWith(t, staticGssh(t), "-F", s.ClientConfig, "-N", "-L", fmt.Sprintf("%d:%s", port, src.Addr()), "sshd")
 	local := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	p.waitDial(t, "tcp", local)
 
@@ -636,28 +635,17 @@ func (b *blockedWriters) total() int64 {
 	return b.written
 }
 
-// shippedBinary is gsshBin as `make build` ships it. A gsshBin built with
-// -race carries the race detector's shadow memory (376 MiB of peak RSS in
-// TestLocalForwardMemoryBound, against 125 MiB), which a memory bound of
-// the product must not count, so then a plain one is built beside it.
-func shippedBinary(t *testing.T) string {
+// staticGssh is gssh as shipped, for measuring its memory: gsshBin
+// itself, unless the tests run with -race and gsshBin carries the race
+// detector, whose shadow memory multiplies the resident size.
+func staticGssh(t *testing.T) string {
 	t.Helper()
-	info, err := buildinfo.ReadFile(gsshBin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	race := false
-	for _, s := range info.Settings {
-		race = race || (s.Key == "-race" && s.Value == "true")
-	}
-	if !race {
+	if !sshdtest.RaceEnabled {
 		return gsshBin
 	}
-	bin := filepath.Join(t.TempDir(), "gssh")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/gssh/gssh/cmd/gssh")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := sshdtest.BuildStatic(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }

@@ -36,7 +36,24 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	races, err := sshdtest.WatchRaces()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
+	// Reports no test claimed: from tests without a Start, or from
+	// masters that outlived their test.
+	reports, err := sshdtest.TakeRaceReports()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "reading race detector reports:", err)
+		code = 1
+	}
+	for _, r := range reports {
+		fmt.Fprintf(os.Stderr, "FAIL: race detector report from gssh process %d:\n%s\n", r.Pid, r.Text)
+		code = 1
+	}
+	os.RemoveAll(races)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -1,8 +1,10 @@
 package crash
 
 import (
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestGoHandsPanicToHandler: a panic on a goroutine started by Go reaches
@@ -41,12 +43,17 @@ func TestOnlyFirstPanicReachesHandler(t *testing.T) {
 	defer Install(nil)
 	Go(func() { panic(1) })
 	<-calls
-	second := make(chan struct{})
-	Go(func() {
-		close(second)
-		panic(2)
-	})
-	<-second
+	Go(panicSecond)
+	// Until the second goroutine waits in Recover, removing the handler
+	// at the end of the test would make its panic Go's own, and end the
+	// test binary.
+	deadline := time.Now().Add(10 * time.Second)
+	for !parkedAfterPanic("panicSecond") {
+		if time.Now().After(deadline) {
+			t.Fatal("the second panic never reached Recover's wait")
+		}
+		runtime.Gosched()
+	}
 	select {
 	case v := <-calls:
 		t.Fatalf("second panic reached the handler: %v", v)
@@ -54,24 +61,26 @@ func TestOnlyFirstPanicReachesHandler(t *testing.T) {
 	}
 }
 
-// TestRecoverWithoutHandlerPanicsAgain: used as a library, without a
-// handler, a panic stays a panic.
-func TestRecoverWithoutHandlerPanicsAgain(t *testing.T) {
-	Install(nil)
-	defer func() {
-		if v := recover(); v != "again" {
-			t.Fatalf("recovered %v, want the original value", v)
-		}
-	}()
-	func() {
-		defer Recover()
-		panic("again")
-	}()
-}
+func panicSecond() { panic(2) }
 
-// TestRecoverWithoutPanic does nothing.
-func TestRecoverWithoutPanic(t *testing.T) {
-	Install(func(any, []byte) { t.Fatal("handler called without a panic") })
-	defer Install(nil)
-	func() { defer Recover() }()
+// parkedAfterPanic tells whether the goroutine that this goroutine
+// started and in which fn panicked waits in Recover for good: its stack,
+// under the deferred Recover, still holds fn, and it is blocked, which
+// in Recover happens only once it holds the handler (in the Once that
+// the first panic's handler never leaves, or in the select after it).
+// Goroutines parked by earlier runs of the test (-count) have another
+// parent.
+func parkedAfterPanic(fn string) bool {
+	buf := make([]byte, 1<<20)
+	self, _, _ := strings.Cut(string(buf[:runtime.Stack(buf, false)]), " [")
+	parent := "in " + self + "\n"
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		blocked := !strings.Contains(header, "[running") && !strings.Contains(header, "[runnable")
+		if blocked && strings.Contains(g, "crash.Recover(") && strings.Contains(g, "crash."+fn+"(") && strings.Contains(g, parent) {
+			return true
+		}
+	}
+	return false
 }

@@ -73,12 +73,17 @@ type Server struct {
 }
 
 // Start launches sshd and stops it when the test ends. When sshd is not
-// installed the test ends through testenv.SkipOrFail.
+// installed the test ends through testenv.SkipOrFail. When the test ends
+// it also fails the test on any race detector report from the gssh
+// processes it ran (CheckRaces).
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	if _, err := os.Stat(SshdPath); err != nil {
 		testenv.SkipOrFail(t, "sshd not installed: %v", err)
 	}
+	// Registered first, so it runs last: after the test's own clean-up
+	// has stopped the gssh masters it started.
+	t.Cleanup(func() { CheckRaces(t) })
 	if err := os.MkdirAll("/run/sshd", 0o755); err != nil && os.Geteuid() == 0 {
 		t.Fatalf("privilege separation dir: %v", err)
 	}
