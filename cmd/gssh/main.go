@@ -28,6 +28,7 @@ func main() {
 	defer crash.Recover()
 	tuneRuntime()
 	stopProfile := startCPUProfile()
+	installGoroutineDump() // goroutines_unix.go
 	code := run(os.Args, st)
 	stopProfile()
 	os.Exit(code)
