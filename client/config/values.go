@@ -425,7 +425,7 @@ func parseUserHostPort(s string) (user, host string, port int, ok bool) {
 		// parse_ssh_uri drops ";params" and percent-decodes the user.
 		user, _, _ = strings.Cut(user, ";")
 		var good bool
-		if user, good = urlDecode(user); !good {
+		if user, good = URLDecode(user); !good {
 			return "", "", 0, false
 		}
 	}
@@ -441,8 +441,9 @@ func parseUserHostPort(s string) (user, host string, port int, ok bool) {
 	return user, h, port, true
 }
 
-// urlDecode is misc.c's urldecode: %XX escapes, and no NUL.
-func urlDecode(s string) (string, bool) {
+// URLDecode is misc.c's urldecode, as ssh applies it to the user of an
+// ssh:// URI: %XX escapes, and no NUL. ok is false for a bad escape.
+func URLDecode(s string) (string, bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] != '%' {

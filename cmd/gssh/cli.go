@@ -952,7 +952,7 @@ func parseSSHURI(s string) (sshURI, bool) {
 	rest := strings.TrimPrefix(s, "ssh://")
 	if at := strings.IndexByte(rest, '@'); at >= 0 {
 		user, _, _ := strings.Cut(rest[:at], ";")
-		dec, ok := urldecode(user)
+		dec, ok := config.URLDecode(user)
 		if !ok {
 			return u, false
 		}
@@ -1011,27 +1011,6 @@ func validDomain(s string) bool {
 // isAlnum is C's isalnum in the C locale.
 func isAlnum(c byte) bool {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-}
-
-// urldecode is misc.c's urldecode: %XX escapes, no NUL.
-func urldecode(s string) (string, bool) {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+2 >= len(s) {
-			return "", false
-		}
-		n, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-		if err != nil || n == 0 {
-			return "", false
-		}
-		b.WriteByte(byte(n))
-		i += 2
-	}
-	return b.String(), true
 }
 
 // forwardSpec is a -L/-R/-D argument split the way readconf.c wants it:

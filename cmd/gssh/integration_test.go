@@ -42,15 +42,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	// Reports no test claimed: from tests without a Start, or from
-	// masters that outlived their test.
-	reports, err := sshdtest.TakeRaceReports()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "reading race detector reports:", err)
-		code = 1
-	}
-	for _, r := range reports {
-		fmt.Fprintf(os.Stderr, "FAIL: race detector report from gssh process %d:\n%s\n", r.Pid, r.Text)
+	if sshdtest.ReportUnclaimedRaces(os.Stderr) {
 		code = 1
 	}
 	os.RemoveAll(races)

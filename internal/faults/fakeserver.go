@@ -2,7 +2,6 @@ package faults
 
 import (
 	"net"
-	"sync"
 	"testing"
 )
 
@@ -26,58 +25,17 @@ func BannerThenSilent(t testing.TB) string {
 }
 
 func silentServer(t testing.TB, banner string) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu     sync.Mutex
-		conns  []net.Conn
-		closed bool
-		wg     sync.WaitGroup
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	return serve(t, func(c net.Conn) {
+		if banner != "" {
+			c.Write([]byte(banner))
+		}
+		// Swallow whatever comes so the client's writes never block;
+		// answer nothing.
+		buf := make([]byte, 4096)
 		for {
-			c, err := ln.Accept()
-			if err != nil {
+			if _, err := c.Read(buf); err != nil {
 				return
 			}
-			mu.Lock()
-			if closed {
-				mu.Unlock()
-				c.Close()
-				return
-			}
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if banner != "" {
-					c.Write([]byte(banner))
-				}
-				// Swallow whatever comes so the client's writes never
-				// block; answer nothing.
-				buf := make([]byte, 4096)
-				for {
-					if _, err := c.Read(buf); err != nil {
-						return
-					}
-				}
-			}()
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		closed = true
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
 	})
-	return ln.Addr().String()
 }

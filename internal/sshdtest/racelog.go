@@ -5,6 +5,7 @@ package sshdtest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -68,6 +69,21 @@ func WatchRaces() (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// ReportUnclaimedRaces is TestMain's check after m.Run: it writes to w
+// every report no test claimed (tests without a Start, masters that
+// outlived their test) and says whether the package must fail for them.
+func ReportUnclaimedRaces(w io.Writer) (failed bool) {
+	reports, err := TakeRaceReports()
+	if err != nil {
+		fmt.Fprintln(w, "reading race detector reports:", err)
+		return true
+	}
+	for _, r := range reports {
+		fmt.Fprintf(w, "FAIL: race detector report from gssh process %d:\n%s\n", r.Pid, r.Text)
+	}
+	return len(reports) > 0
 }
 
 // watchedRaceDir is the directory WatchRaces put into GORACE, if it did.
