@@ -23,17 +23,7 @@ import (
 // stderr and exit code equal those under an OpenSSH -MM master given the
 // same answers.
 func TestMuxAskForward(t *testing.T) {
-	dir := t.TempDir()
-	askpass := filepath.Join(dir, "askpass")
-	answer := filepath.Join(dir, "answer")
-	questions := filepath.Join(dir, "questions")
-	writeFile(t, askpass, "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$SSH_ASKPASS_PROMPT\" >> "+questions+"\ncat "+answer+"\n")
-	if err := os.Chmod(askpass, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SSH_ASKPASS", askpass)
-	t.Setenv("SSH_ASKPASS_REQUIRE", "force")
-	t.Setenv("DISPLAY", "")
+	answer, questions := scriptedAskpass(t)
 
 	type outcome struct {
 		code              int

@@ -17,17 +17,7 @@ import (
 // and the passenger connect directly with ssh's message. OpenSSH's master
 // is the reference.
 func TestMuxAskMaster(t *testing.T) {
-	dir := t.TempDir()
-	askpass := filepath.Join(dir, "askpass")
-	answer := filepath.Join(dir, "answer")
-	questions := filepath.Join(dir, "questions")
-	writeFile(t, askpass, "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$SSH_ASKPASS_PROMPT\" >> "+questions+"\ncat "+answer+"\n")
-	if err := os.Chmod(askpass, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SSH_ASKPASS", askpass)
-	t.Setenv("SSH_ASKPASS_REQUIRE", "force")
-	t.Setenv("DISPLAY", "")
+	answer, questions := scriptedAskpass(t)
 
 	for _, master := range []string{sshBin, gsshBin} {
 		t.Run(filepath.Base(master)+" master", func(t *testing.T) {
@@ -60,4 +50,23 @@ func TestMuxAskMaster(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scriptedAskpass makes SSH_ASKPASS, for this test, a script that appends
+// each question and its SSH_ASKPASS_PROMPT as "QUESTION|PROMPT" to the
+// file questions, and answers with the contents of the file answer.
+func scriptedAskpass(t *testing.T) (answer, questions string) {
+	t.Helper()
+	dir := t.TempDir()
+	askpass := filepath.Join(dir, "askpass")
+	answer = filepath.Join(dir, "answer")
+	questions = filepath.Join(dir, "questions")
+	writeFile(t, askpass, "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$SSH_ASKPASS_PROMPT\" >> "+questions+"\ncat "+answer+"\n")
+	if err := os.Chmod(askpass, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SSH_ASKPASS", askpass)
+	t.Setenv("SSH_ASKPASS_REQUIRE", "force")
+	t.Setenv("DISPLAY", "")
+	return answer, questions
 }
