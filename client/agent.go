@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -25,25 +27,25 @@ const (
 
 // requestAgent asks for agent forwarding on a new session channel when
 // ForwardAgent says so. It is the whole of session.go's part in it.
-func (c *Conn) requestAgent(ch ssh.Channel, log *Logger) {
+func (c *Conn) requestAgent(ch ssh.Channel, log *sshlog.Logger) {
 	cfg := c.Config
 	if cfg.ForwardAgent == "" || cfg.ForwardAgent == "no" || c.HostKeyUntrusted {
 		return
 	}
 	sock := agentSocket(cfg.ForwardAgent, cfg.IdentityAgent)
 	if sock == "" {
-		log.Logf(LevelInfo, "Warning: agent forwarding requested, but no agent socket is set (SSH_AUTH_SOCK, IdentityAgent, ForwardAgent)")
+		log.Logf(config.LogInfo, "Warning: agent forwarding requested, but no agent socket is set (SSH_AUTH_SOCK, IdentityAgent, ForwardAgent)")
 	}
 	// A second session on the same connection (multiplexing) finds the
 	// handler claimed and shares it.
 	if opens := c.Client.HandleChannelOpen(chanAgent); opens != nil {
 		crash.Go(func() { serveAgent(opens, sock, log) })
 	}
-	log.Logf(LevelDebug1, "Requesting authentication agent forwarding.")
+	log.Logf(config.LogDebug1, "Requesting authentication agent forwarding.")
 	// ssh wants no reply; a server that refuses (AllowAgentForwarding no)
 	// just never opens an agent channel.
 	if _, err := ch.SendRequest(reqAgentFwd, false, nil); err != nil {
-		log.Logf(LevelInfo, "Warning: agent forwarding request failed: %v", err)
+		log.Logf(config.LogInfo, "Warning: agent forwarding request failed: %v", err)
 	}
 }
 
@@ -71,7 +73,7 @@ func agentSocket(forward, identityAgent string) string {
 }
 
 // serveAgent connects each agent channel the server opens to sock.
-func serveAgent(opens <-chan ssh.NewChannel, sock string, log *Logger) {
+func serveAgent(opens <-chan ssh.NewChannel, sock string, log *sshlog.Logger) {
 	for nc := range opens {
 		if sock == "" {
 			nc.Reject(ssh.ConnectionFailed, "no agent")
@@ -79,7 +81,7 @@ func serveAgent(opens <-chan ssh.NewChannel, sock string, log *Logger) {
 		}
 		local, err := net.Dial("unix", sock)
 		if err != nil {
-			log.Logf(LevelInfo, "Warning: forwarded agent connection failed: %s: %s", sock, strerror(err))
+			log.Logf(config.LogInfo, "Warning: forwarded agent connection failed: %s: %s", sock, strerror(err))
 			nc.Reject(ssh.ConnectionFailed, strerror(err))
 			continue
 		}

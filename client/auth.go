@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 )
 
 // Authentication follows sshconnect2.c of OpenSSH 9.2. x/crypto's
@@ -50,7 +51,7 @@ type identity struct {
 // authenticator is the AuthCallback state of one Dial.
 type authenticator struct {
 	cfg      *config.Config
-	log      *Logger
+	log      *sshlog.Logger
 	prompter Prompter // nil: no prompts
 	// untrusted disables password and keyboard-interactive after a changed
 	// host key was accepted under StrictHostKeyChecking=no.
@@ -79,7 +80,7 @@ type authenticator struct {
 	fatal error
 }
 
-func newAuthenticator(cfg *config.Config, log *Logger, prompter Prompter, untrusted func() bool) *authenticator {
+func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter Prompter, untrusted func() bool) *authenticator {
 	methods := cfg.PreferredAuthentications
 	if len(methods) == 0 {
 		methods = strings.Split(defaultPreferredAuthentications, ",")
@@ -142,7 +143,7 @@ func (a *authenticator) password() ssh.AuthMethod {
 	retry := a.passwordTries > 1
 	return ssh.PasswordCallback(func() (string, error) {
 		if retry {
-			a.log.Logf(LevelError, "Permission denied, please try again.")
+			a.log.Logf(config.LogError, "Permission denied, please try again.")
 		}
 		return a.ask(a.prompter.ReadPassword, fmt.Sprintf("%s@%s's password: ", a.cfg.User, a.cfg.HostName)), nil
 	})
@@ -156,7 +157,7 @@ func (a *authenticator) password() ssh.AuthMethod {
 func (a *authenticator) ask(read func(string) (string, error), prompt string) string {
 	ans, err := read(prompt)
 	if err != nil {
-		a.log.Logf(LevelDebug1, "read_passphrase: %v", err)
+		a.log.Logf(config.LogDebug1, "read_passphrase: %v", err)
 		a.lastErr = err
 		return ""
 	}
@@ -179,10 +180,10 @@ func (a *authenticator) keyboardInteractive() ssh.AuthMethod {
 			return nil, a.fatal
 		}
 		if name != "" {
-			a.log.Logf(LevelInfo, "%s", name)
+			a.log.Logf(config.LogInfo, "%s", name)
 		}
 		if instruction != "" {
-			a.log.Logf(LevelInfo, "%s", instruction)
+			a.log.Logf(config.LogInfo, "%s", instruction)
 		}
 		answers := make([]string, len(questions))
 		for i, q := range questions {
@@ -289,7 +290,7 @@ func (a *authenticator) loadPrivate(id *identity) (ssh.Signer, error) {
 	// names what is wrong with them.
 	env, isOpenSSH := openSSHEnvelope(data)
 	if isOpenSSH && env.reason != "" {
-		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, env.reason)
+		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, env.reason)
 		return nil, fmt.Errorf("load key %s: %s: %w", id.file, env.reason, errKeySkipped)
 	}
 	raw, err := ssh.ParseRawPrivateKey(data)
@@ -315,11 +316,11 @@ func (a *authenticator) loadPrivate(id *identity) (ssh.Signer, error) {
 		err = errors.New("public and private keys differ")
 	}
 	if err != nil {
-		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, keyLoadReason(data))
+		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, keyLoadReason(data))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
 	if _, small := rsaTooSmall(a.cfg, signer.PublicKey()); small {
-		a.log.Logf(LevelDebug1, "load_identity_file: Skipping key %s: Invalid key length", id.file)
+		a.log.Logf(config.LogDebug1, "load_identity_file: Skipping key %s: Invalid key length", id.file)
 		return nil, fmt.Errorf("%s: RSA key below RequiredRSASize: %w", id.file, errKeySkipped)
 	}
 	a.privates[id.file] = signer
@@ -479,14 +480,14 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 	if err != nil {
 		// OpenSSH stats the path first, for this message.
 		if _, serr := os.Stat(id.file); serr != nil {
-			level := LevelDebug3
+			level := config.LogDebug3
 			if id.userProvided {
-				level = LevelInfo
+				level = config.LogInfo
 			}
 			a.log.Logf(level, "no such identity: %s: %s", id.file, strerror(serr))
 			return nil, fmt.Errorf("%s: %w", id.file, serr)
 		}
-		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, strerror(err))
+		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, strerror(err))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
 	defer f.Close()
@@ -503,11 +504,11 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 			"This private key will be ignored.",
 			fmt.Sprintf("Load key \"%s\": bad permissions", id.file),
 		} {
-			a.log.Logf(LevelError, "%s", l)
+			a.log.Logf(config.LogError, "%s", l)
 		}
 		return nil, fmt.Errorf("%s: %w: %w", id.file, err, errKeySkipped)
 	case err != nil:
-		a.log.Logf(LevelError, "Load key \"%s\": %s", id.file, strerror(err))
+		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, strerror(err))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
 	return data, nil
@@ -523,7 +524,7 @@ func (a *authenticator) prepareIdentities() []*identity {
 	var out []*identity
 	for _, s := range a.agentSigners() {
 		if _, small := rsaTooSmall(a.cfg, s.PublicKey()); small {
-			a.log.Logf(LevelDebug1, "pubkey_prepare: ignoring %s agent key: Invalid key length", s.PublicKey().Type())
+			a.log.Logf(config.LogDebug1, "pubkey_prepare: ignoring %s agent key: Invalid key length", s.PublicKey().Type())
 			continue
 		}
 		blob := s.PublicKey().Marshal()
@@ -567,7 +568,7 @@ func (a *authenticator) fileIdentities() []*identity {
 	for _, path := range a.cfg.CertificateFiles {
 		cert := readCert(path)
 		if cert == nil {
-			a.log.Logf(LevelInfo, "no such identity: %s: %s", path, "No such file or directory")
+			a.log.Logf(config.LogInfo, "no such identity: %s: %s", path, "No such file or directory")
 			continue
 		}
 		if !a.keySizeOK(cert, path, "certificate") {
@@ -576,7 +577,7 @@ func (a *authenticator) fileIdentities() []*identity {
 		// The private key is an IdentityFile holding the certified key.
 		i := slices.IndexFunc(ids, func(id *identity) bool { return id.pub != nil && sameKey(id.pub, cert) })
 		if i < 0 {
-			a.log.Logf(LevelDebug1, "no private key for certificate %s", path)
+			a.log.Logf(config.LogDebug1, "no private key for certificate %s", path)
 			continue
 		}
 		ids = append(ids, &identity{file: ids[i].file, pub: cert, userProvided: true})
@@ -644,12 +645,12 @@ func (a *authenticator) agentSigners() []ssh.Signer {
 	}
 	conn, err := net.Dial("unix", path)
 	if err != nil {
-		a.log.Logf(LevelDebug1, "Error connecting to agent: %v", err)
+		a.log.Logf(config.LogDebug1, "Error connecting to agent: %v", err)
 		return nil
 	}
 	signers, err := agent.NewClient(conn).Signers()
 	if err != nil {
-		a.log.Logf(LevelDebug1, "agent: %v", err)
+		a.log.Logf(config.LogDebug1, "agent: %v", err)
 		conn.Close()
 		return nil
 	}

@@ -63,13 +63,13 @@ func (h *escapeHandler) runCommandLine(line string) {
 	}
 	switch s[0] {
 	case 'h', 'H', '?':
-		log.Logf(LevelInfo, "Commands:")
-		log.Logf(LevelInfo, "      -L[bind_address:]port:host:hostport    Request local forward")
-		log.Logf(LevelInfo, "      -R[bind_address:]port:host:hostport    Request remote forward")
-		log.Logf(LevelInfo, "      -D[bind_address:]port                  Request dynamic forward")
-		log.Logf(LevelInfo, "      -KL[bind_address:]port                 Cancel local forward")
-		log.Logf(LevelInfo, "      -KR[bind_address:]port                 Cancel remote forward")
-		log.Logf(LevelInfo, "      -KD[bind_address:]port                 Cancel dynamic forward")
+		log.Logf(config.LogInfo, "Commands:")
+		log.Logf(config.LogInfo, "      -L[bind_address:]port:host:hostport    Request local forward")
+		log.Logf(config.LogInfo, "      -R[bind_address:]port:host:hostport    Request remote forward")
+		log.Logf(config.LogInfo, "      -D[bind_address:]port                  Request dynamic forward")
+		log.Logf(config.LogInfo, "      -KL[bind_address:]port                 Cancel local forward")
+		log.Logf(config.LogInfo, "      -KR[bind_address:]port                 Cancel remote forward")
+		log.Logf(config.LogInfo, "      -KD[bind_address:]port                 Cancel dynamic forward")
 		return
 	}
 	cancel := s[0] == 'K'
@@ -85,7 +85,7 @@ func (h *escapeHandler) runCommandLine(line string) {
 	case strings.HasPrefix(s, "D"):
 		kind = ForwardDynamic
 	default:
-		log.Logf(LevelInfo, "Invalid command.")
+		log.Logf(config.LogInfo, "Invalid command.")
 		return
 	}
 	spec := strings.TrimLeft(s[1:], cmdSpace)
@@ -114,41 +114,41 @@ func (h *escapeHandler) addForward(kind ForwardKind, spec string) {
 			fwd, ok = config.ParseForward(spec, true, true)
 		}
 		if !ok {
-			log.Logf(LevelInfo, "Bad remote forwarding specification.")
+			log.Logf(config.LogInfo, "Bad remote forwarding specification.")
 			return
 		}
 	default:
 		if fwd, ok = config.ParseForward(spec, kind == ForwardDynamic, false); !ok {
-			log.Logf(LevelInfo, "Bad local forwarding specification.")
+			log.Logf(config.LogInfo, "Bad local forwarding specification.")
 			return
 		}
 	}
 	f := h.opts.Forwarding
 	if f == nil {
-		log.Logf(LevelInfo, "Port forwarding failed.")
+		log.Logf(config.LogInfo, "Port forwarding failed.")
 		return
 	}
 	if kind == ForwardRemote {
-		log.Logf(LevelInfo, "Forwarding port.")
+		log.Logf(config.LogInfo, "Forwarding port.")
 		_, err := f.Add(h.ctl.ctx, kind, fwd)
 		var fe *ForwardError
 		switch {
 		case err == nil:
 		case !errors.As(err, &fe):
-			log.Logf(LevelError, "%v", err)
+			log.Logf(config.LogError, "%v", err)
 		case h.ctl.conn.Config.ExitOnForwardFailure:
 			// Add logged nothing. ssh's fatal() would end the
 			// connection here; gssh keeps the session and says why the
 			// forward is missing.
-			log.Logf(LevelError, "%s", fe.Error())
+			log.Logf(config.LogError, "%s", fe.Error())
 		}
 		return
 	}
 	if _, err := f.Add(h.ctl.ctx, kind, fwd); err != nil {
-		log.Logf(LevelInfo, "Port forwarding failed.")
+		log.Logf(config.LogInfo, "Port forwarding failed.")
 		return
 	}
-	log.Logf(LevelInfo, "Forwarding port.")
+	log.Logf(config.LogInfo, "Forwarding port.")
 }
 
 // cancelForward is ~C -KL, -KR or -KD; the spec has one or two fields,
@@ -157,13 +157,13 @@ func (h *escapeHandler) cancelForward(kind ForwardKind, spec string) {
 	log := h.ctl.log
 	listen, ok := config.ParseForward(spec, true, false)
 	if !ok {
-		log.Logf(LevelInfo, "Bad forwarding close specification.")
+		log.Logf(config.LogInfo, "Bad forwarding close specification.")
 		return
 	}
 	f := h.opts.Forwarding
 	if f == nil || f.Cancel(kind, listen) != nil {
-		log.Logf(LevelInfo, "Unknown port forwarding.")
+		log.Logf(config.LogInfo, "Unknown port forwarding.")
 		return
 	}
-	log.Logf(LevelInfo, "Canceled forwarding.")
+	log.Logf(config.LogInfo, "Canceled forwarding.")
 }

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -19,7 +20,7 @@ type Control struct {
 	pty    bool
 	term   *Terminal // raw for the session, else nil
 	stderr io.Writer // the local standard error, where escapes answer
-	log    *Logger
+	log    *sshlog.Logger
 	// ctx is Run's context; its deadline is --timeout.
 	ctx context.Context
 	// queue is the stdin pump's queue, set once the pump has started.

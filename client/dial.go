@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -36,7 +37,7 @@ type DialOptions struct {
 	Prompter Prompter
 	// Log receives ssh's diagnostics ("Warning: Permanently added ...").
 	// It may be nil.
-	Log *Logger
+	Log *sshlog.Logger
 	// WrapConn, if set, wraps the TCP connection before the SSH handshake,
 	// for instance so that a keepalive watchdog can observe inbound bytes.
 	// The wrapper must pass SetDeadline through: ConnectTimeout and context
@@ -94,7 +95,7 @@ func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, err
 // dialTCP is OpenSSH's ssh_connect_direct: every address of the host in
 // resolver order, ConnectionAttempts rounds one second apart, and the error
 // of the last address tried.
-func dialTCP(ctx context.Context, cfg *config.Config, log *Logger) (net.Conn, error) {
+func dialTCP(ctx context.Context, cfg *config.Config, log *sshlog.Logger) (net.Conn, error) {
 	ips, err := resolve(ctx, cfg.HostName, cfg.AddressFamily)
 	if err != nil {
 		return nil, err
@@ -107,19 +108,19 @@ func dialTCP(ctx context.Context, cfg *config.Config, log *Logger) (net.Conn, er
 				return nil, fmt.Errorf("ssh: connect to host %s port %d: %w", cfg.HostName, cfg.Port, context.Cause(ctx))
 			case <-time.After(time.Second):
 			}
-			log.Logf(LevelDebug1, "Trying again...")
+			log.Logf(config.LogDebug1, "Trying again...")
 		}
 		for _, ip := range ips {
-			log.Logf(LevelDebug1, "Connecting to %s [%s] port %d.", cfg.HostName, ip, cfg.Port)
+			log.Logf(config.LogDebug1, "Connecting to %s [%s] port %d.", cfg.HostName, ip, cfg.Port)
 			conn, err := dialAddr(ctx, cfg, ip)
 			if err == nil {
-				log.Logf(LevelDebug1, "Connection established.")
+				log.Logf(config.LogDebug1, "Connection established.")
 				return conn, nil
 			}
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("ssh: connect to host %s port %d: %w", cfg.HostName, cfg.Port, context.Cause(ctx))
 			}
-			log.Logf(LevelDebug1, "connect to address %s port %d: %s", ip, cfg.Port, strerror(err))
+			log.Logf(config.LogDebug1, "connect to address %s port %d: %s", ip, cfg.Port, strerror(err))
 			last = err
 		}
 	}
@@ -266,7 +267,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 			}
 			// OpenSSH writes the banner with fmprintf rather than a
 			// log call: no "\r\n" is added.
-			opts.Log.Print(LevelInfo, msg)
+			opts.Log.Print(config.LogInfo, msg)
 			return nil
 		},
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -63,9 +64,9 @@ func (l *logBuf) String() string {
 	return l.buf.String()
 }
 
-func newLog() (*client.Logger, *logBuf) {
+func newLog() (*sshlog.Logger, *logBuf) {
 	b := &logBuf{}
-	return client.NewLogger(b, client.LevelInfo), b
+	return sshlog.New(b, config.LogInfo), b
 }
 
 // fakePrompter answers prompts from a script and records them. A nil

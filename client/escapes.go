@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/escape"
 	"github.com/gssh/gssh/internal/crash"
 )
@@ -146,9 +147,9 @@ func (h *escapeHandler) changeLogLevel(a escape.Action) string {
 	log := h.ctl.log
 	level := log.Level()
 	switch {
-	case a == escape.LogLevelDown && level > LevelQuiet:
+	case a == escape.LogLevelDown && level > config.LogQuiet:
 		level--
-	case a == escape.LogLevelUp && level < LevelDebug3:
+	case a == escape.LogLevelUp && level < config.LogDebug3:
 		level++
 	}
 	log.SetLevel(level)
@@ -156,21 +157,21 @@ func (h *escapeHandler) changeLogLevel(a escape.Action) string {
 }
 
 // levelName is OpenSSH's log_level_name.
-func levelName(l Level) string {
+func levelName(l config.LogLevel) string {
 	switch l {
-	case LevelQuiet:
+	case config.LogQuiet:
 		return "QUIET"
-	case LevelFatal:
+	case config.LogFatal:
 		return "FATAL"
-	case LevelError:
+	case config.LogError:
 		return "ERROR"
-	case LevelInfo:
+	case config.LogInfo:
 		return "INFO"
-	case LevelVerbose:
+	case config.LogVerbose:
 		return "VERBOSE"
-	case LevelDebug1:
+	case config.LogDebug1:
 		return "DEBUG1"
-	case LevelDebug2:
+	case config.LogDebug2:
 		return "DEBUG2"
 	}
 	return "DEBUG3"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/escape"
 )
 
@@ -26,7 +27,7 @@ func newEscapeRig(t *testing.T, ctx context.Context, opts EscapeOptions) *escape
 		conn:   &Conn{Config: &config.Config{HostName: "h.example", Port: 2222}},
 		pty:    true,
 		stderr: &r.stderr,
-		log:    NewLogger(&r.log, LevelInfo),
+		log:    sshlog.New(&r.log, config.LogInfo),
 		ctx:    ctx,
 	}
 	r.filter = EscapeFilter(opts)(r.ctl)
@@ -98,13 +99,13 @@ func TestEscapeLogLevel(t *testing.T) {
 	if r.stderr.String() != want {
 		t.Fatalf("stderr %q", r.stderr.String())
 	}
-	if r.ctl.log.Level() != LevelDebug3 {
+	if r.ctl.log.Level() != config.LogDebug3 {
 		t.Fatalf("level %v", r.ctl.log.Level())
 	}
 
 	f := newEscapeRig(t, context.Background(), EscapeOptions{Char: '~', LogToFile: true})
 	f.feed(t, "~v")
-	if f.stderr.String() != "~v [Logging to syslog]\r\n" || f.ctl.log.Level() != LevelInfo {
+	if f.stderr.String() != "~v [Logging to syslog]\r\n" || f.ctl.log.Level() != config.LogInfo {
 		t.Fatalf("with -E: %q, level %v", f.stderr.String(), f.ctl.log.Level())
 	}
 }

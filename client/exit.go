@@ -7,6 +7,9 @@ import (
 	"syscall"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 )
 
 // How a session ends, as typed errors for cmd/gssh to branch on. ssh(1)
@@ -79,7 +82,7 @@ type exitRecorder struct {
 
 // handle records exit-status and exit-signal and answers requests that
 // want a reply the way ssh does: success only for exit-status.
-func (r *exitRecorder) handle(req *ssh.Request, log *Logger) {
+func (r *exitRecorder) handle(req *ssh.Request, log *sshlog.Logger) {
 	ok := false
 	switch req.Type {
 	case "exit-status":
@@ -100,7 +103,7 @@ func (r *exitRecorder) handle(req *ssh.Request, log *Logger) {
 			r.signal = &RemoteSignalError{Signal: msg.Signal, CoreDumped: msg.CoreDumped, Message: msg.Message}
 		}
 	}
-	log.Logf(LevelDebug1, "client_input_channel_req: channel 0 rtype %s reply %d", req.Type, boolInt(req.WantReply))
+	log.Logf(config.LogDebug1, "client_input_channel_req: channel 0 rtype %s reply %d", req.Type, boolInt(req.WantReply))
 	if req.WantReply {
 		req.Reply(ok, nil)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -40,7 +41,7 @@ const MaxForwardedChannels = 1024
 type ForwardOptions struct {
 	// Log receives ssh's forwarding messages ("Allocated port ...",
 	// "bind [127.0.0.1]:8080: Address already in use"). It may be nil.
-	Log *Logger
+	Log *sshlog.Logger
 	// MaxChannels overrides MaxForwardedChannels when positive.
 	MaxChannels int
 	// NegotiationTimeout overrides DefaultNegotiationTimeout when positive.
@@ -54,7 +55,7 @@ type ForwardOptions struct {
 // they carry. Close stops it; closing the connection ends it too.
 type Forwarding struct {
 	conn  *Conn
-	log   *Logger
+	log   *sshlog.Logger
 	slots chan struct{} // one token per open forwarded channel
 	// full is set when a connection was refused for want of a slot, so
 	// that a flood of them is reported once, not once per connection.

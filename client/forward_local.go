@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -44,7 +45,7 @@ func (f *Forwarding) startLocal(local, dynamic []string) error {
 	case failed > 0 && f.conn.Config.ExitOnForwardFailure:
 		return &ForwardError{}
 	case total > 0 && failed == total:
-		f.log.Logf(LevelError, "Could not request local forwarding.")
+		f.log.Logf(config.LogError, "Could not request local forwarding.")
 	}
 	return nil
 }
@@ -66,9 +67,9 @@ func (f *Forwarding) listenLocal(spec forwardSpec) bool {
 	handle := func(c net.Conn) { f.serveLocal(c, spec.connect) }
 	if spec.dynamic {
 		handle = f.serveSocks
-		f.log.Logf(LevelDebug1, "Local connections to %s forwarded dynamically", spec.listen)
+		f.log.Logf(config.LogDebug1, "Local connections to %s forwarded dynamically", spec.listen)
 	} else {
-		f.log.Logf(LevelDebug1, "Local connections to %s forwarded to remote address %s", spec.listen, spec.connect)
+		f.log.Logf(config.LogDebug1, "Local connections to %s forwarded to remote address %s", spec.listen, spec.connect)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -133,13 +134,13 @@ func (f *Forwarding) listenTCP(ep endpoint) []net.Listener {
 			if shown == "" {
 				shown = "::"
 			}
-			f.log.Logf(LevelError, "bind [%s]:%d: %s", shown, ep.port, strerror(err))
+			f.log.Logf(config.LogError, "bind [%s]:%d: %s", shown, ep.port, strerror(err))
 			continue
 		}
 		ls = append(ls, l)
 	}
 	if len(ls) == 0 {
-		f.log.Logf(LevelError, "channel_setup_fwd_listener_tcpip: cannot listen to port: %d", ep.port)
+		f.log.Logf(config.LogError, "channel_setup_fwd_listener_tcpip: cannot listen to port: %d", ep.port)
 	}
 	return ls
 }
@@ -154,13 +155,13 @@ func (f *Forwarding) listenUnix(path string) net.Listener {
 	}
 	l, err := net.Listen("unix", path)
 	if err != nil {
-		f.log.Logf(LevelError, "unix_listener: cannot bind to path %s: %s", path, strerror(err))
+		f.log.Logf(config.LogError, "unix_listener: cannot bind to path %s: %s", path, strerror(err))
 		return nil
 	}
 	// The process umask is shared with every goroutine, so the mask is
 	// applied by chmod after bind rather than by umask around it.
 	if err := os.Chmod(path, os.FileMode(0o666&^cfg.StreamLocalBindMask)); err != nil {
-		f.log.Logf(LevelError, "chmod %s: %s", path, strerror(err))
+		f.log.Logf(config.LogError, "chmod %s: %s", path, strerror(err))
 	}
 	return l
 }
@@ -178,7 +179,7 @@ func (f *Forwarding) accept(l net.Listener, handle func(net.Conn)) {
 				return
 			}
 			// EMFILE and the like: ssh logs and keeps listening.
-			f.log.Logf(LevelError, "accept: %s", strerror(err))
+			f.log.Logf(config.LogError, "accept: %s", strerror(err))
 			select {
 			case <-f.done:
 				return
@@ -194,7 +195,7 @@ func (f *Forwarding) accept(l net.Listener, handle func(net.Conn)) {
 // every slot is in use.
 func (f *Forwarding) takeSlot(c net.Conn) bool {
 	return f.tryAcquire(func() {
-		f.log.Logf(LevelError, "Refusing local connection from %s: %d forwarded channels are open", c.RemoteAddr(), cap(f.slots))
+		f.log.Logf(config.LogError, "Refusing local connection from %s: %d forwarded channels are open", c.RemoteAddr(), cap(f.slots))
 	})
 }
 
@@ -207,7 +208,7 @@ func (f *Forwarding) serveLocal(c net.Conn, to endpoint) {
 	defer f.release()
 	ch, err := f.openChannel(to, c.RemoteAddr())
 	if err != nil {
-		f.log.Logf(LevelError, "%s", err)
+		f.log.Logf(config.LogError, "%s", err)
 		c.Close()
 		return
 	}
@@ -224,7 +225,7 @@ func (f *Forwarding) serveSocks(c net.Conn) {
 		err = errSocksEvicted
 	}
 	if err != nil {
-		f.log.Logf(LevelDebug1, "dynamic forwarding: %v", err)
+		f.log.Logf(config.LogDebug1, "dynamic forwarding: %v", err)
 		c.Close()
 		return
 	}
@@ -236,7 +237,7 @@ func (f *Forwarding) serveSocks(c net.Conn) {
 	defer f.release()
 	ch, err := f.openChannel(endpoint{host: req.host, hostSet: true, port: req.port}, c.RemoteAddr())
 	if err != nil {
-		f.log.Logf(LevelError, "%s", err)
+		f.log.Logf(config.LogError, "%s", err)
 		req.reply(c, socksFailure(err))
 		c.Close()
 		return

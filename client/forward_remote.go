@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -119,7 +120,7 @@ func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteFo
 	if spec.listen.path != "" {
 		name, payload = reqUnixForward, ssh.Marshal(struct{ Path string }{spec.listen.path})
 	}
-	f.log.Logf(LevelDebug1, "Remote connections from %s forwarded to local address %s", spec.listen, remoteTarget(spec))
+	f.log.Logf(config.LogDebug1, "Remote connections from %s forwarded to local address %s", spec.listen, remoteTarget(spec))
 	type answer struct {
 		ok    bool
 		reply []byte
@@ -144,7 +145,7 @@ func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteFo
 			a.ok = false
 		} else {
 			rf.port = int(binary.BigEndian.Uint32(a.reply))
-			f.log.Logf(LevelInfo, "Allocated port %d for remote forward to %s", rf.port, remoteTarget(spec))
+			f.log.Logf(config.LogInfo, "Allocated port %d for remote forward to %s", rf.port, remoteTarget(spec))
 		}
 	}
 	if !a.ok {
@@ -152,9 +153,9 @@ func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteFo
 			return nil, &ForwardError{Remote: true, Port: spec.listen.port, Path: spec.listen.path}
 		}
 		if spec.listen.path != "" {
-			f.log.Logf(LevelInfo, "Warning: remote port forwarding failed for listen path %s", spec.listen.path)
+			f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen path %s", spec.listen.path)
 		} else {
-			f.log.Logf(LevelInfo, "Warning: remote port forwarding failed for listen port %d", spec.listen.port)
+			f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen port %d", spec.listen.port)
 		}
 		return nil, nil
 	}
@@ -211,7 +212,7 @@ func (f *Forwarding) dispatch(opens <-chan ssh.NewChannel) {
 		case rf == nil:
 			nc.Reject(ssh.Prohibited, "unknown listen address")
 		case !f.tryAcquire(func() {
-			f.log.Logf(LevelError, "Refusing forwarded connection: %d forwarded channels are open", cap(f.slots))
+			f.log.Logf(config.LogError, "Refusing forwarded connection: %d forwarded channels are open", cap(f.slots))
 		}):
 			nc.Reject(ssh.ResourceShortage, "too many forwarded channels")
 		default:
@@ -240,7 +241,7 @@ func (f *Forwarding) match(nc ssh.NewChannel) (*remoteForward, string) {
 				return rf, p.Path
 			}
 		}
-		f.log.Logf(LevelError, "WARNING: Server requests forwarding for unknown path %s", p.Path)
+		f.log.Logf(config.LogError, "WARNING: Server requests forwarding for unknown path %s", p.Path)
 		return nil, ""
 	}
 	var p forwardedTCPIP
@@ -259,7 +260,7 @@ func (f *Forwarding) match(nc ssh.NewChannel) (*remoteForward, string) {
 		byPort = rf
 	}
 	if byPort == nil {
-		f.log.Logf(LevelError, "WARNING: Server requests forwarding for unknown listen_port %d", p.Port)
+		f.log.Logf(config.LogError, "WARNING: Server requests forwarding for unknown listen_port %d", p.Port)
 	}
 	return byPort, origin
 }
@@ -277,7 +278,7 @@ func (f *Forwarding) serveRemote(nc ssh.NewChannel, rf *remoteForward, origin st
 	}
 	local, err := net.Dial(network, addr)
 	if err != nil {
-		f.log.Logf(LevelError, "connect_to %s: failed.", connectName(rf.spec.connect))
+		f.log.Logf(config.LogError, "connect_to %s: failed.", connectName(rf.spec.connect))
 		nc.Reject(ssh.ConnectionFailed, strerror(err))
 		return
 	}
@@ -287,7 +288,7 @@ func (f *Forwarding) serveRemote(nc ssh.NewChannel, rf *remoteForward, origin st
 		return
 	}
 	crash.Go(func() { ssh.DiscardRequests(reqs) })
-	f.log.Logf(LevelDebug1, "client_request_forwarded_tcpip: listen %s, originator %s", rf.spec.listen, origin)
+	f.log.Logf(config.LogDebug1, "client_request_forwarded_tcpip: listen %s, originator %s", rf.spec.listen, origin)
 	pipe(local, ch)
 }
 
@@ -320,19 +321,19 @@ func (f *Forwarding) serveRemoteSocks(nc ssh.NewChannel) {
 		err = errSocksExpired
 	}
 	if err != nil {
-		f.log.Logf(LevelDebug1, "remote dynamic forwarding: %v", err)
+		f.log.Logf(config.LogDebug1, "remote dynamic forwarding: %v", err)
 		ch.Close()
 		return
 	}
 	if !permitOpen(f.conn.Config.PermitRemoteOpen, req.host, req.port) {
-		f.log.Logf(LevelError, "Received request to connect to host %s port %d, but the request was denied.", req.host, req.port)
+		f.log.Logf(config.LogError, "Received request to connect to host %s port %d, but the request was denied.", req.host, req.port)
 		req.reply(ch, socks5NotAllowed)
 		ch.Close()
 		return
 	}
 	local, err := net.Dial("tcp", req.target())
 	if err != nil {
-		f.log.Logf(LevelError, "connect_to %s port %d: failed.", req.host, req.port)
+		f.log.Logf(config.LogError, "connect_to %s port %d: failed.", req.host, req.port)
 		req.reply(ch, socks5Refused)
 		ch.Close()
 		return

@@ -20,6 +20,7 @@ import (
 	xknownhosts "golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 )
 
 // Host key verification follows sshconnect.c check_host_key and hostfile.c
@@ -73,12 +74,12 @@ type knownHosts struct {
 
 // loadKnownHosts reads files, silently skipping missing and unreadable
 // ones and lines that do not parse, as OpenSSH does.
-func loadKnownHosts(files []string, log *Logger) *knownHosts {
+func loadKnownHosts(files []string, log *sshlog.Logger) *knownHosts {
 	kh := &knownHosts{}
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			log.Logf(LevelDebug1, "load_hostkeys: fopen %s: %v", file, err)
+			log.Logf(config.LogDebug1, "load_hostkeys: fopen %s: %v", file, err)
 			continue
 		}
 		kh.entries = append(kh.entries, parseKnownHosts(file, data, "", log)...)
@@ -89,13 +90,13 @@ func loadKnownHosts(files []string, log *Logger) *knownHosts {
 // parseKnownHosts parses known_hosts text named file (a path, or
 // "KnownHostsCommand-HOSTNAME" for a command's output, as OpenSSH names
 // it in messages); only restricts the entries to one host name.
-func parseKnownHosts(file string, data []byte, only string, log *Logger) []knownHostEntry {
+func parseKnownHosts(file string, data []byte, only string, log *sshlog.Logger) []knownHostEntry {
 	var entries []knownHostEntry
 	for n, line := range bytes.Split(data, []byte("\n")) {
 		marker, hosts, key, _, _, err := ssh.ParseKnownHosts(line)
 		if err != nil {
 			if !isBlankOrComment(line) {
-				log.Logf(LevelDebug1, "%s:%d: invalid known_hosts entry: %v", file, n+1, err)
+				log.Logf(config.LogDebug1, "%s:%d: invalid known_hosts entry: %v", file, n+1, err)
 			}
 			continue
 		}
@@ -323,7 +324,7 @@ func keyTypeName(key ssh.PublicKey) string {
 // forwarding afterwards.
 type hostKeyVerifier struct {
 	cfg      *config.Config
-	log      *Logger
+	log      *sshlog.Logger
 	prompter Prompter // nil: no prompts (BatchMode or no terminal)
 	kh       *knownHosts
 	// name is what known_hosts is searched for: HostKeyAlias verbatim, or
@@ -346,7 +347,7 @@ type hostKeyVerifier struct {
 	readonly bool
 }
 
-func newHostKeyVerifier(cfg *config.Config, log *Logger, prompter Prompter, home string) *hostKeyVerifier {
+func newHostKeyVerifier(cfg *config.Config, log *sshlog.Logger, prompter Prompter, home string) *hostKeyVerifier {
 	files := append(slices.Clone(cfg.UserKnownHostsFiles), cfg.GlobalKnownHostsFiles...)
 	v := &hostKeyVerifier{cfg: cfg, log: log, prompter: prompter, home: home, kh: loadKnownHosts(files, log)}
 	v.name = cfg.HostKeyAlias
@@ -437,7 +438,7 @@ func (v *hostKeyVerifier) knownWithoutPort(key ssh.PublicKey) (bool, error) {
 			lines := v.revokedLines(bare, desc)
 			if v.strict() {
 				for _, l := range lines {
-					v.log.Logf(LevelError, "%s", l)
+					v.log.Logf(config.LogError, "%s", l)
 				}
 				return false, nil
 			}
@@ -455,7 +456,7 @@ func (v *hostKeyVerifier) knownWithoutPort(key ssh.PublicKey) (bool, error) {
 // pass; a failure is reported, and the caller falls back to the plain key.
 func (v *hostKeyVerifier) acceptCert(cert *ssh.Certificate) bool {
 	if err := v.validCert(cert); err != nil {
-		v.log.Logf(LevelError, "%v", err)
+		v.log.Logf(config.LogError, "%v", err)
 		return false
 	}
 	return true
@@ -524,11 +525,11 @@ func (v *hostKeyVerifier) newKey(ipName string, checkIP bool, key ssh.PublicKey,
 		names = append(names, ipName)
 	}
 	if err := v.add(names, key); err != nil {
-		v.log.Logf(LevelInfo, "Failed to add the host to the list of known hosts (%s).", v.userFile())
-		v.log.Logf(LevelDebug1, "%v", err)
+		v.log.Logf(config.LogInfo, "Failed to add the host to the list of known hosts (%s).", v.userFile())
+		v.log.Logf(config.LogDebug1, "%v", err)
 		return nil
 	}
-	v.log.Logf(LevelInfo, "Warning: Permanently added '%s' (%s) to the list of known hosts.", strings.Join(names, ","), desc.Type)
+	v.log.Logf(config.LogInfo, "Warning: Permanently added '%s' (%s) to the list of known hosts.", strings.Join(names, ","), desc.Type)
 	return nil
 }
 
@@ -560,7 +561,7 @@ func (v *hostKeyVerifier) confirm(ipName string, key ssh.PublicKey, desc KeyDesc
 	for {
 		answer, err := v.prompter.ReadLine(prompt)
 		if err != nil {
-			v.log.Logf(LevelDebug1, "host key prompt: %v", err)
+			v.log.Logf(config.LogDebug1, "host key prompt: %v", err)
 			return false
 		}
 		answer = strings.TrimLeft(answer, " \t")
@@ -584,14 +585,14 @@ func (v *hostKeyVerifier) addIP(ipName string, key ssh.PublicKey, desc KeyDescri
 		return
 	}
 	if v.readonly {
-		v.log.Logf(LevelInfo, "%s host key for IP address '%s' not in list of known hosts.", desc.Type, ipName)
+		v.log.Logf(config.LogInfo, "%s host key for IP address '%s' not in list of known hosts.", desc.Type, ipName)
 		return
 	}
 	if err := v.add([]string{ipName}, key); err != nil {
-		v.log.Logf(LevelInfo, "Failed to add the %s host key for IP address '%s' to the list of known hosts (%s).", desc.Type, ipName, v.userFile())
+		v.log.Logf(config.LogInfo, "Failed to add the %s host key for IP address '%s' to the list of known hosts (%s).", desc.Type, ipName, v.userFile())
 		return
 	}
-	v.log.Logf(LevelInfo, "Warning: Permanently added the %s host key for IP address '%s' to the list of known hosts.", desc.Type, ipName)
+	v.log.Logf(config.LogInfo, "Warning: Permanently added the %s host key for IP address '%s' to the list of known hosts.", desc.Type, ipName)
 }
 
 func (v *hostKeyVerifier) userFile() string {
@@ -641,7 +642,7 @@ func (v *hostKeyVerifier) add(names []string, key ssh.PublicKey) error {
 // the user's ~/.ssh and that directory is missing, make it (0700) without
 // a word; errors are logged. Any other missing directory is left alone, so
 // that adding the key then fails with "Failed to add the host ...".
-func createUserSSHDir(file, home string, log *Logger) {
+func createUserSSHDir(file, home string, log *sshlog.Logger) {
 	i := strings.LastIndexByte(file, '/')
 	if i < 0 || home == "" {
 		return
@@ -654,10 +655,10 @@ func createUserSSHDir(file, home string, log *Logger) {
 	switch {
 	case err == nil:
 	case !errors.Is(err, fs.ErrNotExist):
-		log.Logf(LevelError, "Could not stat %s: %s", dotSSH, strerror(err))
+		log.Logf(config.LogError, "Could not stat %s: %s", dotSSH, strerror(err))
 	default:
 		if err := os.Mkdir(dotSSH, 0o700); err != nil {
-			log.Logf(LevelError, "Could not create directory '%s' (%s).", dotSSH, strerror(err))
+			log.Logf(config.LogError, "Could not create directory '%s' (%s).", dotSSH, strerror(err))
 		}
 	}
 }
@@ -735,33 +736,33 @@ func (v *hostKeyVerifier) strict() bool {
 // set, and the session code must not forward (Conn.HostKeyUntrusted).
 func (v *hostKeyVerifier) continueUnsafe(desc KeyDescriptor, lines []string) error {
 	for _, l := range lines {
-		v.log.Logf(LevelError, "%s", l)
+		v.log.Logf(config.LogError, "%s", l)
 	}
 	v.untrusted = true
 	cfg := v.cfg
 	cancelled := false
 	if cfg.PasswordAuthentication {
-		v.log.Logf(LevelError, "Password authentication is disabled to avoid man-in-the-middle attacks.")
+		v.log.Logf(config.LogError, "Password authentication is disabled to avoid man-in-the-middle attacks.")
 		cancelled = true
 	}
 	if cfg.KbdInteractiveAuthentication {
-		v.log.Logf(LevelError, "Keyboard-interactive authentication is disabled to avoid man-in-the-middle attacks.")
+		v.log.Logf(config.LogError, "Keyboard-interactive authentication is disabled to avoid man-in-the-middle attacks.")
 		cancelled = true
 	}
 	if cfg.ForwardAgent != "" && cfg.ForwardAgent != "no" {
-		v.log.Logf(LevelError, "Agent forwarding is disabled to avoid man-in-the-middle attacks.")
+		v.log.Logf(config.LogError, "Agent forwarding is disabled to avoid man-in-the-middle attacks.")
 		cancelled = true
 	}
 	if cfg.ForwardX11 {
-		v.log.Logf(LevelError, "X11 forwarding is disabled to avoid man-in-the-middle attacks.")
+		v.log.Logf(config.LogError, "X11 forwarding is disabled to avoid man-in-the-middle attacks.")
 		cancelled = true
 	}
 	if len(cfg.LocalForwards) > 0 || len(cfg.RemoteForwards) > 0 || len(cfg.DynamicForwards) > 0 {
-		v.log.Logf(LevelError, "Port forwarding is disabled to avoid man-in-the-middle attacks.")
+		v.log.Logf(config.LogError, "Port forwarding is disabled to avoid man-in-the-middle attacks.")
 		cancelled = true
 	}
 	if cfg.UpdateHostKeys == "yes" || cfg.UpdateHostKeys == "ask" {
-		v.log.Logf(LevelError, "UpdateHostkeys is disabled because the host key is not trusted.")
+		v.log.Logf(config.LogError, "UpdateHostkeys is disabled because the host key is not trusted.")
 	}
 	if cfg.ExitOnForwardFailure && cancelled {
 		return &HostKeyError{Problem: HostKeyForwardingRefused, Host: v.name, Key: desc,

@@ -4,6 +4,8 @@ import (
 	"net"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/client/config"
 )
 
 // callback is the ssh.HostKeyCallback of one Dial, doing what OpenSSH
@@ -20,7 +22,7 @@ func (v *hostKeyVerifier) callback(hostname string, remote net.Addr, key ssh.Pub
 	}
 	ipName, loopback, checkIP := v.address(remote)
 	if loopback && v.cfg.NoHostAuthenticationForLocalhost && v.cfg.HostKeyAlias == "" {
-		v.log.Logf(LevelDebug1, "Forcing accepting of host key for loopback/localhost.")
+		v.log.Logf(config.LogDebug1, "Forcing accepting of host key for loopback/localhost.")
 		return nil
 	}
 	if err := v.loadCommandKeys(ipName, checkIP, key); err != nil {

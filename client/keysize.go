@@ -52,7 +52,7 @@ func rsaTooSmall(cfg *config.Config, key ssh.PublicKey) (bits int, small bool) {
 // without it, and is refused by loadPrivate.
 func (a *authenticator) keySizeOK(pub ssh.PublicKey, path, what string) bool {
 	if _, small := rsaTooSmall(a.cfg, pub); small {
-		a.log.Logf(LevelError, "load %s \"%s\": Invalid key length", what, path)
+		a.log.Logf(config.LogError, "load %s \"%s\": Invalid key length", what, path)
 		return false
 	}
 	return true

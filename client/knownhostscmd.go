@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 )
 
 // KnownHostsCommand follows sshconnect.c load_hostkeys_command and misc.c
@@ -56,7 +57,7 @@ const knownHostsCommandFailed = "KnownHostsCommand failed"
 // runKnownHostsCommand runs KnownHostsCommand for q and returns the
 // known_hosts entries it printed for q.Name. No command configured, a
 // relative or missing program: no entries and no error, as in ssh.
-func runKnownHostsCommand(cfg *config.Config, log *Logger, q config.KnownHostsQuery) ([]knownHostEntry, error) {
+func runKnownHostsCommand(cfg *config.Config, log *sshlog.Logger, q config.KnownHostsQuery) ([]knownHostEntry, error) {
 	argv, err := cfg.KnownHostsCommandArgv(q)
 	if err != nil {
 		return nil, expandFailure(err)
@@ -66,11 +67,11 @@ func runKnownHostsCommand(cfg *config.Config, log *Logger, q config.KnownHostsQu
 	}
 	tag := "KnownHostsCommand-" + q.Invocation
 	if !filepath.IsAbs(argv[0]) {
-		log.Logf(LevelError, "%s path is not absolute", tag)
+		log.Logf(config.LogError, "%s path is not absolute", tag)
 		return nil, nil
 	}
 	if _, err := os.Stat(argv[0]); err != nil {
-		log.Logf(LevelError, "Could not stat %s \"%s\": %s", tag, argv[0], strerror(err))
+		log.Logf(config.LogError, "Could not stat %s \"%s\": %s", tag, argv[0], strerror(err))
 		return nil, nil
 	}
 	command := argvAssemble(argv)
@@ -81,8 +82,8 @@ func runKnownHostsCommand(cfg *config.Config, log *Logger, q config.KnownHostsQu
 	}
 	if err := cmd.Start(); err != nil {
 		// ssh's child reports the failed execv and exits 127.
-		log.Logf(LevelError, "%s execv \"%s\": %s", tag, command, strerror(err))
-		log.Logf(LevelInfo, "%s %s failed, status 127", tag, command)
+		log.Logf(config.LogError, "%s execv \"%s\": %s", tag, command, strerror(err))
+		log.Logf(config.LogInfo, "%s %s failed, status 127", tag, command)
 		return nil, &KnownHostsCommandError{Text: knownHostsCommandFailed, Err: err}
 	}
 	out, readErr := io.ReadAll(stdout)
@@ -91,9 +92,9 @@ func runKnownHostsCommand(cfg *config.Config, log *Logger, q config.KnownHostsQu
 	switch {
 	case errors.As(err, &exitErr):
 		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			log.Logf(LevelError, "%s %s exited on signal %d", tag, command, int(ws.Signal()))
+			log.Logf(config.LogError, "%s %s exited on signal %d", tag, command, int(ws.Signal()))
 		} else {
-			log.Logf(LevelInfo, "%s %s failed, status %d", tag, command, exitErr.ExitCode())
+			log.Logf(config.LogInfo, "%s %s failed, status %d", tag, command, exitErr.ExitCode())
 		}
 		return nil, &KnownHostsCommandError{Text: knownHostsCommandFailed, Err: err}
 	case err != nil:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -48,12 +49,12 @@ func dialTransport(ctx context.Context, cfg *config.Config, opts DialOptions) (n
 // startProxyCommand runs ProxyCommand as sshconnect.c does, "exec CMD"
 // under $SHELL (or /bin/sh), with the child's stdin and stdout as the
 // connection and its stderr left on ours.
-func startProxyCommand(line string, cfg *config.Config, log *Logger) (net.Conn, error) {
+func startProxyCommand(line string, cfg *config.Config, log *sshlog.Logger) (net.Conn, error) {
 	shell := os.Getenv("SHELL")
 	if shell == "" {
 		shell = "/bin/sh"
 	}
-	log.Logf(LevelDebug1, "Executing proxy command: exec %s", line)
+	log.Logf(config.LogDebug1, "Executing proxy command: exec %s", line)
 	// Pipes from os.Pipe are non-blocking and registered with the runtime
 	// poller, so read deadlines work: ConnectTimeout and cancellation of
 	// the handshake rely on them.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -50,7 +52,7 @@ type channelWriter interface {
 // EOF on the channel once everything read before it has been written.
 // With a filter the pump reads further ahead of a stalled server; see
 // typedInputLimit.
-func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Terminal, log *Logger) *stdinPump {
+func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Terminal, log *sshlog.Logger) *stdinPump {
 	q := newInputQueue(pipedInputLimit)
 	if filter != nil {
 		q = newInputQueue(typedInputLimit)
@@ -95,7 +97,7 @@ func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Te
 					return
 				}
 				if err != io.EOF {
-					log.Logf(LevelDebug1, "read from stdin failed: %v", err)
+					log.Logf(config.LogDebug1, "read from stdin failed: %v", err)
 				}
 				q.finish(true)
 				return
@@ -126,13 +128,13 @@ func (p *stdinPump) stop() {
 // delivers EOF. When the local side fails (a closed pipe), the rest is
 // read and dropped, as ssh does, so the shared channel window keeps
 // moving and the other stream is not starved.
-func copyOutput(dst io.Writer, src io.Reader, name string, term *Terminal, log *Logger) {
+func copyOutput(dst io.Writer, src io.Reader, name string, term *Terminal, log *sshlog.Logger) {
 	defer term.RestoreOnPanic()
 	if dst == nil {
 		dst = io.Discard
 	}
 	if _, err := io.Copy(dst, outputHook(src)); err != nil {
-		log.Logf(LevelDebug1, "write to %s failed: %v", name, err)
+		log.Logf(config.LogDebug1, "write to %s failed: %v", name, err)
 		io.Copy(io.Discard, src)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -68,8 +70,8 @@ func (c *Conn) disconnect(ctx context.Context) *DisconnectedError {
 
 // Log prints e as ssh does, each line at its level and made safe for the
 // terminal by log.
-func (e *DisconnectedError) Log(log *Logger) {
+func (e *DisconnectedError) Log(log *sshlog.Logger) {
 	received, disconnected := e.Lines()
-	log.Logf(LevelError, "%s", received)
-	log.Logf(LevelInfo, "%s", disconnected)
+	log.Logf(config.LogError, "%s", received)
+	log.Logf(config.LogInfo, "%s", disconnected)
 }

@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -80,7 +82,7 @@ type SessionOptions struct {
 // *RemoteSignalError, *ConnectionLostError, *LocalSignalError,
 // *RequestFailedError, ErrNoExitStatus, the filter's error, or a wrapped
 // ctx or connection error.
-func (c *Conn) Run(ctx context.Context, opts SessionOptions, st Streams, log *Logger) (exitStatus int, err error) {
+func (c *Conn) Run(ctx context.Context, opts SessionOptions, st Streams, log *sshlog.Logger) (exitStatus int, err error) {
 	defer st.Terminal.RestoreOnPanic()
 	sigc := make(chan os.Signal, 1)
 	for _, s := range []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM} {
@@ -109,14 +111,14 @@ func (c *Conn) Run(ctx context.Context, opts SessionOptions, st Streams, log *Lo
 
 // decidePTY is ssh.c's tty_flag logic for a session that is opened
 // (SessionType none never gets here, and never warns).
-func decidePTY(requestTTY string, hasCommand, stdinTTY bool, log *Logger) bool {
+func decidePTY(requestTTY string, hasCommand, stdinTTY bool, log *sshlog.Logger) bool {
 	want := requestTTY == "yes" || requestTTY == "force"
 	if !hasCommand {
 		want = requestTTY != "no"
 	}
 	if !stdinTTY && requestTTY != "force" {
 		if want {
-			log.Logf(LevelInfo, "Pseudo-terminal will not be allocated because stdin is not a terminal.")
+			log.Logf(config.LogInfo, "Pseudo-terminal will not be allocated because stdin is not a terminal.")
 		}
 		want = false
 	}
@@ -128,7 +130,7 @@ type session struct {
 	conn    *Conn
 	opts    SessionOptions
 	st      Streams
-	log     *Logger
+	log     *sshlog.Logger
 	sigc    chan os.Signal
 	command string
 	pty     bool // requested; stays set when the server refuses, as in ssh
@@ -254,10 +256,10 @@ func (s *session) setup(ctx context.Context) error {
 		case !ok && (cfg.RequestTTY == "yes" || cfg.RequestTTY == "force"):
 			return &RequestFailedError{What: "PTY allocation"}
 		case !ok:
-			s.log.Logf(LevelError, "PTY allocation request failed on channel 0")
+			s.log.Logf(config.LogError, "PTY allocation request failed on channel 0")
 		case s.st.Terminal != nil:
 			if err := s.st.Terminal.MakeRaw(); err != nil {
-				s.log.Logf(LevelError, "%v", err) // ssh carries on cooked
+				s.log.Logf(config.LogError, "%v", err) // ssh carries on cooked
 			} else {
 				s.raw = true
 			}
@@ -265,10 +267,10 @@ func (s *session) setup(ctx context.Context) error {
 	}
 	vars := envRequests(s.opts.Environ, cfg.SendEnv, cfg.SetEnv)
 	if len(vars) > 0 {
-		s.log.Logf(LevelDebug1, "Sending environment.")
+		s.log.Logf(config.LogDebug1, "Sending environment.")
 	}
 	for _, v := range vars {
-		s.log.Logf(LevelDebug1, "channel 0: setting env %s = %q", v.Name, v.Value)
+		s.log.Logf(config.LogDebug1, "channel 0: setting env %s = %q", v.Name, v.Value)
 		// No reply wanted: ssh ignores servers that refuse (AcceptEnv).
 		if _, err := s.ch.SendRequest("env", false, ssh.Marshal(v)); err != nil {
 			return fmt.Errorf("client: env: %w", err)
@@ -290,10 +292,10 @@ func (s *session) start(ctx context.Context) error {
 	switch {
 	case s.conn.Config.SessionType == "subsystem":
 		what = "subsystem"
-		s.log.Logf(LevelDebug1, "Sending subsystem: %s", logged)
+		s.log.Logf(config.LogDebug1, "Sending subsystem: %s", logged)
 	case s.command != "":
 		what = "exec"
-		s.log.Logf(LevelDebug1, "Sending command: %s", logged)
+		s.log.Logf(config.LogDebug1, "Sending command: %s", logged)
 	}
 	if what != "shell" {
 		payload = ssh.Marshal(struct{ Command string }{s.command})
@@ -378,7 +380,7 @@ func (s *session) lost(ctx context.Context) error {
 	}
 	err := &ConnectionLostError{Host: s.conn.Config.HostName}
 	// ssh prints this at any LogLevel, with "\r\n" even without a pty.
-	s.log.Logf(LevelQuiet, "%s", err.Error())
+	s.log.Logf(config.LogQuiet, "%s", err.Error())
 	s.closedMessage()
 	return err
 }
@@ -386,7 +388,7 @@ func (s *session) lost(ctx context.Context) error {
 // closedMessage is ssh's farewell for sessions that requested a pty.
 func (s *session) closedMessage() {
 	if s.pty {
-		s.log.Logf(LevelInfo, "Connection to %s closed.", s.conn.Config.HostName)
+		s.log.Logf(config.LogInfo, "Connection to %s closed.", s.conn.Config.HostName)
 	}
 }
 
@@ -410,7 +412,7 @@ func (c *Conn) alive(ctx context.Context) bool {
 
 // waitNoSession is -N: no channel, just a connection to keep forwarding
 // on. SIGTERM ends it with status 0, as in ssh's client_loop.
-func (c *Conn) waitNoSession(ctx context.Context, sigc chan os.Signal, log *Logger) (int, error) {
+func (c *Conn) waitNoSession(ctx context.Context, sigc chan os.Signal, log *sshlog.Logger) (int, error) {
 	dead := make(chan struct{})
 	crash.Go(func() {
 		c.Client.Wait()
@@ -426,7 +428,7 @@ func (c *Conn) waitNoSession(ctx context.Context, sigc chan os.Signal, log *Logg
 			return 255, d
 		}
 		lost := &ConnectionLostError{Host: c.Config.HostName}
-		log.Logf(LevelQuiet, "%s", lost.Error())
+		log.Logf(config.LogQuiet, "%s", lost.Error())
 		return 255, lost
 	case sig := <-sigc:
 		if sig == syscall.SIGTERM {

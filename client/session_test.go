@@ -22,6 +22,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -114,7 +115,7 @@ type runResult struct {
 }
 
 // startRun runs the session in the background.
-func startRun(ctx context.Context, conn *client.Conn, opts client.SessionOptions, st client.Streams, log *client.Logger) <-chan runResult {
+func startRun(ctx context.Context, conn *client.Conn, opts client.SessionOptions, st client.Streams, log *sshlog.Logger) <-chan runResult {
 	done := make(chan runResult, 1)
 	go func() {
 		status, err := conn.Run(ctx, opts, st, log)
@@ -211,7 +212,7 @@ func TestRunRemoteSignal(t *testing.T) {
 	conn := sessionConn(t, s, sshdtest.TestUser, nil)
 	var logged bytes.Buffer
 	status, err := conn.Run(context.Background(), client.SessionOptions{Command: "kill -TERM $$"},
-		client.Streams{}, client.NewLogger(&logged, client.LevelInfo))
+		client.Streams{}, sshlog.New(&logged, config.LogInfo))
 	var sigErr *client.RemoteSignalError
 	if status != 255 || !errors.As(err, &sigErr) || sigErr.Signal != "TERM" {
 		t.Fatalf("Run = %d, %v; want 255, RemoteSignalError TERM", status, err)
@@ -235,12 +236,12 @@ func TestRunConnectionLost(t *testing.T) {
 		stdinR, stdinW := io.Pipe()
 		defer stdinW.Close()
 		// At QUIET the loss is still reported; the farewell needs INFO.
-		level := client.LevelQuiet
+		level := config.LogQuiet
 		if tc.requestTTY == "force" {
-			level = client.LevelInfo
+			level = config.LogInfo
 		}
 		done := startRun(context.Background(), conn, client.SessionOptions{Command: "echo started; cat"},
-			client.Streams{Stdin: stdinR, Stdout: stdout}, client.NewLogger(&logged, level))
+			client.Streams{Stdin: stdinR, Stdout: stdout}, sshlog.New(&logged, level))
 		stdout.waitForText(t, "started")
 		for _, pid := range s.SessionPIDs() {
 			syscall.Kill(pid, syscall.SIGKILL)
@@ -376,7 +377,7 @@ func TestRunNoSession(t *testing.T) {
 
 	conn := sessionConn(t, s, "root", none)
 	var logged bytes.Buffer
-	done = startRun(context.Background(), conn, client.SessionOptions{}, client.Streams{}, client.NewLogger(&logged, client.LevelInfo))
+	done = startRun(context.Background(), conn, client.SessionOptions{}, client.Streams{}, sshlog.New(&logged, config.LogInfo))
 	for _, pid := range s.SessionPIDs() {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
@@ -405,7 +406,7 @@ func TestRunPTYRefusedForPipedStdin(t *testing.T) {
 		conn := sessionConn(t, s, "root", func(c *config.Config) { c.RequestTTY = tc.requestTTY })
 		var stdout, logged bytes.Buffer
 		status, err := conn.Run(context.Background(), client.SessionOptions{Command: "tty"},
-			client.Streams{Stdin: strings.NewReader(""), Stdout: &stdout}, client.NewLogger(&logged, client.LevelInfo))
+			client.Streams{Stdin: strings.NewReader(""), Stdout: &stdout}, sshlog.New(&logged, config.LogInfo))
 		if err != nil || status != tc.wantStatus || !strings.HasPrefix(stdout.String(), tc.wantOut) || logged.String() != tc.wantLog {
 			t.Errorf("RequestTTY %s: Run = %d, %v, output %q, log %q; want %d, %q, %q",
 				tc.requestTTY, status, err, stdout.String(), logged.String(), tc.wantStatus, tc.wantOut, tc.wantLog)

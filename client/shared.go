@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -119,7 +120,7 @@ type SignalRequest struct {
 // it, an error means there is no exit status to report
 // (*RemoteSignalError, ErrNoExitStatus, ctx's error, a lost connection).
 // Cancelling ctx closes the channel.
-func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int, error) {
+func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *sshlog.Logger) (int, error) {
 	ch, reqs, err := c.openSession(s.OpenWait)
 	if err != nil {
 		return 255, err
@@ -231,8 +232,8 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *Logger) (int
 // signalChannel sends r's signal on ch and reports the server's answer.
 // It runs in its own goroutine: a frozen server must not stop RunShared
 // from noticing the end of the session.
-func signalChannel(ch ssh.Channel, r SignalRequest, log *Logger) {
-	log.Logf(LevelDebug1, "mux session: sending signal %s", r.Name)
+func signalChannel(ch ssh.Channel, r SignalRequest, log *sshlog.Logger) {
+	log.Logf(config.LogDebug1, "mux session: sending signal %s", r.Name)
 	ok, err := ch.SendRequest("signal", true, ssh.Marshal(struct{ Signal string }{r.Name}))
 	switch {
 	case err != nil:
@@ -249,7 +250,7 @@ func signalChannel(ch ssh.Channel, r SignalRequest, log *Logger) {
 // stdin is a terminal (which -n rules out). It logs ssh's "Pseudo-terminal
 // will not be allocated" when it declines a requested pty. A
 // multiplexing client decides this itself and tells the master.
-func WantPTY(cfg *config.Config, command string, stdinTTY bool, log *Logger) bool {
+func WantPTY(cfg *config.Config, command string, stdinTTY bool, log *sshlog.Logger) bool {
 	if command == "" {
 		command = cfg.RemoteCommand
 	}

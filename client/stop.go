@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/keepalive"
 )
@@ -158,7 +159,7 @@ type signalReply struct {
 // channel closes.
 func (s *session) signal(name string) <-chan signalReply {
 	res := make(chan signalReply, 1)
-	s.log.Logf(LevelDebug1, "channel 0: sending signal %s", name)
+	s.log.Logf(config.LogDebug1, "channel 0: sending signal %s", name)
 	crash.Go(func() {
 		ok, err := s.ch.SendRequest("signal", true, ssh.Marshal(struct{ Signal string }{name}))
 		res <- signalReply{ok, err}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -146,7 +147,7 @@ func TestRunPTYRawModeAndRestore(t *testing.T) {
 			p := openLocalPTY(t, 24, 80)
 			before := p.termios(t)
 			var logged bytes.Buffer
-			log := client.NewLogger(&logged, client.LevelInfo)
+			log := sshlog.New(&logged, config.LogInfo)
 			filterErr := errors.New("disconnect requested")
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -225,11 +226,11 @@ func TestTerminalRestoreOnPanic(t *testing.T) {
 	}
 	before := p.termios(t)
 	var logged bytes.Buffer
-	log := client.NewLogger(&logged, client.LevelInfo)
+	log := sshlog.New(&logged, config.LogInfo)
 	if err := term.MakeRaw(); err != nil {
 		t.Fatal(err)
 	}
-	log.Logf(client.LevelInfo, "raw")
+	log.Logf(config.LogInfo, "raw")
 	recovered := func() (r any) {
 		defer func() { r = recover() }()
 		defer term.RestoreOnPanic()
@@ -238,7 +239,7 @@ func TestTerminalRestoreOnPanic(t *testing.T) {
 	if recovered != "boom" {
 		t.Fatalf("panic value %v not passed on", recovered)
 	}
-	log.Logf(client.LevelInfo, "cooked")
+	log.Logf(config.LogInfo, "cooked")
 	if after := p.termios(t); after != before {
 		t.Fatalf("termios not restored after panic")
 	}

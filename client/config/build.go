@@ -69,7 +69,7 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		SetEnv:                       append([]string(nil), o.setEnv...),
 		EscapeChar:                   o.int("escapechar", '~'),
 		EnableEscapeCommandline:      b("enableescapecommandline"),
-		LogLevel:                     nameOf(logLevels, o.int("loglevel", logInfo)),
+		LogLevel:                     LogLevel(o.int("loglevel", logInfo)),
 		LocalCommand:                 o.str("localcommand", ""),
 		PermitLocalCommand:           b("permitlocalcommand"),
 		ServerAliveInterval:          secs("serveraliveinterval"),

@@ -96,7 +96,7 @@ type Config struct {
 	SetEnv                  []string // NAME=VALUE
 	EscapeChar              int      // -1 = none
 	EnableEscapeCommandline bool
-	LogLevel                string
+	LogLevel                LogLevel
 	LocalCommand            string
 	PermitLocalCommand      bool
 

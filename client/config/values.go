@@ -171,9 +171,29 @@ var (
 	digests = []named{{"MD5", 0}, {"SHA1", 1}, {"SHA256", 2}, {"SHA384", 3}, {"SHA512", 4}}
 )
 
+// LogLevel is ssh_config's LogLevel, in OpenSSH's order from QUIET to
+// DEBUG3: a message is printed when its level is at or below the
+// configured one.
+type LogLevel int
+
+// LogLevel values; DEBUG is DEBUG1 and SILENT is QUIET, as in log.c.
 const (
-	logError     = 2
-	logInfo      = 3
+	LogQuiet LogLevel = iota
+	LogFatal
+	LogError
+	LogInfo
+	LogVerbose
+	LogDebug1
+	LogDebug2
+	LogDebug3
+)
+
+// String returns the level's name as ssh -G prints it.
+func (l LogLevel) String() string { return nameOf(logLevels, int(l)) }
+
+const (
+	logError     = int(LogError)
+	logInfo      = int(LogInfo)
 	facilityUser = 1
 	digestSHA256 = 2
 )

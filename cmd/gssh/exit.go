@@ -8,6 +8,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
 )
 
@@ -88,17 +89,17 @@ func logLines(text string) string {
 // fatalLevel is the LogLevel from which ssh prints the message that ends
 // a failed connection: fatal()'s for most errors, but INFO for a failed
 // algorithm negotiation, which packet.c reports with logdie().
-func fatalLevel(err error) client.Level {
+func fatalLevel(err error) config.LogLevel {
 	var ne *client.NegotiationError
 	if errors.As(err, &ne) {
-		return client.LevelInfo
+		return config.LogInfo
 	}
-	return client.LevelFatal
+	return config.LogFatal
 }
 
 // reportSession maps the end of a session to ssh's exit status. Run has
 // already printed what ssh prints unconditionally (a lost connection).
-func reportSession(log *client.Logger, err error) int {
+func reportSession(log *sshlog.Logger, err error) int {
 	var lost *client.ConnectionLostError
 	var remoteSignal *client.RemoteSignalError
 	var localSignal *client.LocalSignalError
@@ -111,37 +112,15 @@ func reportSession(log *client.Logger, err error) int {
 		errors.Is(err, client.ErrDisconnected): // ~.: "Connection to H closed." is out
 	case errors.As(err, &serverAlive):
 		// ssh's logit: INFO, so -q silences it.
-		log.Logf(client.LevelInfo, "%s", serverAlive.Error())
+		log.Logf(config.LogInfo, "%s", serverAlive.Error())
 	case errors.As(err, &localSignal):
-		log.Logf(client.LevelVerbose, "%s", localSignal.Error())
+		log.Logf(config.LogVerbose, "%s", localSignal.Error())
 	case errors.As(err, &failed):
-		log.Logf(client.LevelError, "%s", failed.Error())
+		log.Logf(config.LogError, "%s", failed.Error())
 	default:
-		log.Logf(client.LevelError, "%s", err)
+		log.Logf(config.LogError, "%s", err)
 	}
 	return exitFailure
-}
-
-// logLevel maps ssh_config's LogLevel names to the client's levels.
-func logLevel(name string) client.Level {
-	switch strings.ToUpper(name) {
-	case "QUIET", "SILENT":
-		return client.LevelQuiet
-	case "FATAL":
-		return client.LevelFatal
-	case "ERROR":
-		return client.LevelError
-	case "VERBOSE":
-		return client.LevelVerbose
-	case "DEBUG", "DEBUG1":
-		return client.LevelDebug1
-	case "DEBUG2":
-		return client.LevelDebug2
-	case "DEBUG3":
-		return client.LevelDebug3
-	default:
-		return client.LevelInfo
-	}
 }
 
 // notSupportedError names a feature gssh accepts on the command line or in

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 )
 
 // startForwarding does what ssh does between authentication and the
@@ -17,11 +18,11 @@ import (
 // failure under ExitOnForwardFailure ends the run with 255 before any
 // command runs.
 func startForwarding(ctx context.Context, inv *invocation, conn *client.Conn, st client.Streams,
-	logOut io.Writer, prog string, log *client.Logger) (fwd *client.Forwarding, stop func(), code int, done bool) {
+	logOut io.Writer, prog string, log *sshlog.Logger) (fwd *client.Forwarding, stop func(), code int, done bool) {
 	stop = func() {}
 	fail := func(err error) (*client.Forwarding, func(), int, bool) {
 		// ssh's fatal() honours LogLevel: -q silences it.
-		if log.Level() == client.LevelQuiet {
+		if log.Level() == config.LogQuiet {
 			return nil, stop, exitFailure, true
 		}
 		return nil, stop, report(logOut, prog, err), true
@@ -52,7 +53,7 @@ func jumpResolver(inv *invocation, cfg *config.Config) func(config.Hop) (*config
 		req.Host = hop.Host
 		req.Options = nil
 		if inv.Verbosity > 0 {
-			req.Options = append(req.Options, "LogLevel "+cfg.LogLevel)
+			req.Options = append(req.Options, "LogLevel "+cfg.LogLevel.String())
 		}
 		if hop.User != "" {
 			req.Options = append(req.Options, configLine("User", hop.User))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 )
 
 // runLocalCommand is ssh.c's ssh_local_cmd: with PermitLocalCommand,
@@ -13,10 +14,10 @@ import (
 // LocalCommand runs through the user's shell with gssh's stdio, and gssh
 // waits for it. Its exit status is ignored, as ssh ignores it; a command
 // that cannot be started is logged.
-func runLocalCommand(cfg *config.Config, st client.Streams, log *client.Logger) {
+func runLocalCommand(cfg *config.Config, st client.Streams, log *sshlog.Logger) {
 	line, err := cfg.LocalCommandLine()
 	if err != nil {
-		log.Logf(client.LevelError, "%v", err)
+		log.Logf(config.LogError, "%v", err)
 		return
 	}
 	if line == "" {
@@ -26,7 +27,7 @@ func runLocalCommand(cfg *config.Config, st client.Streams, log *client.Logger) 
 	if shell == "" {
 		shell = "/bin/sh"
 	}
-	log.Logf(client.LevelDebug3, "Executing %s -c \"%s\"", shell, line)
+	log.Logf(config.LogDebug3, "Executing %s -c \"%s\"", shell, line)
 	cmd := exec.Command(shell, "-c", line)
 	cmd.Stdout, cmd.Stderr = st.Stdout, st.Stderr
 	// Only a real descriptor is handed on: exec would otherwise copy
@@ -37,7 +38,7 @@ func runLocalCommand(cfg *config.Config, st client.Streams, log *client.Logger) 
 	}
 	if err := cmd.Run(); err != nil {
 		if _, exited := err.(*exec.ExitError); !exited {
-			log.Logf(client.LevelError, "Couldn't execute %s -c \"%s\": %s", shell, line, strerror(err))
+			log.Logf(config.LogError, "Couldn't execute %s -c \"%s\": %s", shell, line, strerror(err))
 		}
 	}
 }

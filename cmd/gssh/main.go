@@ -14,6 +14,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
 	"github.com/gssh/gssh/internal/crash"
 )
@@ -101,7 +102,7 @@ func run(argv []string, st client.Streams) int {
 		logOut = child
 	}
 
-	log := client.NewLogger(logOut, logLevel(cfg.LogLevel))
+	log := sshlog.New(logOut, cfg.LogLevel)
 	log.SetCharset(termsafe.LocaleCharset(os.LookupEnv, termsafe.Installed))
 	// config kept only the warnings ssh would print at these log levels.
 	for _, w := range cfg.Warnings {
@@ -121,7 +122,7 @@ func run(argv []string, st client.Streams) int {
 	}
 	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg)})
 	if err != nil {
-		if code, ok := reportDialTimeout(ctx, logOut, prog, cfg, log.Level() == client.LevelQuiet); ok {
+		if code, ok := reportDialTimeout(ctx, logOut, prog, cfg, log.Level() == config.LogQuiet); ok {
 			return code
 		}
 		// ssh's fatal() honours LogLevel: -q silences even these.
@@ -158,7 +159,7 @@ func run(argv []string, st client.Streams) int {
 		}),
 	}, st, log)
 	if err != nil {
-		if code, ok := reportEarlyEnd(ctx, logOut, prog, inv.IdleTimeout, err, log.Level() == client.LevelQuiet); ok {
+		if code, ok := reportEarlyEnd(ctx, logOut, prog, inv.IdleTimeout, err, log.Level() == config.LogQuiet); ok {
 			return code
 		}
 		return reportSession(log, err)

@@ -10,8 +10,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
 )
@@ -89,14 +89,14 @@ func checkUpstreamWithSession(c *mux.Client, deadline time.Time) error {
 // noticeSlowMaster says at -v, once the master has taken slowNotice to
 // answer, that the passenger is waiting for it and until when; stop
 // cancels the notice.
-func noticeSlowMaster(host string, deadline time.Time, log *client.Logger) (stop func()) {
+func noticeSlowMaster(host string, deadline time.Time, log *sshlog.Logger) (stop func()) {
 	t := time.AfterFunc(slowNotice, func() {
 		defer crash.Recover()
 		until := "as long as its budget allows"
 		if !deadline.IsZero() {
 			until = fmt.Sprintf("at most %v more, --timeout/ConnectTimeout", time.Until(deadline).Round(100*time.Millisecond))
 		}
-		log.Logf(client.LevelVerbose, "Control master's connection to %s is slow to answer; waiting for it (%s)", host, until)
+		log.Logf(config.LogVerbose, "Control master's connection to %s is slow to answer; waiting for it (%s)", host, until)
 	})
 	return func() { t.Stop() }
 }
@@ -106,15 +106,15 @@ func noticeSlowMaster(host string, deadline time.Time, log *client.Logger) (stop
 // and line when that was the bound, else as ConnectTimeout (255). The master
 // is not retired, since nothing shows its connection dead, and gssh does
 // not connect directly, since the master may yet run the command.
-func gaveUpOnMaster(ctx context.Context, prog string, cfg *config.Config, logOut io.Writer, log *client.Logger) int {
+func gaveUpOnMaster(ctx context.Context, prog string, cfg *config.Config, logOut io.Writer, log *sshlog.Logger) int {
 	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
 		<-ctx.Done() // its timer may lag the socket's deadline a little
-		if log.Level() != client.LevelQuiet {
+		if log.Level() != config.LogQuiet {
 			fmt.Fprintf(logOut, "%s: %v: session not started\r\n", prog, context.Cause(ctx))
 		}
 		return exitTimeout
 	}
-	log.Logf(client.LevelError, "Control master's connection to %s did not answer within ConnectTimeout (%v)", cfg.HostName, cfg.ConnectTimeout)
+	log.Logf(config.LogError, "Control master's connection to %s did not answer within ConnectTimeout (%v)", cfg.HostName, cfg.ConnectTimeout)
 	return exitFailure
 }
 
@@ -124,13 +124,13 @@ func gaveUpOnMaster(ctx context.Context, prog string, cfg *config.Config, logOut
 // it is still the one that was checked (ident), so that the next client
 // never finds the dead master and a replacement's socket is never
 // removed. A master that no longer answers is left to itself, socketless.
-func retireMaster(c *mux.Client, err error, path string, ident os.FileInfo, host string, log *client.Logger) {
-	log.Logf(client.LevelVerbose, "Control master's connection to %s is not responding (%v); retiring it and connecting directly", host, err)
+func retireMaster(c *mux.Client, err error, path string, ident os.FileInfo, host string, log *sshlog.Logger) {
+	log.Logf(config.LogVerbose, "Control master's connection to %s is not responding (%v); retiring it and connecting directly", host, err)
 	var answered *mux.ReplyError
 	if errors.As(err, &answered) {
 		c.SetDeadline(time.Now().Add(retireLimit))
 		if err := c.Terminate(); err != nil {
-			log.Logf(client.LevelDebug1, "control master did not take the exit request: %v", err)
+			log.Logf(config.LogDebug1, "control master did not take the exit request: %v", err)
 		}
 	}
 	if fi, err := os.Lstat(path); err == nil && ident != nil && os.SameFile(fi, ident) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
 	"github.com/gssh/gssh/escape"
 	"github.com/gssh/gssh/internal/crash"
@@ -69,7 +70,7 @@ func spawnDaemon(argv []string, logOut io.Writer) spawnResult {
 // runDaemon is the background master: connect, listen, report, and serve
 // until -O exit, the end of the connection, a signal, or ControlPersist's
 // idle timeout.
-func runDaemon(ctx context.Context, prog string, ready *os.File, cfg *config.Config, logOut io.Writer, log *client.Logger) int {
+func runDaemon(ctx context.Context, prog string, ready *os.File, cfg *config.Config, logOut io.Writer, log *sshlog.Logger) int {
 	say := func(s string) {
 		io.WriteString(ready, s)
 		ready.Close()
@@ -79,7 +80,7 @@ func runDaemon(ctx context.Context, prog string, ready *os.File, cfg *config.Con
 	dialTook := time.Since(dialStart)
 	if err != nil {
 		var msg bytes.Buffer
-		if log.Level() != client.LevelQuiet {
+		if log.Level() != config.LogQuiet {
 			report(&msg, prog, err)
 		}
 		say("error\n" + msg.String())
@@ -103,7 +104,7 @@ func runDaemon(ctx context.Context, prog string, ready *os.File, cfg *config.Con
 	if err != nil {
 		m.Close()
 		var msg bytes.Buffer
-		if log.Level() != client.LevelQuiet {
+		if log.Level() != config.LogQuiet {
 			report(&msg, prog, err)
 		}
 		say("error\n" + msg.String())
@@ -149,12 +150,12 @@ loop:
 		case <-act.changed:
 			arm()
 		case <-idle:
-			log.Logf(client.LevelDebug1, "ControlPersist timeout expired")
+			log.Logf(config.LogDebug1, "ControlPersist timeout expired")
 			break loop
 		case <-m.Terminated():
 			break loop
 		case <-b.dead:
-			log.Logf(client.LevelQuiet, "Connection to %s closed by remote host.", cfg.HostName)
+			log.Logf(config.LogQuiet, "Connection to %s closed by remote host.", cfg.HostName)
 			break loop
 		case <-sigc:
 			break loop
@@ -174,14 +175,14 @@ loop:
 // clients' sessions before the connection closes, as ssh does; run hands
 // the connection's forwardings to useForwarding once they are set up, for
 // -O forward and -O cancel.
-func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (finish func(), useForwarding func(*client.Forwarding)) {
+func startMaster(conn *client.Conn, cfg *config.Config, log *sshlog.Logger) (finish func(), useForwarding func(*client.Forwarding)) {
 	if !masterRole(cfg) || backgroundMaster(cfg) {
 		return func() {}, func(*client.Forwarding) {}
 	}
 	act := newActivity()
 	m, err := listenMaster(cfg, log, act)
 	if err != nil {
-		log.Logf(client.LevelError, "%s", err)
+		log.Logf(config.LogError, "%s", err)
 		return func() {}, func(*client.Forwarding) {}
 	}
 	b := newMuxBackend(conn, cfg, log, 0)
@@ -210,9 +211,9 @@ func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (fin
 }
 
 // listenMaster creates the control socket with the master's options.
-func listenMaster(cfg *config.Config, log *client.Logger, act *activity) (*mux.Master, error) {
+func listenMaster(cfg *config.Config, log *sshlog.Logger, act *activity) (*mux.Master, error) {
 	opts := mux.MasterOptions{
-		Log:      func(format string, args ...any) { log.Logf(client.LevelError, format, args...) },
+		Log:      func(format string, args ...any) { log.Logf(config.LogError, format, args...) },
 		Activity: act.set,
 		Host:     cfg.HostName,
 		Go:       crash.Go,
@@ -275,7 +276,7 @@ func (a *activity) count() int {
 type muxBackend struct {
 	conn    *client.Conn
 	cfg     *config.Config
-	log     *client.Logger
+	log     *sshlog.Logger
 	started time.Time
 	dead    chan struct{} // closed when the SSH connection has ended
 	// fwd takes -O forward and -O cancel. A foreground master gets it
@@ -311,7 +312,7 @@ type heldForward struct {
 
 // newMuxBackend serves conn; login, when not zero, is how long
 // connecting and authenticating took (see rttWindow.provisional).
-func newMuxBackend(conn *client.Conn, cfg *config.Config, log *client.Logger, login time.Duration) *muxBackend {
+func newMuxBackend(conn *client.Conn, cfg *config.Config, log *sshlog.Logger, login time.Duration) *muxBackend {
 	b := &muxBackend{conn: conn, cfg: cfg, log: log, started: time.Now(),
 		dead: make(chan struct{}), channels: make(map[int]string)}
 	b.rtt.provisional = login
@@ -388,11 +389,11 @@ func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, e
 	}, b.log)
 	var silent *silentError
 	if errors.As(err, &silent) {
-		b.log.Logf(client.LevelVerbose, "mux session: %v", err)
+		b.log.Logf(config.LogVerbose, "mux session: %v", err)
 		return status, mux.ErrUpstreamNotResponding
 	}
 	if err != nil && !opened {
-		b.log.Logf(client.LevelDebug1, "mux session: %v", err)
+		b.log.Logf(config.LogDebug1, "mux session: %v", err)
 		return status, errSessionRefused
 	}
 	return status, err
@@ -456,7 +457,7 @@ func (b *muxBackend) CheckUpstream(ctx context.Context) error {
 // record of reads.
 func (b *muxBackend) awaitServer(ctx context.Context, answered <-chan struct{}) error {
 	budget := b.rtt.budget()
-	b.log.Logf(client.LevelDebug2, "mux: waiting for the server, budget %v", budget)
+	b.log.Logf(config.LogDebug2, "mux: waiting for the server, budget %v", budget)
 	return awaitServer(ctx, answered, b.dead, budget, func() time.Time {
 		st, ok := b.conn.KeepaliveState()
 		if !ok {
@@ -567,17 +568,17 @@ func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 		return 0, nil
 	}
 	if reason := invalidForward(f); reason != "" {
-		b.log.Logf(client.LevelInfo, "mux_master_process_open_fwd: %s", reason)
+		b.log.Logf(config.LogInfo, "mux_master_process_open_fwd: %s", reason)
 		return 0, errors.New("Invalid forwarding request")
 	}
 	for _, h := range b.forwards {
 		if h.Forward == f {
-			b.log.Logf(client.LevelDebug2, "mux_master_process_open_fwd: found existing forwarding")
+			b.log.Logf(config.LogDebug2, "mux_master_process_open_fwd: found existing forwarding")
 			return h.allocated, nil
 		}
 	}
 	if askMaster(b.cfg) && !askPermission(fmt.Sprintf("Open %s on %s?", describeForward(f, b.cfg.GatewayPorts), b.cfg.HostName)) {
-		b.log.Logf(client.LevelDebug2, "mux_master_process_open_fwd: forwarding refused by user")
+		b.log.Logf(config.LogDebug2, "mux_master_process_open_fwd: forwarding refused by user")
 		return 0, mux.ErrPermissionDenied
 	}
 	port, err := b.changeForward(fwd, f, false)
@@ -625,7 +626,7 @@ func (b *muxBackend) changeForward(fwd *client.Forwarding, f mux.Forward, cancel
 	listen := muxEndpoint(f.ListenHost, f.ListenPort)
 	if cancel {
 		if err := fwd.Cancel(kind, listen); err != nil {
-			b.log.Logf(client.LevelDebug1, "mux close forward: %v", err)
+			b.log.Logf(config.LogDebug1, "mux close forward: %v", err)
 			return 0, errors.New("port not found")
 		}
 		return 0, nil

@@ -10,11 +10,12 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 )
 
 // runMux refuses multiplexing where there are no Unix-domain sockets with
 // descriptor passing; without ControlPath or -O gssh connects directly.
-func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, _ *os.File) (int, bool) {
+func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *sshlog.Logger, _ *os.File) (int, bool) {
 	if inv.ControlCommand == "" && (cfg.ControlPath == "" || cfg.ControlMaster == "no" || cfg.ControlMaster == "") {
 		return 0, false
 	}
@@ -23,7 +24,7 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 }
 
 // startMaster does nothing: runMux has refused master roles.
-func startMaster(conn *client.Conn, cfg *config.Config, log *client.Logger) (func(), func(*client.Forwarding)) {
+func startMaster(conn *client.Conn, cfg *config.Config, log *sshlog.Logger) (func(), func(*client.Forwarding)) {
 	return func() {}, func(*client.Forwarding) {}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
@@ -27,7 +28,7 @@ import (
 // background master (ControlPersist, -f -N -M) whose passenger this
 // process becomes. done=false means: connect directly. daemon is the
 // readiness pipe of a re-executed background master (takeInherited).
-func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, daemon *os.File) (status int, done bool) {
+func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *sshlog.Logger, daemon *os.File) (status int, done bool) {
 	prog := progName(argv)
 	if daemon != nil {
 		return runDaemon(ctx, prog, daemon, cfg, logOut, log), true
@@ -74,7 +75,7 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 	case spawnLost:
 		if !tryExisting(cfg) {
 			// yes and ask never share another master's connection.
-			log.Logf(client.LevelError, "%s", (&mux.ExistsError{Path: path}).Error())
+			log.Logf(config.LogError, "%s", (&mux.ExistsError{Path: path}).Error())
 			cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = "no", false, ""
 			return 0, false
 		}
@@ -134,7 +135,7 @@ func muxForkOK(cfg *config.Config) bool {
 // handling of the failures: a missing socket silently means "no master",
 // a stale one is unlinked (not with ControlMaster no, which says so), and
 // a path that cannot be a socket address is fatal.
-func dialMaster(cfg *config.Config, logOut io.Writer, log *client.Logger) (c *mux.Client, fatal bool) {
+func dialMaster(cfg *config.Config, logOut io.Writer, log *sshlog.Logger) (c *mux.Client, fatal bool) {
 	path := cfg.ControlPath
 	c, err := mux.Dial(path)
 	var long *mux.PathTooLongError
@@ -146,14 +147,14 @@ func dialMaster(cfg *config.Config, logOut io.Writer, log *client.Logger) (c *mu
 		fmt.Fprintf(logOut, "%s\r\n", long.Error())
 		return nil, true
 	case errors.As(err, &dialErr) && errors.Is(err, syscall.ENOENT):
-		log.Logf(client.LevelDebug1, "Control socket \"%.100s\" does not exist", path)
+		log.Logf(config.LogDebug1, "Control socket \"%.100s\" does not exist", path)
 	case errors.As(err, &dialErr) && errors.Is(err, syscall.ECONNREFUSED) && cfg.ControlMaster != "no" && cfg.ControlMaster != "":
-		log.Logf(client.LevelDebug1, "Stale control socket %.100s, unlinking", path)
+		log.Logf(config.LogDebug1, "Stale control socket %.100s, unlinking", path)
 		os.Remove(path)
 	case errors.As(err, &dialErr):
-		log.Logf(client.LevelError, "Control socket connect(%.100s): %s", path, strerror(dialErr.Err))
+		log.Logf(config.LogError, "Control socket connect(%.100s): %s", path, strerror(dialErr.Err))
 	default:
-		log.Logf(client.LevelError, "muxclient: master hello exchange failed")
+		log.Logf(config.LogError, "muxclient: master hello exchange failed")
 	}
 	return nil, false
 }
@@ -168,7 +169,7 @@ func dialMaster(cfg *config.Config, logOut io.Writer, log *client.Logger) (c *mu
 // master before the session (passengerForwards). ctx's deadline
 // (--timeout) and HUP, INT and TERM end the session early
 // (passengerStop).
-func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger, mustExist bool, fwds []mux.Forward) (int, bool) {
+func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *sshlog.Logger, mustExist bool, fwds []mux.Forward) (int, bool) {
 	ident, _ := os.Lstat(cfg.ControlPath) // the socket we reuse, should we retire it
 	c, fatal := dialMaster(cfg, logOut, log)
 	if fatal {
@@ -177,7 +178,7 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	if c == nil {
 		if mustExist {
 			// ssh.c's control_persist_detach says this and exits 255.
-			log.Logf(client.LevelError, "Failed to connect to new control master")
+			log.Logf(config.LogError, "Failed to connect to new control master")
 			return exitFailure, true
 		}
 		return 0, false
@@ -226,7 +227,7 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 
 	pid, err := c.AliveCheck()
 	if err != nil {
-		log.Logf(client.LevelError, "mux_client_request_session: master alive request failed")
+		log.Logf(config.LogError, "mux_client_request_session: master alive request failed")
 		return 0, false
 	}
 	command := strings.Join(inv.Command, " ")
@@ -253,7 +254,7 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	}
 	fds, closeFDs, err := stdioFDs(st, cfg.StdinNull, 3)
 	if err != nil {
-		log.Logf(client.LevelError, "%v", err)
+		log.Logf(config.LogError, "%v", err)
 		return exitFailure, true
 	}
 	// SIGWINCH goes to the master, which reads the new size from our
@@ -281,7 +282,7 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	stopNotice()
 	closeFDs()
 	if caught != nil {
-		log.Logf(client.LevelDebug1, "mux_client_request_session: %v before the session opened", caught)
+		log.Logf(config.LogDebug1, "mux_client_request_session: %v before the session opened", caught)
 		return exitFailure, true
 	}
 	var refused *mux.ReplyError
@@ -290,16 +291,16 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 		return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
 	case errors.As(err, &refused) && refused.Reason == mux.ErrUpstreamNotResponding.Error():
 		// The master has retired itself (SessionCheck).
-		log.Logf(client.LevelVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
+		log.Logf(config.LogVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
 		return 0, false
 	case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
-		log.Logf(client.LevelError, "Master refused session request: %s", refused.Reason)
+		log.Logf(config.LogError, "Master refused session request: %s", refused.Reason)
 		return 0, false
 	case errors.As(err, &refused):
-		log.Logf(client.LevelError, "mux_client_request_session: session request failed: %s", refused.Reason)
+		log.Logf(config.LogError, "mux_client_request_session: session request failed: %s", refused.Reason)
 		return 0, false
 	case err != nil:
-		log.Logf(client.LevelError, "mux_client_request_session: %v", err)
+		log.Logf(config.LogError, "mux_client_request_session: %v", err)
 		return 0, false
 	}
 
@@ -311,7 +312,7 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	if raw {
 		defer st.Terminal.RestoreOnPanic()
 		if err := st.Terminal.MakeRaw(); err != nil {
-			log.Logf(client.LevelError, "%v", err)
+			log.Logf(config.LogError, "%v", err)
 		}
 	}
 	ended := make(chan struct{})
@@ -345,16 +346,16 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	case timedOut:
 		status = exitTimeout
 	case errors.Is(err, mux.ErrNoExitMessage):
-		log.Logf(client.LevelDebug2, "Control master terminated unexpectedly")
+		log.Logf(config.LogDebug2, "Control master terminated unexpectedly")
 		status = exitFailure
 	case err != nil:
-		log.Logf(client.LevelError, "mux_client_request_session: %v", err)
+		log.Logf(config.LogError, "mux_client_request_session: %v", err)
 		status = exitFailure
 	}
-	if pty && log.Level() >= client.LevelInfo {
+	if pty && log.Level() >= config.LogInfo {
 		fmt.Fprintf(logOut, "Shared connection to %s closed.\r\n", cfg.HostName)
 	}
-	if timedOut && log.Level() != client.LevelQuiet {
+	if timedOut && log.Level() != config.LogQuiet {
 		what := "control master cannot signal the remote command; it may still be running"
 		if outcome != 0 {
 			what = outcome.Describe()
@@ -375,17 +376,17 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 // connecting: gssh says so now and turns multiplexing off for this run,
 // so that no second master is started (one that, losing the race for the
 // socket, would send us back to this master).
-func passengerForwards(c *mux.Client, fwds []mux.Forward, cfg *config.Config, log *client.Logger) bool {
+func passengerForwards(c *mux.Client, fwds []mux.Forward, cfg *config.Config, log *sshlog.Logger) bool {
 	ok, err := requestForwards(c, fwds, false, cfg.GatewayPorts, nil, log)
 	if ok && err == nil {
 		return true
 	}
 	if err != nil {
-		log.Logf(client.LevelDebug1, "mux_client_forward: %v", err)
+		log.Logf(config.LogDebug1, "mux_client_forward: %v", err)
 	}
-	log.Logf(client.LevelError, "muxclient: master forward request failed")
+	log.Logf(config.LogError, "muxclient: master forward request failed")
 	if masterRole(cfg) {
-		log.Logf(client.LevelError, "%s", (&mux.ExistsError{Path: cfg.ControlPath}).Error())
+		log.Logf(config.LogError, "%s", (&mux.ExistsError{Path: cfg.ControlPath}).Error())
 	}
 	cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = "no", false, ""
 	return false
@@ -438,20 +439,20 @@ func relayWinch(pid int) (stop func()) {
 }
 
 // stdioPassenger is -W through a master (mux_client_request_stdio_fwd).
-func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st client.Streams, log *client.Logger) (int, bool) {
+func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st client.Streams, log *sshlog.Logger) (int, bool) {
 	host, portText, ok := cutHostPort(inv.StdioForward)
 	port, err := strconv.Atoi(portText)
 	if !ok || err != nil {
-		log.Logf(client.LevelError, "Bad stdio forwarding specification '%s'", inv.StdioForward)
+		log.Logf(config.LogError, "Bad stdio forwarding specification '%s'", inv.StdioForward)
 		return exitFailure, true
 	}
 	if _, err := c.AliveCheck(); err != nil {
-		log.Logf(client.LevelError, "mux_client_request_stdio_fwd: master alive request failed")
+		log.Logf(config.LogError, "mux_client_request_stdio_fwd: master alive request failed")
 		return 0, false
 	}
 	fds, closeFDs, err := stdioFDs(st, cfg.StdinNull, 2)
 	if err != nil {
-		log.Logf(client.LevelError, "%v", err)
+		log.Logf(config.LogError, "%v", err)
 		return exitFailure, true
 	}
 	sess, err := c.NewStdioForward(host, uint32(port), fds[0], fds[1])
@@ -460,16 +461,16 @@ func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st clien
 	switch {
 	case errors.As(err, &refused) && refused.Reason == mux.ErrUpstreamNotResponding.Error():
 		// The master has retired itself (SessionCheck).
-		log.Logf(client.LevelVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
+		log.Logf(config.LogVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
 		return 0, false
 	case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
-		log.Logf(client.LevelError, "Master refused stdio forwarding request: %s", refused.Reason)
+		log.Logf(config.LogError, "Master refused stdio forwarding request: %s", refused.Reason)
 		return exitFailure, true
 	case errors.As(err, &refused):
-		log.Logf(client.LevelError, "Stdio forwarding request failed: %s", refused.Reason)
+		log.Logf(config.LogError, "Stdio forwarding request failed: %s", refused.Reason)
 		return exitFailure, true
 	case err != nil:
-		log.Logf(client.LevelError, "mux_client_request_stdio_fwd: %v", err)
+		log.Logf(config.LogError, "mux_client_request_stdio_fwd: %v", err)
 		return exitFailure, true
 	}
 	sigc := make(chan os.Signal, 1)
@@ -537,7 +538,7 @@ func stdioFDs(st client.Streams, stdinNull bool, n int) ([]int, func(), error) {
 
 // controlCommand is ssh -O: check, exit, stop, forward, cancel, and
 // OpenSSH 10.3's conninfo and channels.
-func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, logOut io.Writer, log *client.Logger) int {
+func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, logOut io.Writer, log *sshlog.Logger) int {
 	fatal := func(format string, args ...any) int {
 		// ssh's fatal: the master's reasons are made safe like any log line.
 		io.WriteString(logOut, termsafe.LogLine(fmt.Sprintf(format, args...))+"\r\n")
@@ -559,7 +560,7 @@ func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, log
 	denied := func(err error) bool {
 		return errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied
 	}
-	quiet := log.Level() == client.LevelQuiet
+	quiet := log.Level() == config.LogQuiet
 	switch cmd {
 	case "check":
 		pid, err := c.AliveCheck()
@@ -607,7 +608,7 @@ func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, log
 			return fatal("muxclient: master forward request failed")
 		}
 		if failed {
-			log.Logf(client.LevelError, "muxclient: master cancel forward request failed")
+			log.Logf(config.LogError, "muxclient: master cancel forward request failed")
 		}
 	case "conninfo", "channels":
 		text, err := c.Info(cmd)
@@ -630,27 +631,27 @@ func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, log
 // any was refused. The allocated port of a -R 0 is logged at VERBOSE and,
 // when ports is not nil (-O forward), printed there. A control
 // connection that broke ends it with err.
-func requestForwards(c *mux.Client, fwds []mux.Forward, cancel, gatewayPorts bool, ports io.Writer, log *client.Logger) (ok bool, err error) {
+func requestForwards(c *mux.Client, fwds []mux.Forward, cancel, gatewayPorts bool, ports io.Writer, log *sshlog.Logger) (ok bool, err error) {
 	what := "forwarding of"
 	if cancel {
 		what = "cancellation of"
 	}
 	ok = true
 	for _, f := range fwds {
-		log.Logf(client.LevelDebug1, "Requesting %s %s", what, describeForward(f, gatewayPorts))
+		log.Logf(config.LogDebug1, "Requesting %s %s", what, describeForward(f, gatewayPorts))
 		port, err := c.Forward(f, cancel)
 		var refused *mux.ReplyError
 		switch {
 		case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
-			log.Logf(client.LevelError, "Master refused forwarding request: %s", refused.Reason)
+			log.Logf(config.LogError, "Master refused forwarding request: %s", refused.Reason)
 			ok = false
 		case errors.As(err, &refused):
-			log.Logf(client.LevelError, "mux_client_forward: forwarding request failed: %s", refused.Reason)
+			log.Logf(config.LogError, "mux_client_forward: forwarding request failed: %s", refused.Reason)
 			ok = false
 		case err != nil:
 			return false, err
 		case !cancel && f.Kind == mux.ForwardRemote && f.ListenPort == 0:
-			log.Logf(client.LevelVerbose, "Allocated port %d for remote forward to %s:%d", port, connectHost(f), int32(f.ConnectPort))
+			log.Logf(config.LogVerbose, "Allocated port %d for remote forward to %s:%d", port, connectHost(f), int32(f.ConnectPort))
 			if ports != nil {
 				fmt.Fprintf(ports, "%d\n", port)
 			}

@@ -1,26 +1,15 @@
-package client
+// Package sshlog writes gssh's diagnostics the way OpenSSH's log.c does:
+// one line per message on stderr (or the -E file), ended in "\r\n",
+// filtered by ssh_config's LogLevel and made safe for a terminal.
+package sshlog
 
 import (
 	"fmt"
 	"io"
 	"sync"
 
+	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/termsafe"
-)
-
-// Level is an OpenSSH LogLevel, from QUIET to DEBUG3.
-type Level int
-
-// Log levels in OpenSSH's order.
-const (
-	LevelQuiet Level = iota
-	LevelFatal
-	LevelError
-	LevelInfo
-	LevelVerbose
-	LevelDebug1
-	LevelDebug2
-	LevelDebug3
 )
 
 // Logger writes diagnostics to stderr the way ssh does. OpenSSH's log
@@ -31,17 +20,17 @@ const (
 type Logger struct {
 	mu      sync.Mutex
 	w       io.Writer
-	level   Level
+	level   config.LogLevel
 	charset termsafe.Charset
 }
 
-// NewLogger returns a Logger writing messages at or below level to w.
-func NewLogger(w io.Writer, level Level) *Logger {
+// New returns a Logger writing messages at or below level to w.
+func New(w io.Writer, level config.LogLevel) *Logger {
 	return &Logger{w: w, level: level}
 }
 
 // Logf prints one line if level is enabled.
-func (l *Logger) Logf(level Level, format string, args ...any) {
+func (l *Logger) Logf(level config.LogLevel, format string, args ...any) {
 	if l == nil {
 		return
 	}
@@ -56,7 +45,7 @@ func (l *Logger) Logf(level Level, format string, args ...any) {
 // Print writes text without a line end, if level is enabled: for what
 // ssh prints with fmprintf rather than its log functions (the server's
 // userauth banner), rendered as fmprintf does in the user's locale.
-func (l *Logger) Print(level Level, text string) {
+func (l *Logger) Print(level config.LogLevel, text string) {
 	if l == nil {
 		return
 	}
@@ -88,9 +77,9 @@ func (l *Logger) Text(s string) string {
 }
 
 // Level reports the current level.
-func (l *Logger) Level() Level {
+func (l *Logger) Level() config.LogLevel {
 	if l == nil {
-		return LevelQuiet
+		return config.LogQuiet
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -98,7 +87,7 @@ func (l *Logger) Level() Level {
 }
 
 // SetLevel changes the level (the ~V and ~v escapes do this).
-func (l *Logger) SetLevel(level Level) {
+func (l *Logger) SetLevel(level config.LogLevel) {
 	l.mu.Lock()
 	l.level = level
 	l.mu.Unlock()

@@ -1,9 +1,10 @@
-package client
+package sshlog
 
 import (
 	"bytes"
 	"testing"
 
+	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/termsafe"
 )
 
@@ -12,8 +13,8 @@ import (
 // charset; both used to write the text as it came.
 func TestLoggerMakesServerTextSafe(t *testing.T) {
 	var out bytes.Buffer
-	log := NewLogger(&out, LevelInfo)
-	log.Logf(LevelInfo, "WARNING: Server requests forwarding for unknown path %s", "/x\x1b]0;t\x07\xc3\xa9\\")
+	log := New(&out, config.LogInfo)
+	log.Logf(config.LogInfo, "WARNING: Server requests forwarding for unknown path %s", "/x\x1b]0;t\x07\xc3\xa9\\")
 	if want := "WARNING: Server requests forwarding for unknown path /x\\033]0;t\a\\303\\251\\\\\r\n"; out.String() != want {
 		t.Errorf("Logf wrote %q, want %q", out.String(), want)
 	}
@@ -26,7 +27,7 @@ func TestLoggerMakesServerTextSafe(t *testing.T) {
 	} {
 		out.Reset()
 		log.SetCharset(tc.cs)
-		log.Print(LevelInfo, "\x1b[2J\a\xc3\xa9\\")
+		log.Print(config.LogInfo, "\x1b[2J\a\xc3\xa9\\")
 		if out.String() != tc.want {
 			t.Errorf("Print in %v wrote %q, want %q", tc.cs, out.String(), tc.want)
 		}
@@ -35,7 +36,7 @@ func TestLoggerMakesServerTextSafe(t *testing.T) {
 		}
 	}
 	out.Reset()
-	NewLogger(&out, LevelQuiet).Print(LevelInfo, "banner")
+	New(&out, config.LogQuiet).Print(config.LogInfo, "banner")
 	if out.Len() != 0 {
 		t.Errorf("-q printed the banner: %q", out.String())
 	}
