@@ -144,19 +144,21 @@ func TestMuxTimeoutThroughOpenSSHMaster(t *testing.T) {
 			if code != 124 || stderr != want {
 				t.Fatalf("exit %d stderr %q, want 124 and %q", code, stderr, want)
 			}
-			if took > 2500*time.Millisecond {
-				t.Fatalf("took %v, want at most 2.5s", took)
+			// Generous: the property is "ends at the timeout, not with
+			// the command"; a loaded machine adds start-up time.
+			if took > 3500*time.Millisecond {
+				t.Fatalf("took %v, want at most 3.5s", took)
 			}
-			time.Sleep(time.Second)
-			left := remoteProcs(t, s, "sleep 30")
-			t.Logf("1s later, %d remote 'sleep 30' left", len(left))
-			for _, pid := range left {
+			if tc.extra != nil {
+				// sshd hangs up the pty's command once the master
+				// closes the session.
+				waitRemoteGone(t, s, "sleep 30", 5*time.Second)
+				return
+			}
+			for _, pid := range remoteProcs(t, s, "sleep 30") {
 				if p, err := os.FindProcess(pid); err == nil {
 					p.Kill()
 				}
-			}
-			if tc.extra != nil && len(left) > 0 {
-				t.Errorf("pty session: sshd left the command running: %v", left)
 			}
 		})
 	}
