@@ -16,7 +16,7 @@ import (
 // runMux refuses multiplexing where there are no Unix-domain sockets with
 // descriptor passing; without ControlPath or -O gssh connects directly.
 func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *sshlog.Logger, _ *os.File) (int, bool) {
-	if inv.ControlCommand == "" && (cfg.ControlPath == "" || cfg.ControlMaster == "no" || cfg.ControlMaster == "") {
+	if inv.ControlCommand == "" && (cfg.ControlPath == "" || cfg.ControlMaster == config.ControlMasterNo) {
 		return 0, false
 	}
 	fmt.Fprintf(logOut, "%s\r\n", (&notSupportedError{what: "multiplexing (ControlMaster, ControlPath, -O) on this system"}).Error())

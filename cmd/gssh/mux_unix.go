@@ -76,7 +76,7 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 		if !tryExisting(cfg) {
 			// yes and ask never share another master's connection.
 			log.Logf(config.LogError, "%s", (&mux.ExistsError{Path: path}).Error())
-			cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = "no", false, ""
+			cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = config.ControlMasterNo, false, ""
 			return 0, false
 		}
 		// auto lost the race to another gssh: use the winner's master.
@@ -107,7 +107,7 @@ func progName(argv []string) string {
 // first; yes and ask never do.
 func tryExisting(cfg *config.Config) bool {
 	switch cfg.ControlMaster {
-	case "", "no", "auto", "autoask":
+	case config.ControlMasterNo, config.ControlMasterAuto, config.ControlMasterAutoAsk:
 		return true
 	}
 	return false
@@ -116,7 +116,7 @@ func tryExisting(cfg *config.Config) bool {
 // masterRole: every setting but no makes this gssh a master when it ends
 // up connecting itself.
 func masterRole(cfg *config.Config) bool {
-	return cfg.ControlPath != "" && cfg.ControlMaster != "" && cfg.ControlMaster != "no"
+	return cfg.ControlPath != "" && cfg.ControlMaster != config.ControlMasterNo
 }
 
 // backgroundMaster: ControlPersist, or -f, sends the master to the
@@ -148,7 +148,7 @@ func dialMaster(cfg *config.Config, logOut io.Writer, log *sshlog.Logger) (c *mu
 		return nil, true
 	case errors.As(err, &dialErr) && errors.Is(err, syscall.ENOENT):
 		log.Logf(config.LogDebug1, "Control socket \"%.100s\" does not exist", path)
-	case errors.As(err, &dialErr) && errors.Is(err, syscall.ECONNREFUSED) && cfg.ControlMaster != "no" && cfg.ControlMaster != "":
+	case errors.As(err, &dialErr) && errors.Is(err, syscall.ECONNREFUSED) && cfg.ControlMaster != config.ControlMasterNo:
 		log.Logf(config.LogDebug1, "Stale control socket %.100s, unlinking", path)
 		os.Remove(path)
 	case errors.As(err, &dialErr):
@@ -388,7 +388,7 @@ func passengerForwards(c *mux.Client, fwds []mux.Forward, cfg *config.Config, lo
 	if masterRole(cfg) {
 		log.Logf(config.LogError, "%s", (&mux.ExistsError{Path: cfg.ControlPath}).Error())
 	}
-	cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = "no", false, ""
+	cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = config.ControlMasterNo, false, ""
 	return false
 }
 
