@@ -1,106 +1,83 @@
 //go:build unix
 
-package main
+package controlmaster
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
-	"github.com/gssh/gssh/client/termsafe"
 	"github.com/gssh/gssh/internal/crash"
+	"github.com/gssh/gssh/internal/reexec"
 	"github.com/gssh/gssh/mux"
 )
 
-// runMux is what multiplexing does before gssh connects on its own, in
-// the order of ssh.c and mux.c's muxclient: -O commands, a re-executed
-// background master, an existing master for this session, or a new
-// background master (ControlPersist, -f -N -M) whose passenger this
-// process becomes. done=false means: connect directly. daemon is the
-// readiness pipe of a re-executed background master (takeInherited).
-func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *sshlog.Logger, daemon *os.File) (status int, done bool) {
-	prog := progName(argv)
-	if daemon != nil {
-		return runDaemon(ctx, prog, daemon, cfg, logOut, log), true
-	}
+// run is Run on Unix: an existing master for this session, or a new
+// background master whose passenger this process becomes.
+func run(ctx context.Context, opts Options) (int, error) {
+	cfg, log := opts.Config, opts.Log
 	path := cfg.ControlPath
-	if inv.ControlCommand != "" {
-		if path == "" {
-			fmt.Fprintf(logOut, "No ControlPath specified for \"-O\" command\r\n")
-			return exitFailure, true
-		}
-		return controlCommand(inv.ControlCommand, path, cfg, st, logOut, log), true
-	}
 	if path == "" {
-		return 0, false
+		return 0, ErrConnectDirectly
 	}
 	if tryExisting(cfg) {
-		if status, done := passenger(ctx, prog, inv, cfg, st, logOut, log, false, configForwards(cfg)); done {
-			return status, true
+		if status, err := passenger(ctx, opts, false, configForwards(cfg)); !errors.Is(err, ErrConnectDirectly) {
+			return status, err
 		}
 	}
 	if !masterRole(cfg) {
-		return 0, false
+		return 0, ErrConnectDirectly
 	}
 	if n := len(path) + len(".0123456789abcdef"); n > mux.MaxPathLen {
 		// The master binds PATH.<16 random characters>; OpenSSH fails
 		// there, after authenticating, with unix_listener's message.
-		fmt.Fprintf(logOut, "%s\r\n", (&mux.ListenPathError{Path: path + ".XXXXXXXXXXXXXXXX"}).Error())
-		return exitFailure, true
+		return 0, &mux.ListenPathError{Path: path + ".XXXXXXXXXXXXXXXX"}
 	}
 	if !backgroundMaster(cfg) {
-		return 0, false // a foreground master: see startMaster
+		return 0, ErrConnectDirectly // a foreground master: see Start
 	}
 	fwds := configForwards(cfg)
-	switch spawnDaemon(argv, logOut) {
-	case spawnFailed:
-		return exitFailure, true
-	case spawnReady:
+	// The background master is gssh itself, re-executed with the same
+	// arguments in a new session, stdio on /dev/null (it must not hold
+	// the caller's pipes). Go cannot fork, so the master authenticates
+	// afresh in the background, without a terminal to prompt on.
+	child, err := reexec.Start(reexec.Options{Argv: opts.Argv, Role: reexec.Master})
+	if err != nil {
+		return 0, &SpawnError{Err: err}
+	}
+	// Reaped if it exits while we still run; otherwise init adopts it.
+	crash.Go(func() { child.Cmd.Wait() })
+	switch child.State {
+	case reexec.Ready:
 		// Our master runs with our arguments and has set up our -L, -R
-		// and -D itself (runDaemon), as ssh's master has before
+		// and -D itself (Serve), as ssh's master has before
 		// control_persist_detach's other half becomes its client. Asking
 		// again would only be answered "already there", except for a -R
 		// 0, whose allocated port the master does not know to be ours.
 		fwds = nil
-	case spawnLost:
+	case reexec.Exists:
 		if !tryExisting(cfg) {
 			// yes and ask never share another master's connection.
 			log.Logf(config.LogError, "%s", (&mux.ExistsError{Path: path}).Error())
 			cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = config.ControlMasterNo, false, ""
-			return 0, false
+			return 0, ErrConnectDirectly
 		}
 		// auto lost the race to another gssh: use the winner's master.
+	default:
+		return 0, &MasterFailedError{Messages: child.Messages}
 	}
 	if cfg.ForkAfterAuthentication && cfg.SessionType == "none" {
-		return 0, true // -f -N -M: the master is all that was asked for
+		return 0, nil // -f -N -M: the master is all that was asked for
 	}
-	status, done = passenger(ctx, prog, inv, cfg, st, logOut, log, true, fwds)
-	if !done {
-		return 0, false
-	}
-	return status, true
-}
-
-// progName is the program name ssh's messages start with.
-func progName(argv []string) string {
-	if len(argv) == 0 {
-		return "gssh"
-	}
-	name := argv[0]
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	return name
+	return passenger(ctx, opts, true, fwds)
 }
 
 // tryExisting: ControlMaster no, auto and autoask look for a master
@@ -125,85 +102,79 @@ func backgroundMaster(cfg *config.Config) bool {
 	return masterRole(cfg) && (cfg.ControlPersistSet || cfg.ForkAfterAuthentication)
 }
 
-// muxForkOK reports whether -f is something gssh can do for cfg: only as
-// the background master of -f -N -M (or ControlPersist).
-func muxForkOK(cfg *config.Config) bool {
-	return backgroundMaster(cfg)
-}
-
 // dialMaster connects to the control socket for a session, with ssh's
 // handling of the failures: a missing socket silently means "no master",
 // a stale one is unlinked (not with ControlMaster no, which says so), and
-// a path that cannot be a socket address is fatal.
-func dialMaster(cfg *config.Config, logOut io.Writer, log *sshlog.Logger) (c *mux.Client, fatal bool) {
+// a path that cannot be a socket address is fatal (err).
+func dialMaster(cfg *config.Config, log *sshlog.Logger) (*mux.Client, error) {
 	path := cfg.ControlPath
 	c, err := mux.Dial(path)
 	var long *mux.PathTooLongError
 	var dialErr *mux.DialError
 	switch {
 	case err == nil:
-		return c, false
+		return c, nil
 	case errors.As(err, &long):
-		fmt.Fprintf(logOut, "%s\r\n", long.Error())
-		return nil, true
+		return nil, long
 	case errors.As(err, &dialErr) && errors.Is(err, syscall.ENOENT):
 		log.Logf(config.LogDebug1, "Control socket \"%.100s\" does not exist", path)
 	case errors.As(err, &dialErr) && errors.Is(err, syscall.ECONNREFUSED) && cfg.ControlMaster != config.ControlMasterNo:
 		log.Logf(config.LogDebug1, "Stale control socket %.100s, unlinking", path)
 		os.Remove(path)
 	case errors.As(err, &dialErr):
-		log.Logf(config.LogError, "Control socket connect(%.100s): %s", path, strerror(dialErr.Err))
+		log.Logf(config.LogError, "Control socket connect(%.100s): %s", path, config.Strerror(dialErr.Err))
 	default:
 		log.Logf(config.LogError, "muxclient: master hello exchange failed")
 	}
-	return nil, false
+	return nil, nil
 }
 
 // passenger runs this invocation's session through the master, as
-// mux_client_request_session does. done=false means the master could not
-// be used and gssh connects directly, which is also what ssh does when
-// the master refuses the session, and what gssh does when a gssh master's
-// own connection no longer answers (self-healing, mux_heal_unix.go).
+// mux_client_request_session does. ErrConnectDirectly means the master
+// could not be used and gssh connects directly, which is also what ssh
+// does when the master refuses the session, and what gssh does when a
+// gssh master's own connection no longer answers (self-healing,
+// heal_unix.go).
 // mustExist says the master was just started for us, so a missing socket
 // is an error. fwds, the passenger's own -L, -D and -R, are asked of the
 // master before the session (passengerForwards). ctx's deadline
 // (--timeout) and HUP, INT and TERM end the session early
 // (passengerStop).
-func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Config, st client.Streams, logOut io.Writer, log *sshlog.Logger, mustExist bool, fwds []mux.Forward) (int, bool) {
+func passenger(ctx context.Context, opts Options, mustExist bool, fwds []mux.Forward) (int, error) {
+	cfg, log, st := opts.Config, opts.Log, opts.Streams
 	ident, _ := os.Lstat(cfg.ControlPath) // the socket we reuse, should we retire it
-	c, fatal := dialMaster(cfg, logOut, log)
-	if fatal {
-		return exitFailure, true
+	c, err := dialMaster(cfg, log)
+	if err != nil {
+		return 0, err
 	}
 	if c == nil {
 		if mustExist {
 			// ssh.c's control_persist_detach says this and exits 255.
-			log.Logf(config.LogError, "Failed to connect to new control master")
-			return exitFailure, true
+			return 0, &PassengerError{Err: errors.New("Failed to connect to new control master")}
 		}
-		return 0, false
+		return 0, ErrConnectDirectly
 	}
 	defer c.Close()
 	// Until the master has shown its connection answers, the wait is
-	// bounded by --timeout and ConnectTimeout only (mux_heal_unix.go).
+	// bounded by --timeout and ConnectTimeout only (heal_unix.go).
 	deadline := masterDeadline(ctx, cfg)
 	stopNotice := func() {}
 	if checked(c) {
 		stopNotice = noticeSlowMaster(cfg.HostName, deadline, log)
 	}
 	defer stopNotice()
-	if inv.StdioForward != "" {
+	if opts.StdioForward != "" {
 		err := checkUpstream(c, deadline)
 		stopNotice()
 		switch {
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
+			return 0, gaveUpOnMaster(ctx, cfg)
 		case err != nil:
 			retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
-			return 0, false
+			return 0, ErrConnectDirectly
 		}
 		// mux.c sends no forwardings with a stdio forward.
-		return stdioPassenger(c, inv, cfg, st, log)
+		return stdioPassenger(c, opts)
 	}
 	// A -R waits for the master's server to answer: with forwardings to
 	// send, a gssh master proves first that its server still does, or a
@@ -213,24 +184,24 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 		check = checkUpstream
 	}
 	if err := check(c, deadline); errors.Is(err, os.ErrDeadlineExceeded) {
-		return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
+		return 0, gaveUpOnMaster(ctx, cfg)
 	} else if err != nil {
 		retireMaster(c, err, cfg.ControlPath, ident, cfg.HostName, log)
-		return 0, false
+		return 0, ErrConnectDirectly
 	}
 	if len(fwds) > 0 {
 		stopNotice() // the keepalive was the proof
 		if !passengerForwards(c, fwds, cfg, log) {
-			return 0, false
+			return 0, ErrConnectDirectly
 		}
 	}
 
 	pid, err := c.AliveCheck()
 	if err != nil {
 		log.Logf(config.LogError, "mux_client_request_session: master alive request failed")
-		return 0, false
+		return 0, ErrConnectDirectly
 	}
-	command := strings.Join(inv.Command, " ")
+	command := opts.Command
 	if command == "" {
 		command = cfg.RemoteCommand
 	}
@@ -254,8 +225,7 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	}
 	fds, closeFDs, err := stdioFDs(st, cfg.StdinNull, 3)
 	if err != nil {
-		log.Logf(config.LogError, "%v", err)
-		return exitFailure, true
+		return 0, &PassengerError{Err: err}
 	}
 	// SIGWINCH goes to the master, which reads the new size from our
 	// terminal, from before the session is asked for: the master reads
@@ -283,25 +253,25 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	closeFDs()
 	if caught != nil {
 		log.Logf(config.LogDebug1, "mux_client_request_session: %v before the session opened", caught)
-		return exitFailure, true
+		return 0, &EndedError{Err: fmt.Errorf("%v before the session opened", caught)}
 	}
 	var refused *mux.ReplyError
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return gaveUpOnMaster(ctx, prog, cfg, logOut, log), true
+		return 0, gaveUpOnMaster(ctx, cfg)
 	case errors.As(err, &refused) && refused.Reason == mux.ErrUpstreamNotResponding.Error():
 		// The master has retired itself (SessionCheck).
 		log.Logf(config.LogVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
-		return 0, false
+		return 0, ErrConnectDirectly
 	case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
 		log.Logf(config.LogError, "Master refused session request: %s", refused.Reason)
-		return 0, false
+		return 0, ErrConnectDirectly
 	case errors.As(err, &refused):
 		log.Logf(config.LogError, "mux_client_request_session: session request failed: %s", refused.Reason)
-		return 0, false
+		return 0, ErrConnectDirectly
 	case err != nil:
 		log.Logf(config.LogError, "mux_client_request_session: %v", err)
-		return 0, false
+		return 0, ErrConnectDirectly
 	}
 
 	// From here on this process only relays: SIGWINCH (relayWinch,
@@ -323,16 +293,16 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	})
 	stop := &passengerStop{path: cfg.ControlPath, c: c, sid: sess.ID, ended: ended}
 	var outcome client.StopOutcome
-	signalled, timedOut := false, false
+	var signalled os.Signal
+	timedOut := false
 	select {
 	case <-ended:
-	case sig := <-sigc:
-		signalled = true
-		stop.interrupt(sig)
+	case signalled = <-sigc:
+		stop.interrupt(signalled)
 	case <-ctx.Done():
 		timedOut = true
 		if stop.canSignal() {
-			outcome = stop.deadline(inv.KillAfter)
+			outcome = stop.deadline(opts.KillAfter)
 		}
 	}
 	// Closing the control connection makes the master close the channel,
@@ -340,29 +310,27 @@ func passenger(ctx context.Context, prog string, inv *invocation, cfg *config.Co
 	c.Close()
 	<-ended
 	st.Terminal.Restore()
+	var end error
 	switch {
-	case signalled:
-		status = exitFailure
+	case signalled != nil:
+		end = &EndedError{Err: fmt.Errorf("%v", signalled)}
 	case timedOut:
-		status = exitTimeout
-	case errors.Is(err, mux.ErrNoExitMessage):
-		log.Logf(config.LogDebug2, "Control master terminated unexpectedly")
-		status = exitFailure
-	case err != nil:
-		log.Logf(config.LogError, "mux_client_request_session: %v", err)
-		status = exitFailure
-	}
-	if pty && log.Level() >= config.LogInfo {
-		fmt.Fprintf(logOut, "Shared connection to %s closed.\r\n", cfg.HostName)
-	}
-	if timedOut && log.Level() != config.LogQuiet {
 		what := "control master cannot signal the remote command; it may still be running"
 		if outcome != 0 {
 			what = outcome.Describe()
 		}
-		fmt.Fprintf(logOut, "%s: %v: %s\r\n", prog, context.Cause(ctx), what)
+		end = &TimeoutError{What: what}
+	case errors.Is(err, mux.ErrNoExitMessage):
+		log.Logf(config.LogDebug2, "Control master terminated unexpectedly")
+		end = &EndedError{Err: err}
+	case err != nil:
+		log.Logf(config.LogError, "mux_client_request_session: %v", err)
+		end = &EndedError{Err: err}
 	}
-	return status & 255, true
+	if pty && log.Level() >= config.LogInfo {
+		fmt.Fprintf(opts.Stderr, "Shared connection to %s closed.\r\n", cfg.HostName)
+	}
+	return status & 255, end
 }
 
 // passengerForwards asks the master for the passenger's forwardings, as
@@ -439,21 +407,20 @@ func relayWinch(pid int) (stop func()) {
 }
 
 // stdioPassenger is -W through a master (mux_client_request_stdio_fwd).
-func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st client.Streams, log *sshlog.Logger) (int, bool) {
-	host, portText, ok := cutHostPort(inv.StdioForward)
+func stdioPassenger(c *mux.Client, opts Options) (int, error) {
+	cfg, log := opts.Config, opts.Log
+	host, portText, ok := cutHostPort(opts.StdioForward)
 	port, err := strconv.Atoi(portText)
 	if !ok || err != nil {
-		log.Logf(config.LogError, "Bad stdio forwarding specification '%s'", inv.StdioForward)
-		return exitFailure, true
+		return 0, &PassengerError{Err: fmt.Errorf("Bad stdio forwarding specification '%s'", opts.StdioForward)}
 	}
 	if _, err := c.AliveCheck(); err != nil {
 		log.Logf(config.LogError, "mux_client_request_stdio_fwd: master alive request failed")
-		return 0, false
+		return 0, ErrConnectDirectly
 	}
-	fds, closeFDs, err := stdioFDs(st, cfg.StdinNull, 2)
+	fds, closeFDs, err := stdioFDs(opts.Streams, cfg.StdinNull, 2)
 	if err != nil {
-		log.Logf(config.LogError, "%v", err)
-		return exitFailure, true
+		return 0, &PassengerError{Err: err}
 	}
 	sess, err := c.NewStdioForward(host, uint32(port), fds[0], fds[1])
 	closeFDs()
@@ -462,16 +429,13 @@ func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st clien
 	case errors.As(err, &refused) && refused.Reason == mux.ErrUpstreamNotResponding.Error():
 		// The master has retired itself (SessionCheck).
 		log.Logf(config.LogVerbose, "Control master's connection to %s is not responding (%v); it exits, connecting directly", cfg.HostName, err)
-		return 0, false
+		return 0, ErrConnectDirectly
 	case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
-		log.Logf(config.LogError, "Master refused stdio forwarding request: %s", refused.Reason)
-		return exitFailure, true
+		return 0, &PassengerError{Err: fmt.Errorf("Master refused stdio forwarding request: %w", refused)}
 	case errors.As(err, &refused):
-		log.Logf(config.LogError, "Stdio forwarding request failed: %s", refused.Reason)
-		return exitFailure, true
+		return 0, &PassengerError{Err: fmt.Errorf("Stdio forwarding request failed: %w", refused)}
 	case err != nil:
-		log.Logf(config.LogError, "mux_client_request_stdio_fwd: %v", err)
-		return exitFailure, true
+		return 0, &PassengerError{Err: fmt.Errorf("mux_client_request_stdio_fwd: %w", err)}
 	}
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
@@ -484,23 +448,7 @@ func stdioPassenger(c *mux.Client, inv *invocation, cfg *config.Config, st clien
 	// The forward ends when the master closes the connection; it sends
 	// no exit status for a stdio forward.
 	sess.Wait(nil)
-	return 0, true
-}
-
-// cutHostPort splits -W's host:port, with [] around IPv6 addresses.
-func cutHostPort(s string) (host, port string, ok bool) {
-	if strings.HasPrefix(s, "[") {
-		end := strings.Index(s, "]:")
-		if end < 0 {
-			return "", "", false
-		}
-		return s[1:end], s[end+2:], true
-	}
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 {
-		return "", "", false
-	}
-	return s[:i], s[i+1:], true
+	return 0, nil
 }
 
 // stdioFDs returns the descriptors to pass: stdin, stdout and (n == 3)
@@ -534,215 +482,4 @@ func stdioFDs(st client.Streams, stdinNull bool, n int) ([]int, func(), error) {
 		fds = append(fds, int(f.Fd()))
 	}
 	return fds, closeAll, nil
-}
-
-// controlCommand is ssh -O: check, exit, stop, forward, cancel, and
-// OpenSSH 10.3's conninfo and channels.
-func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, logOut io.Writer, log *sshlog.Logger) int {
-	fatal := func(format string, args ...any) int {
-		// ssh's fatal: the master's reasons are made safe like any log line.
-		io.WriteString(logOut, termsafe.LogLine(fmt.Sprintf(format, args...))+"\r\n")
-		return exitFailure
-	}
-	c, err := mux.Dial(path)
-	var long *mux.PathTooLongError
-	var dialErr *mux.DialError
-	switch {
-	case errors.As(err, &long):
-		return fatal("%s", long.Error())
-	case errors.As(err, &dialErr):
-		return fatal("Control socket connect(%.100s): %s", path, strerror(dialErr.Err))
-	case err != nil:
-		return fatal("muxclient: master hello exchange failed")
-	}
-	defer c.Close()
-	var refused *mux.ReplyError
-	denied := func(err error) bool {
-		return errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied
-	}
-	quiet := log.Level() == config.LogQuiet
-	switch cmd {
-	case "check":
-		pid, err := c.AliveCheck()
-		switch {
-		case errors.As(err, &refused):
-			return fatal("mux_client_request_alive: master returned error: %s", refused.Reason)
-		case err != nil:
-			return fatal("muxclient: master alive check failed")
-		}
-		fmt.Fprintf(logOut, "Master running (pid=%d)\r\n", pid)
-	case "exit":
-		err := c.Terminate()
-		switch {
-		case denied(err):
-			return fatal("Master refused termination request: %s", refused.Reason)
-		case errors.As(err, &refused):
-			return fatal("mux_client_request_terminate: termination request failed: %s", refused.Reason)
-		case err != nil:
-			return fatal("mux_client_request_terminate: %v", err)
-		}
-		if !quiet {
-			fmt.Fprintf(logOut, "Exit request sent.\r\n")
-		}
-	case "stop":
-		err := c.StopListening()
-		switch {
-		case denied(err):
-			return fatal("Master refused stop listening request: %s", refused.Reason)
-		case errors.As(err, &refused):
-			return fatal("mux_client_request_stop_listening: stop listening request failed: %s", refused.Reason)
-		case err != nil:
-			return fatal("mux_client_request_stop_listening: %v", err)
-		}
-		if !quiet {
-			fmt.Fprintf(logOut, "Stop listening request sent.\r\n")
-		}
-	case "forward", "cancel":
-		cancel := cmd == "cancel"
-		ok, err := requestForwards(c, configForwards(cfg), cancel, cfg.GatewayPorts, st.Stdout, log)
-		if err != nil {
-			return fatal("mux_client_forward: %v", err)
-		}
-		failed := !ok
-		if failed && !cancel {
-			return fatal("muxclient: master forward request failed")
-		}
-		if failed {
-			log.Logf(config.LogError, "muxclient: master cancel forward request failed")
-		}
-	case "conninfo", "channels":
-		text, err := c.Info(cmd)
-		switch {
-		case errors.As(err, &refused):
-			return fatal("mux_client_request_info: %s request failed: %s", cmd, refused.Reason)
-		case err != nil:
-			return fatal("mux_client_request_info: %v", err)
-		}
-		io.WriteString(st.Stdout, text)
-	default: // proxy
-		return fatal("%s", (&notSupportedError{what: "-O " + cmd}).Error())
-	}
-	return 0
-}
-
-// requestForwards is mux_client_forwards: it asks the master to open
-// (or, with cancel, close) each forwarding in turn, logging a refusal as
-// mux_client_forward does and going on with the next; ok is false if
-// any was refused. The allocated port of a -R 0 is logged at VERBOSE and,
-// when ports is not nil (-O forward), printed there. A control
-// connection that broke ends it with err.
-func requestForwards(c *mux.Client, fwds []mux.Forward, cancel, gatewayPorts bool, ports io.Writer, log *sshlog.Logger) (ok bool, err error) {
-	what := "forwarding of"
-	if cancel {
-		what = "cancellation of"
-	}
-	ok = true
-	for _, f := range fwds {
-		log.Logf(config.LogDebug1, "Requesting %s %s", what, describeForward(f, gatewayPorts))
-		port, err := c.Forward(f, cancel)
-		var refused *mux.ReplyError
-		switch {
-		case errors.As(err, &refused) && refused.Type == mux.MsgPermissionDenied:
-			log.Logf(config.LogError, "Master refused forwarding request: %s", refused.Reason)
-			ok = false
-		case errors.As(err, &refused):
-			log.Logf(config.LogError, "mux_client_forward: forwarding request failed: %s", refused.Reason)
-			ok = false
-		case err != nil:
-			return false, err
-		case !cancel && f.Kind == mux.ForwardRemote && f.ListenPort == 0:
-			log.Logf(config.LogVerbose, "Allocated port %d for remote forward to %s:%d", port, connectHost(f), int32(f.ConnectPort))
-			if ports != nil {
-				fmt.Fprintf(ports, "%d\n", port)
-			}
-		}
-	}
-	return ok, nil
-}
-
-// describeForward is mux.c's format_forward, for the debug messages and
-// a -MM master's question: a listen address left out is LOCALHOST, or *
-// for a local forwarding with GatewayPorts; a Unix socket's port is -2,
-// PORT_STREAMLOCAL; each name is cut at 200 bytes (%.200s).
-func describeForward(f mux.Forward, gatewayPorts bool) string {
-	listen := f.ListenHost
-	if listen == "" {
-		listen = "LOCALHOST"
-		if gatewayPorts && f.Kind != mux.ForwardRemote {
-			listen = "*"
-		}
-	}
-	listen, connect := cut200(listen), cut200(f.ConnectHost)
-	switch f.Kind {
-	case mux.ForwardDynamic:
-		return fmt.Sprintf("dynamic forward %s:%d -> *", listen, int32(f.ListenPort))
-	case mux.ForwardRemote:
-		return fmt.Sprintf("remote forward %s:%d -> %s:%d", listen, int32(f.ListenPort), connect, int32(f.ConnectPort))
-	}
-	return fmt.Sprintf("local forward %s:%d -> %s:%d", listen, int32(f.ListenPort), connect, int32(f.ConnectPort))
-}
-
-// cut200 is printf's %.200s.
-func cut200(s string) string {
-	if len(s) > 200 {
-		return s[:200]
-	}
-	return s
-}
-
-// connectHost is the host "Allocated port" names: none for a Unix
-// socket, whose path ssh keeps apart from the host.
-func connectHost(f mux.Forward) string {
-	if f.ConnectPort == mux.PortStreamLocal {
-		return ""
-	}
-	return f.ConnectHost
-}
-
-// configForwards turns the resolved LocalForward, DynamicForward and
-// RemoteForward lines ("LISTEN CONNECT", as ssh -G prints them) into
-// mux forwardings, local ones first as mux_client_forwards sends them.
-// A forwarding without a destination (-D, and -R as a SOCKS proxy)
-// names "socks" port 0 as its destination, as readconf.c parse_forward
-// records it: an OpenSSH master refuses a dynamic forwarding without a
-// host ("No forward host name.") and compares it with its own by it.
-func configForwards(cfg *config.Config) []mux.Forward {
-	if cfg.ClearAllForwardings {
-		return nil
-	}
-	var out []mux.Forward
-	add := func(kind mux.ForwardKind, lines []string) {
-		for _, line := range lines {
-			fields := strings.Fields(line)
-			if len(fields) == 0 {
-				continue
-			}
-			f := mux.Forward{Kind: kind}
-			f.ListenHost, f.ListenPort = fwdEndpoint(fields[0], true)
-			if len(fields) > 1 {
-				f.ConnectHost, f.ConnectPort = fwdEndpoint(fields[1], false)
-			} else {
-				f.ConnectHost = "socks"
-			}
-			out = append(out, f)
-		}
-	}
-	add(mux.ForwardLocal, cfg.LocalForwards)
-	add(mux.ForwardDynamic, cfg.DynamicForwards)
-	add(mux.ForwardRemote, cfg.RemoteForwards)
-	return out
-}
-
-// fwdEndpoint parses "[host]:port", "host:port", "port" (listen side
-// only) or a Unix socket path.
-func fwdEndpoint(s string, listen bool) (string, uint32) {
-	if strings.Contains(s, "/") {
-		return s, mux.PortStreamLocal
-	}
-	host, port, ok := cutHostPort(s)
-	if !ok && listen {
-		host, port = "", s
-	}
-	n, _ := strconv.ParseUint(port, 10, 16)
-	return strings.Trim(host, "[]"), uint32(n)
 }
