@@ -14,8 +14,10 @@ import (
 type Options struct {
 	// Config is the resolved configuration. Run turns multiplexing off in
 	// it (ControlMaster no, no ControlPath, no ControlPersist) when it
-	// sends the caller to connect on its own after another master won the
-	// socket, so that no second master is started.
+	// sends the caller to connect on its own although a master holds the
+	// socket (it refused our forwardings, or won the race for the socket
+	// under ControlMaster yes or ask), so that no second master is
+	// started.
 	Config *config.Config
 	// Log takes the runtime's diagnostics.
 	Log *sshlog.Logger
