@@ -37,7 +37,7 @@ type DialError struct {
 }
 
 // Error gives the text of ssh's "Control socket connect(PATH): ..." without
-// the errno's capital letter, which cmd/gssh adds.
+// the errno's capital letter, which the runtime (controlmaster) adds.
 func (e *DialError) Error() string {
 	return fmt.Sprintf("Control socket connect(%s): %v", e.Path, e.Err)
 }

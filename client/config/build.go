@@ -76,7 +76,7 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		ServerAliveIntervalSet:       o.serverAliveSet,
 		ServerAliveCountMax:          o.int("serveralivecountmax", 3),
 		TCPKeepAlive:                 b("tcpkeepalive"),
-		ControlMaster:                []string{"no", "yes", "ask", "auto", "autoask"}[o.int("controlmaster", ctlNo)],
+		ControlMaster:                ControlMaster(o.int("controlmaster", ctlNo)),
 		ControlPath:                  o.str("controlpath", ""),
 		ProxyCommand:                 o.str("proxycommand", ""),
 		ForwardAgent:                 fmtState("forwardagent", o.int("forwardagent", 0)),

@@ -108,7 +108,7 @@ type Config struct {
 	ServerAliveCountMax    int
 	TCPKeepAlive           bool
 
-	ControlMaster  string // "no", "yes", "ask", "auto", "autoask"
+	ControlMaster  ControlMaster
 	ControlPath    string // expanded; "" = none
 	ControlPersist time.Duration
 	// ControlPersistSet distinguishes ControlPersist=no (false) from

@@ -108,6 +108,33 @@ func TestResolveTyped(t *testing.T) {
 	}
 }
 
+// TestControlMasterTyped: each ControlMaster word resolves to its value,
+// which prints as ssh -G prints it.
+func TestControlMasterTyped(t *testing.T) {
+	for _, tc := range []struct {
+		word string
+		want ControlMaster
+		g    string
+	}{
+		{"no", ControlMasterNo, "false"},
+		{"yes", ControlMasterYes, "true"},
+		{"ask", ControlMasterAsk, "ask"},
+		{"auto", ControlMasterAuto, "auto"},
+		{"autoask", ControlMasterAutoAsk, "autoask"},
+	} {
+		c, err := resolveText(t, "ControlMaster "+tc.word+"\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ControlMaster != tc.want || c.ControlMaster.String() != tc.g {
+			t.Errorf("ControlMaster %s = %d (%s), want %d (%s)", tc.word, c.ControlMaster, c.ControlMaster, tc.want, tc.g)
+		}
+	}
+	if c, _ := resolveText(t, ""); c.ControlMaster != ControlMasterNo {
+		t.Errorf("default ControlMaster = %s, want no", c.ControlMaster)
+	}
+}
+
 func TestServerAliveDefault(t *testing.T) {
 	c, err := resolveText(t, "")
 	if err != nil || c.ServerAliveInterval != 15*time.Second || c.ServerAliveCountMax != 3 {

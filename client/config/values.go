@@ -216,6 +216,24 @@ func nameOf(table []named, v int) string {
 	return "UNKNOWN"
 }
 
+// ControlMaster is ssh_config's ControlMaster (-M, -MM): whether this
+// ssh listens on ControlPath for other sessions, looks for a master
+// there first, and asks before sharing.
+type ControlMaster int
+
+// ControlMaster values, numbered as the state table of keywords.go.
+const (
+	ControlMasterNo      ControlMaster = iota // use a master, never become one
+	ControlMasterYes                          // always become the master (-M)
+	ControlMasterAsk                          // become the master, confirm each client (-MM)
+	ControlMasterAuto                         // use a master if there is one, else become it
+	ControlMasterAutoAsk                      // auto, confirming each client
+)
+
+// String returns the value as ssh -G prints it ("false" for no, "true"
+// for yes, as readconf.c's table names them first).
+func (c ControlMaster) String() string { return fmtState("controlmaster", int(c)) }
+
 // hpdelim splits "host:port" or "[host]:port" (misc.c hpdelim).
 func hpdelim(s string) (host, port string, ok bool) {
 	if strings.HasPrefix(s, "[") {

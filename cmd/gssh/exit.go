@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
+	"github.com/gssh/gssh/controlmaster"
+	"github.com/gssh/gssh/internal/reexec"
 )
 
 // exitFailure is ssh's status for every failure of its own, as opposed to
@@ -123,6 +126,39 @@ func reportSession(log *sshlog.Logger, err error) int {
 	return exitFailure
 }
 
+// reportMux prints a failure of multiplexing (controlmaster) as ssh
+// prints the same failure and returns the exit status: ssh's fatal() for
+// -O (made safe like any log line), error() for a passenger, mux.c's
+// plain lines, and --timeout's line and status.
+func reportMux(ctx context.Context, opts controlmaster.Options, prog string, err error) int {
+	var timeout *controlmaster.TimeoutError
+	var request *controlmaster.RequestError
+	var unsupported *controlmaster.UnsupportedError
+	var failed *controlmaster.PassengerError
+	var ended *controlmaster.EndedError
+	var spawn *controlmaster.SpawnError
+	var masterFailed *controlmaster.MasterFailedError
+	switch {
+	case errors.As(err, &timeout):
+		if opts.Log.Level() != config.LogQuiet {
+			fmt.Fprintf(opts.Stderr, "%s: %v: %s\r\n", prog, context.Cause(ctx), timeout.What)
+		}
+		return exitTimeout
+	case errors.As(err, &request), errors.As(err, &unsupported):
+		io.WriteString(opts.Stderr, termsafe.LogLine(err.Error())+"\r\n")
+	case errors.As(err, &failed):
+		opts.Log.Logf(config.LogError, "%s", failed.Error())
+	case errors.As(err, &ended): // logged as it happened
+	case errors.As(err, &spawn):
+		fmt.Fprintf(opts.Stderr, "%s: %s\r\n", prog, spawn.Error())
+	case errors.As(err, &masterFailed):
+		io.WriteString(opts.Stderr, masterFailed.Messages)
+	default: // ErrNoControlPath, *mux.ListenPathError, *mux.PathTooLongError
+		fmt.Fprintf(opts.Stderr, "%s\r\n", err)
+	}
+	return exitFailure
+}
+
 // notSupportedError names a feature gssh accepts on the command line or in
 // ssh_config but does not implement yet. Failing loudly is deliberate: a
 // silently ignored -L or ControlMaster would leave a caller waiting for a
@@ -146,7 +182,7 @@ func checkSupported(inv *invocation, cfg *config.Config) error {
 		return cfg.IdentityFileError
 	case inv.Syslog:
 		return unsupported("-y (logging to syslog)")
-	case cfg.ForkAfterAuthentication && !canFork(cfg) && !muxForkOK(cfg):
+	case cfg.ForkAfterAuthentication && !reexec.Supported:
 		return unsupported("-f (ForkAfterAuthentication)")
 	case cfg.ForwardX11:
 		return unsupported("X11 forwarding (-X, -Y, ForwardX11)")

@@ -16,7 +16,9 @@ import (
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
+	"github.com/gssh/gssh/controlmaster"
 	"github.com/gssh/gssh/internal/crash"
+	"github.com/gssh/gssh/internal/reexec"
 )
 
 // version is gssh's own version; the OpenSSH release it follows is named
@@ -39,8 +41,8 @@ func main() {
 // that turns errors into messages and exit codes.
 func run(argv []string, st client.Streams) int {
 	prog := filepath.Base(argv[0])
-	// Before any configuration can run a command: inherit_unix.go.
-	inh := takeInherited()
+	// Before any configuration can run a command (reexec.Take).
+	inh := reexec.Take()
 	inv, err := parseArgs(argv[1:])
 	if err != nil {
 		return reportArgsError(st.Stderr, err)
@@ -95,9 +97,9 @@ func run(argv []string, st client.Streams) int {
 		return report(logOut, prog, err)
 	}
 	// -f's background child hands its messages to the waiting parent
-	// until it is ready (background.go).
-	child := inh.fork
-	defer child.finish()
+	// until it is ready (reexec.Report).
+	child := inh.Fork
+	defer child.Send(reexec.Failed, "")
 	if child != nil && inv.LogFile == "" {
 		logOut = child
 	}
@@ -109,16 +111,21 @@ func run(argv []string, st client.Streams) int {
 		fmt.Fprintf(logOut, "%s\r\n", termsafe.LogLine(w))
 	}
 
-	if status, done := runMux(ctx, argv, inv, cfg, st, logOut, log, inh.daemon); done {
+	muxOpts := controlmaster.Options{
+		Config: cfg, Log: log, Stderr: logOut, Streams: st, Argv: argv,
+		Command: strings.Join(inv.Command, " "), StdioForward: inv.StdioForward,
+		KillAfter: inv.KillAfter, ControlCommand: inv.ControlCommand,
+	}
+	if status, done := runMux(ctx, prog, muxOpts, inh.Master); done { // mux.go
 		return status
 	}
 	if cfg.ForkAfterAuthentication && child == nil {
-		return forkBackground(argv, logOut)
+		return forkBackground(argv, prog, logOut) // fork.go
 	}
-	child.startRelay()
+	child.Relay()
 	var prompter client.Prompter
 	if !cfg.BatchMode {
-		prompter = child.prompter()
+		prompter = forkPrompter(child)
 	}
 	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg)})
 	if err != nil {
@@ -136,15 +143,19 @@ func run(argv []string, st client.Streams) int {
 		return report(logOut, prog, err)
 	}
 	defer conn.Close()
-	finishMaster, masterForwarding := startMaster(conn, cfg, log) // mux_master_unix.go
-	defer finishMaster()
+	muxOpts.Conn = conn
+	master, err := controlmaster.Start(muxOpts)
+	if err != nil {
+		log.Logf(config.LogError, "%s", err)
+	}
+	defer master.Finish()
 	fwd, stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log) // forward.go
-	masterForwarding(fwd)
+	master.UseForwarding(fwd)
 	defer stopForwarding()
 	if done {
 		return code
 	}
-	child.ready()
+	child.Send(reexec.Ready, "")
 	runLocalCommand(cfg, st, log) // localcommand.go
 
 	status, err := conn.Run(ctx, client.SessionOptions{

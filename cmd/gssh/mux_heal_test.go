@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gssh/gssh/controlmaster"
 	"github.com/gssh/gssh/internal/faults"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
@@ -23,7 +24,7 @@ import (
 // instead of hanging; the dead master exits and its socket is gone.
 //
 // The budget: on loopback every round trip the master measured is far
-// below budgetFloor/budgetFactor (500 ms), so it is budgetFloor, 2 s.
+// below BudgetFloor/budgetFactor (500 ms), so it is BudgetFloor, 2 s.
 // The master may not retire before it; gssh's part after it, connecting
 // directly up to sshd starting the command, takes a fraction of a
 // second, given healHeadroom (2 s) for a loaded machine.
@@ -60,8 +61,8 @@ func TestMuxSelfHealingBlackholedMaster(t *testing.T) {
 	if !ok {
 		t.Fatalf("sshd never logged the direct session's command")
 	}
-	if took < budgetFloor || took > budgetFloor+healHeadroom {
-		t.Fatalf("the direct session's command started after %v, want the master's budget %v and at most %v more", took, budgetFloor, healHeadroom)
+	if took < controlmaster.BudgetFloor || took > controlmaster.BudgetFloor+healHeadroom {
+		t.Fatalf("the direct session's command started after %v, want the master's budget %v and at most %v more", took, controlmaster.BudgetFloor, healHeadroom)
 	}
 	if n := logins(t, s); n != 2 {
 		t.Errorf("sshd accepted %d logins, want 2 (master, then the direct call)", n)
@@ -104,8 +105,8 @@ func TestMuxSelfHealingSlowLink(t *testing.T) {
 					t.Errorf("call %d did not go through the master:\n%s", i, r.stderr)
 				}
 				// A round trip takes at least twice the delay, more than
-				// slowNotice from 450 ms on.
-				if notice := "is slow to answer; waiting for it"; 2*delay > slowNotice && !strings.Contains(r.stderr, notice) {
+				// controlmaster.SlowNotice from 450 ms on.
+				if notice := "is slow to answer; waiting for it"; 2*delay > controlmaster.SlowNotice && !strings.Contains(r.stderr, notice) {
 					t.Errorf("call %d: -v does not say %q:\n%s", i, notice, r.stderr)
 				}
 			}

@@ -21,7 +21,7 @@ import (
 // the terminal is restored and the client says "Shared connection to H
 // closed." One login: a gssh client's session is checked by a gssh
 // master, whose budget for the channel open is at least 2 s
-// (mux_budget_unix.go), not a fixed 800 ms that a loaded machine could
+// (controlmaster/budget_unix.go), not a fixed 800 ms that a loaded machine could
 // exceed, making the client connect directly.
 func TestMuxPTYSessionWithWindowChange(t *testing.T) {
 	for _, tc := range []struct{ name, master, client string }{

@@ -394,7 +394,7 @@ func TestMuxControlPersist(t *testing.T) {
 // becomes the new master. That call is the new master's first passenger,
 // checked (self-healing) right after the master's login: the master's
 // budget for the session's channel open is then 4 × its login time, at
-// least 2 s (mux_budget_unix.go), where a fixed 800 ms could run out on
+// least 2 s (controlmaster/budget_unix.go), where a fixed 800 ms could run out on
 // a loaded machine and retire the new master before -O check.
 func TestMuxStaleSocketReplaced(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gssh/gssh/internal/reexec"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -102,7 +103,7 @@ func assertCleanReexec(t *testing.T, dir string, want int) {
 	for i := range envs {
 		got := sortedEnv(envs[i])
 		for _, v := range got {
-			if strings.HasPrefix(v, forkEnv+"=") || strings.HasPrefix(v, muxDaemonEnv+"=") {
+			if strings.HasPrefix(v, string(reexec.Fork)+"=") || strings.HasPrefix(v, string(reexec.Master)+"=") {
 				t.Errorf("run %d: Match exec saw gssh's internal %s", i, v)
 			}
 		}

@@ -13,15 +13,15 @@ import (
 // guardedTrees are the directories, relative to this package, whose
 // goroutines must all reach the crash handler. Package mux starts its
 // goroutines in one function, Master.spawn, through MasterOptions.Go.
-var guardedTrees = []string{"../../client", "../../cmd/gssh", "../../mux"}
+var guardedTrees = []string{"../../client", "../../cmd/gssh", "../../controlmaster", "../../internal/reexec", "../../mux"}
 
 // spawners are the functions that may hold a go statement: they start
 // goroutines through a function their caller passes (crash.Go).
 var spawners = map[string]bool{"../../mux/master.go:spawn": true}
 
 // TestEveryGoroutineIsGuarded fails on a go statement in client/,
-// cmd/gssh or mux outside the spawners, which would start a goroutine whose panic escapes the
-// handler, and on a func literal given to time.AfterFunc or
+// cmd/gssh, controlmaster, internal/reexec or mux outside the spawners,
+// which would start a goroutine whose panic escapes the handler, and on a func literal given to time.AfterFunc or
 // context.AfterFunc (which run it on a goroutine of their own) that does
 // not begin with "defer crash.Recover()".
 func TestEveryGoroutineIsGuarded(t *testing.T) {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package controlmaster
 
 import (
 	"os"
@@ -16,7 +16,7 @@ const defaultAskpass = "/usr/bin/ssh-askpass"
 // askMaster reports whether ControlMaster asks before sharing (ask,
 // autoask, -MM).
 func askMaster(cfg *config.Config) bool {
-	return cfg.ControlMaster == "ask" || cfg.ControlMaster == "autoask"
+	return cfg.ControlMaster == config.ControlMasterAsk || cfg.ControlMaster == config.ControlMasterAutoAsk
 }
 
 // askPermission is readpass.c's ask_permission as a master uses it: the

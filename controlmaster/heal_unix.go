@@ -1,12 +1,11 @@
 //go:build unix
 
-package main
+package controlmaster
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -23,16 +22,16 @@ import (
 // for a session, by the server confirming the session's channel
 // (mux.ExtSessionCheck), otherwise with a keepalive
 // (mux.ExtUpstreamCheck). The verdict is the master's, which knows how
-// slow its server is (mux_budget_unix.go): a master is retired only when
+// slow its server is (budget_unix.go): a master is retired only when
 // it found its connection lost or silent for longer than its budget, never
 // because a passenger's clock ran out. One that is retired exits or is
 // told to, its socket is removed, and gssh connects directly (and, with
 // auto, becomes the new master). OpenSSH masters advertise nothing and
 // are used as they are.
 const (
-	// slowNotice is how long a passenger waits for its master's verdict
+	// SlowNotice is how long a passenger waits for its master's verdict
 	// before saying at -v that it is waiting.
-	slowNotice = 500 * time.Millisecond
+	SlowNotice = 500 * time.Millisecond
 	// retireLimit bounds telling a dead master to exit.
 	retireLimit = 500 * time.Millisecond
 )
@@ -86,11 +85,11 @@ func checkUpstreamWithSession(c *mux.Client, deadline time.Time) error {
 	return c.ArmSessionCheck()
 }
 
-// noticeSlowMaster says at -v, once the master has taken slowNotice to
+// noticeSlowMaster says at -v, once the master has taken SlowNotice to
 // answer, that the passenger is waiting for it and until when; stop
 // cancels the notice.
 func noticeSlowMaster(host string, deadline time.Time, log *sshlog.Logger) (stop func()) {
-	t := time.AfterFunc(slowNotice, func() {
+	t := time.AfterFunc(SlowNotice, func() {
 		defer crash.Recover()
 		until := "as long as its budget allows"
 		if !deadline.IsZero() {
@@ -102,20 +101,17 @@ func noticeSlowMaster(host string, deadline time.Time, log *sshlog.Logger) (stop
 }
 
 // gaveUpOnMaster ends a passenger whose wait for its master's verdict
-// hit masterDeadline (os.ErrDeadlineExceeded), with --timeout's status
-// and line when that was the bound, else as ConnectTimeout (255). The master
-// is not retired, since nothing shows its connection dead, and gssh does
-// not connect directly, since the master may yet run the command.
-func gaveUpOnMaster(ctx context.Context, prog string, cfg *config.Config, logOut io.Writer, log *sshlog.Logger) int {
+// hit masterDeadline (os.ErrDeadlineExceeded): a *TimeoutError when
+// --timeout was the bound, else a *PassengerError, as for ConnectTimeout
+// (255). The master is not retired, since nothing shows its connection
+// dead, and gssh does not connect directly, since the master may yet run
+// the command.
+func gaveUpOnMaster(ctx context.Context, cfg *config.Config) error {
 	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
 		<-ctx.Done() // its timer may lag the socket's deadline a little
-		if log.Level() != config.LogQuiet {
-			fmt.Fprintf(logOut, "%s: %v: session not started\r\n", prog, context.Cause(ctx))
-		}
-		return exitTimeout
+		return &TimeoutError{What: "session not started"}
 	}
-	log.Logf(config.LogError, "Control master's connection to %s did not answer within ConnectTimeout (%v)", cfg.HostName, cfg.ConnectTimeout)
-	return exitFailure
+	return &PassengerError{Err: fmt.Errorf("Control master's connection to %s did not answer within ConnectTimeout (%v)", cfg.HostName, cfg.ConnectTimeout)}
 }
 
 // retireMaster deals with a master whose connection is dead (err from

@@ -1,22 +1,19 @@
 //go:build unix
 
-package main
+package controlmaster
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/signal"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gssh/gssh/client"
@@ -28,259 +25,16 @@ import (
 	"github.com/gssh/gssh/mux"
 )
 
-// muxDaemonEnv marks a gssh re-executed as a background master; its value
-// is the descriptor of the pipe on which the master reports readiness
-// ("ready"), a lost race for the socket ("exists"), or the messages of a
-// failed connection ("error" and the text).
-const muxDaemonEnv = "GSSH_MUX_DAEMON"
-
-// spawnResult is how starting a background master went.
-type spawnResult int
-
-const (
-	spawnReady  spawnResult = iota // listening on ControlPath
-	spawnLost                      // another master holds ControlPath
-	spawnFailed                    // its messages were printed
-)
-
-// spawnDaemon starts the background master: gssh itself, re-executed with
-// the same arguments in a new session, stdio on /dev/null (it must not
-// hold the caller's pipes), and the readiness pipe as descriptor 3. Go
-// cannot fork, so the master authenticates afresh in the background,
-// without a terminal to prompt on.
-func spawnDaemon(argv []string, logOut io.Writer) spawnResult {
-	out, cmd, err := reexecBackground(argv, muxDaemonEnv, nil) // background_unix.go
-	if err != nil {
-		fmt.Fprintf(logOut, "%s: start control master: %v\r\n", progName(argv), err)
-		return spawnFailed
-	}
-	// Reaped if it exits while we still run; otherwise init adopts it.
-	crash.Go(func() { cmd.Wait() })
-	state, text, _ := strings.Cut(out, "\n")
-	switch state {
-	case "ready":
-		return spawnReady
-	case "exists":
-		return spawnLost
-	}
-	io.WriteString(logOut, text)
-	return spawnFailed
-}
-
-// runDaemon is the background master: connect, listen, report, and serve
-// until -O exit, the end of the connection, a signal, or ControlPersist's
-// idle timeout.
-func runDaemon(ctx context.Context, prog string, ready *os.File, cfg *config.Config, logOut io.Writer, log *sshlog.Logger) int {
-	say := func(s string) {
-		io.WriteString(ready, s)
-		ready.Close()
-	}
-	dialStart := time.Now()
-	conn, err := client.Dial(ctx, cfg, client.DialOptions{Log: log})
-	dialTook := time.Since(dialStart)
-	if err != nil {
-		var msg bytes.Buffer
-		if log.Level() != config.LogQuiet {
-			report(&msg, prog, err)
-		}
-		say("error\n" + msg.String())
-		return exitFailure
-	}
-	defer conn.Close()
-	act := newActivity()
-	m, err := listenMaster(cfg, log, act)
-	var exists *mux.ExistsError
-	switch {
-	case errors.As(err, &exists):
-		say("exists\n")
-		return exitFailure
-	case err != nil:
-		say("error\n" + err.Error() + "\r\n")
-		return exitFailure
-	}
-	// The command line's -L, -R and -D belong to the master, as in ssh
-	// -M -fN -L; the same Forwarding takes -O forward and -O cancel.
-	fwd, err := conn.StartForwarding(ctx, client.ForwardOptions{Log: log})
-	if err != nil {
-		m.Close()
-		var msg bytes.Buffer
-		if log.Level() != config.LogQuiet {
-			report(&msg, prog, err)
-		}
-		say("error\n" + msg.String())
-		return exitFailure
-	}
-	defer fwd.Close()
-	say("ready\n")
-
-	persist := time.Duration(0) // forever: ControlPersist yes/0, or -f -N -M
-	if cfg.ControlPersistSet {
-		persist = cfg.ControlPersist
-	}
-	// The login took several round trips: until one is measured, its
-	// time stands in for one, which errs on the long side.
-	b := newMuxBackend(conn, cfg, log, dialTook)
-	b.fwd.Store(fwd)
-	// SIGWINCH is relayed before the first client can be served: one
-	// that arrived earlier would be ignored, and its pty never resized.
-	stopRelay := relayWindowChanges(m)
-	defer stopRelay()
-	crash.Go(func() { m.Serve(b) })
-	sigc := make(chan os.Signal, 1)
-	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(sigc)
-
-	var idle <-chan time.Time
-	var timer *time.Timer
-	arm := func() {
-		if timer != nil {
-			timer.Stop()
-			timer, idle = nil, nil
-		}
-		// The idle timer runs only while no session is open.
-		if persist > 0 && act.count() == 0 {
-			timer = time.NewTimer(persist)
-			idle = timer.C
-		}
-	}
-	arm()
-loop:
-	for {
-		select {
-		case <-act.changed:
-			arm()
-		case <-idle:
-			log.Logf(config.LogDebug1, "ControlPersist timeout expired")
-			break loop
-		case <-m.Terminated():
-			break loop
-		case <-b.dead:
-			log.Logf(config.LogQuiet, "Connection to %s closed by remote host.", cfg.HostName)
-			break loop
-		case <-sigc:
-			break loop
-		}
-	}
-	// The connection goes first, so that running sessions end at once
-	// and their clients exit 255; then the socket and the connections.
-	conn.Close()
-	m.Close()
-	return 0
-}
-
-// startMaster makes this gssh a foreground master once it has connected
-// (ControlMaster yes, ask, auto or autoask without ControlPersist): its
-// own session runs as usual while clients share the connection. The
-// returned finish, deferred by run, stops listening and waits for the
-// clients' sessions before the connection closes, as ssh does; run hands
-// the connection's forwardings to useForwarding once they are set up, for
-// -O forward and -O cancel.
-func startMaster(conn *client.Conn, cfg *config.Config, log *sshlog.Logger) (finish func(), useForwarding func(*client.Forwarding)) {
-	if !masterRole(cfg) || backgroundMaster(cfg) {
-		return func() {}, func(*client.Forwarding) {}
-	}
-	act := newActivity()
-	m, err := listenMaster(cfg, log, act)
-	if err != nil {
-		log.Logf(config.LogError, "%s", err)
-		return func() {}, func(*client.Forwarding) {}
-	}
-	b := newMuxBackend(conn, cfg, log, 0)
-	stopRelay := relayWindowChanges(m) // before any client, as in runDaemon
-	crash.Go(func() { m.Serve(b) })
-	crash.Go(func() {
-		select {
-		case <-m.Terminated():
-			conn.Close()
-		case <-b.dead:
-		}
-		m.StopListening()
-	})
-	return func() {
-		m.StopListening()
-		for act.count() > 0 {
-			select {
-			case <-act.changed:
-			case <-b.dead:
-				m.Close()
-			}
-		}
-		stopRelay()
-		m.Close()
-	}, func(fwd *client.Forwarding) { b.fwd.Store(fwd) }
-}
-
-// listenMaster creates the control socket with the master's options.
-func listenMaster(cfg *config.Config, log *sshlog.Logger, act *activity) (*mux.Master, error) {
-	opts := mux.MasterOptions{
-		Log:      func(format string, args ...any) { log.Logf(config.LogError, format, args...) },
-		Activity: act.set,
-		Host:     cfg.HostName,
-		Go:       crash.Go,
-	}
-	if askMaster(cfg) {
-		opts.Ask = askPermission
-	}
-	return mux.Listen(cfg.ControlPath, opts)
-}
-
-// relayWindowChanges passes SIGWINCH, which clients send to the master's
-// pid, to the master's pty sessions.
-func relayWindowChanges(m *mux.Master) (stop func()) {
-	winch := make(chan os.Signal, 1)
-	signal.Notify(winch, syscall.SIGWINCH)
-	done := make(chan struct{})
-	crash.Go(func() {
-		for {
-			select {
-			case <-winch:
-				m.WindowChanged()
-			case <-done:
-				return
-			}
-		}
-	})
-	return func() {
-		signal.Stop(winch)
-		close(done)
-	}
-}
-
-// activity holds the master's open-session count and announces changes
-// without ever blocking the master.
-type activity struct {
-	mu      sync.Mutex
-	n       int
-	changed chan struct{}
-}
-
-func newActivity() *activity { return &activity{changed: make(chan struct{}, 1)} }
-
-func (a *activity) set(n int) {
-	a.mu.Lock()
-	a.n = n
-	a.mu.Unlock()
-	select {
-	case a.changed <- struct{}{}:
-	default:
-	}
-}
-
-func (a *activity) count() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.n
-}
-
-// muxBackend runs the master's requests on its SSH connection.
-type muxBackend struct {
+// backend runs the master's requests on its SSH connection.
+type backend struct {
 	conn    *client.Conn
 	cfg     *config.Config
 	log     *sshlog.Logger
 	started time.Time
 	dead    chan struct{} // closed when the SSH connection has ended
 	// fwd takes -O forward and -O cancel. A foreground master gets it
-	// from main.go once the forwardings are set up, after listening.
+	// from Master.UseForwarding once the forwardings are set up, after
+	// listening.
 	fwd atomic.Pointer[client.Forwarding]
 
 	mu       sync.Mutex
@@ -289,7 +43,7 @@ type muxBackend struct {
 	probe    *upstreamProbe // the keepalive in flight for CheckUpstream, or nil
 
 	// rtt holds the connection's measured round trips, from which the
-	// master judges its server's silences (mux_budget_unix.go).
+	// master judges its server's silences (budget_unix.go).
 	rtt rttWindow
 
 	// fwdMu serialises OPEN_FWD and CLOSE_FWD, and is held while the
@@ -310,10 +64,10 @@ type heldForward struct {
 	allocated uint32
 }
 
-// newMuxBackend serves conn; login, when not zero, is how long
+// newBackend serves conn; login, when not zero, is how long
 // connecting and authenticating took (see rttWindow.provisional).
-func newMuxBackend(conn *client.Conn, cfg *config.Config, log *sshlog.Logger, login time.Duration) *muxBackend {
-	b := &muxBackend{conn: conn, cfg: cfg, log: log, started: time.Now(),
+func newBackend(conn *client.Conn, cfg *config.Config, log *sshlog.Logger, login time.Duration) *backend {
+	b := &backend{conn: conn, cfg: cfg, log: log, started: time.Now(),
 		dead: make(chan struct{}), channels: make(map[int]string)}
 	b.rtt.provisional = login
 	for _, f := range configForwards(cfg) {
@@ -337,7 +91,7 @@ func newMuxBackend(conn *client.Conn, cfg *config.Config, log *sshlog.Logger, lo
 var errSessionRefused = errors.New("Session open refused by peer")
 
 // Session runs a client's session on the shared connection.
-func (b *muxBackend) Session(ctx context.Context, r *mux.SessionRequest) (int, error) {
+func (b *backend) Session(ctx context.Context, r *mux.SessionRequest) (int, error) {
 	var tty *client.Terminal
 	if r.WantTTY {
 		tty = client.OpenTerminal(r.StdinFD)
@@ -445,7 +199,7 @@ var errSessionEnded = errors.New("session ended")
 // passengers starting at once would otherwise queue a hundred round
 // trips. A reply that arrives after a check began proves the connection
 // alive at that time.
-func (b *muxBackend) CheckUpstream(ctx context.Context) error {
+func (b *backend) CheckUpstream(ctx context.Context) error {
 	p := b.startProbe()
 	if err := b.awaitServer(ctx, p.done); err != nil {
 		return err
@@ -455,7 +209,7 @@ func (b *muxBackend) CheckUpstream(ctx context.Context) error {
 
 // awaitServer is awaitServer with this master's connection, budget and
 // record of reads.
-func (b *muxBackend) awaitServer(ctx context.Context, answered <-chan struct{}) error {
+func (b *backend) awaitServer(ctx context.Context, answered <-chan struct{}) error {
 	budget := b.rtt.budget()
 	b.log.Logf(config.LogDebug2, "mux: waiting for the server, budget %v", budget)
 	return awaitServer(ctx, answered, b.dead, budget, func() time.Time {
@@ -468,7 +222,7 @@ func (b *muxBackend) awaitServer(ctx context.Context, answered <-chan struct{}) 
 }
 
 // startProbe returns the keepalive in flight, sending one if none is.
-func (b *muxBackend) startProbe() *upstreamProbe {
+func (b *backend) startProbe() *upstreamProbe {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.probe == nil {
@@ -488,7 +242,7 @@ type upstreamProbe struct {
 // runProbe sends p's keepalive and records its round trip. x/crypto's
 // SendRequest cannot be cancelled: on a dead connection it returns when
 // the connection closes.
-func (b *muxBackend) runProbe(p *upstreamProbe) {
+func (b *backend) runProbe(p *upstreamProbe) {
 	start := time.Now()
 	if _, _, err := b.conn.Client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
 		p.err = fmt.Errorf("%w: %w", errUpstreamLost, err)
@@ -513,7 +267,7 @@ func passengerEscapeChar(c uint32) int {
 
 // StdioForward is -W through the master: a direct-tcpip (or
 // direct-streamlocal) channel relayed to the client's descriptors.
-func (b *muxBackend) StdioForward(ctx context.Context, r *mux.StdioRequest) error {
+func (b *backend) StdioForward(ctx context.Context, r *mux.StdioRequest) error {
 	network, addr := "tcp", net.JoinHostPort(r.ConnectHost, strconv.Itoa(int(r.ConnectPort)))
 	if r.ConnectPort == mux.PortStreamLocal {
 		network, addr = "unix", r.ConnectHost
@@ -553,7 +307,7 @@ func (b *muxBackend) StdioForward(ctx context.Context, r *mux.StdioRequest) erro
 // put to the user under ControlMaster ask or autoask ("Open local
 // forward LOCALHOST:8080 -> web:80 on HOST?"); a no is PERMISSION_DENIED.
 // Cancelling is never asked, as in mux.c.
-func (b *muxBackend) Forward(f mux.Forward, cancel bool) (uint32, error) {
+func (b *backend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 	fwd := b.fwd.Load()
 	if fwd == nil {
 		return 0, errors.New("port forwarding is not set up yet")
@@ -608,7 +362,7 @@ func invalidForward(f mux.Forward) string {
 
 // dropForward forgets the held forwardings that a successful CLOSE_FWD
 // for f ended: the Forwarding matched them by kind and listen address.
-func (b *muxBackend) dropForward(f mux.Forward) {
+func (b *backend) dropForward(f mux.Forward) {
 	kept := b.forwards[:0]
 	for _, h := range b.forwards {
 		if h.Kind != f.Kind || h.ListenHost != f.ListenHost || h.ListenPort != f.ListenPort {
@@ -619,7 +373,7 @@ func (b *muxBackend) dropForward(f mux.Forward) {
 }
 
 // changeForward opens or closes f on fwd.
-func (b *muxBackend) changeForward(fwd *client.Forwarding, f mux.Forward, cancel bool) (uint32, error) {
+func (b *backend) changeForward(fwd *client.Forwarding, f mux.Forward, cancel bool) (uint32, error) {
 	kind := map[mux.ForwardKind]client.ForwardKind{
 		mux.ForwardLocal: client.ForwardLocal, mux.ForwardRemote: client.ForwardRemote, mux.ForwardDynamic: client.ForwardDynamic,
 	}[f.Kind]
@@ -662,7 +416,7 @@ func muxEndpoint(host string, port uint32) string {
 }
 
 // Info answers -O conninfo and -O channels.
-func (b *muxBackend) Info(what string) (string, error) {
+func (b *backend) Info(what string) (string, error) {
 	var s strings.Builder
 	switch what {
 	case "conninfo":
@@ -692,7 +446,7 @@ func (b *muxBackend) Info(what string) (string, error) {
 }
 
 // track lists an open channel for -O channels until the returned func.
-func (b *muxBackend) track(desc string) (untrack func()) {
+func (b *backend) track(desc string) (untrack func()) {
 	b.mu.Lock()
 	id := b.next
 	b.next++

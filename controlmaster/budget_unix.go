@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package controlmaster
 
 import (
 	"context"
@@ -11,13 +11,13 @@ import (
 )
 
 // A master's verdict on its own SSH connection, which self-healing acts
-// on (mux_heal_unix.go): the passenger only knows how long it has
+// on (heal_unix.go): the passenger only knows how long it has
 // waited, the master knows how slow its server usually is. The master
 // calls its connection dead only on evidence: the connection ended, or
 // the server stayed silent for longer than the budget, which is
 // budgetFactor times the slowest of the last rttSamples round trips the
 // master measured (keepalive replies and session channel confirmations),
-// at least budgetFloor and at most budgetCap. Before anything was
+// at least BudgetFloor and at most budgetCap. Before anything was
 // measured, a background master counts the time its login took as one
 // round trip (it took several), any other master budgetCap. Silence counts from the request or from the last bytes
 // read from the server, whichever is later, when the ServerAlive
@@ -25,15 +25,15 @@ import (
 // a server busy sending other sessions' data is slow, not dead.
 //
 // With 450 ms of delay each way a round trip takes about a second, so
-// the budget is about 4 s; on loopback it is budgetFloor, what a dead
+// the budget is about 4 s; on loopback it is BudgetFloor, what a dead
 // master costs its next passenger before it connects directly.
 const (
 	// budgetFactor leaves room for a server or link that is several
 	// times slower than usual for a moment (a loaded sshd, a queue).
 	budgetFactor = 4
-	// budgetFloor covers a loaded machine on a fast link, where a
+	// BudgetFloor covers a loaded machine on a fast link, where a
 	// channel open can take a scheduler's worth of delays.
-	budgetFloor = 2 * time.Second
+	BudgetFloor = 2 * time.Second
 	// budgetCap bounds what one slow sample (a probe queued behind a
 	// bulk transfer, a machine that slept while a probe was out) can do
 	// to the budget.
@@ -77,7 +77,7 @@ func (w *rttWindow) budget() time.Duration {
 	for _, d := range w.last[:min(w.n, rttSamples)] {
 		slowest = max(slowest, d)
 	}
-	return min(max(budgetFactor*slowest, budgetFloor), budgetCap)
+	return min(max(budgetFactor*slowest, BudgetFloor), budgetCap)
 }
 
 // silentError is the evidence of a dead connection: its server said

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package reexec
 
 import (
 	"os"
@@ -11,31 +11,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// inherited is what a gssh re-executed by another (-f's background
-// child, a background master) takes over from it.
-type inherited struct {
-	fork   *forkChild // -f's child: the report pipe and the caller's tty
-	daemon *os.File   // a background master's readiness pipe
-}
-
-// takeInherited runs before anything that may start a command (Match
-// exec, ProxyCommand, LocalCommand, KnownHostsCommand): it removes gssh's
-// own variables (forkEnv, muxDaemonEnv) from the environment, marks the
-// descriptors they name close-on-exec, and closes every other descriptor
-// above stderr that this process inherited, as ssh's
-// closefrom(STDERR_FILENO + 1) at start-up does. A re-executed gssh then
-// resolves its configuration exactly as its caller did, and no command it
-// runs holds a pipe its caller waits on.
-func takeInherited() inherited {
-	var inh inherited
-	if files := takeDescriptors(forkEnv); len(files) > 0 {
-		inh.fork = &forkChild{report: files[0]}
+// take is Take on Unix.
+func take() Inherited {
+	var inh Inherited
+	if files := takeDescriptors(string(Fork)); len(files) > 0 {
+		inh.Fork = &Report{pipe: files[0]}
 		if len(files) > 1 {
-			inh.fork.tty = files[1]
+			inh.Fork.tty = files[1]
 		}
 	}
-	if files := takeDescriptors(muxDaemonEnv); len(files) == 1 {
-		inh.daemon = files[0]
+	if files := takeDescriptors(string(Master)); len(files) == 1 {
+		inh.Master = &Report{pipe: files[0]}
 	}
 	closeInherited()
 	return inh

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package controlmaster
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 )
 
 // TestRTTWindowBudget: budgetFactor times the slowest of the last
-// rttSamples round trips, within budgetFloor and budgetCap; the login's
+// rttSamples round trips, within BudgetFloor and budgetCap; the login's
 // time until a round trip is measured, budgetCap without either.
 func TestRTTWindowBudget(t *testing.T) {
 	ms := time.Millisecond
@@ -21,15 +21,15 @@ func TestRTTWindowBudget(t *testing.T) {
 		want        time.Duration
 	}{
 		{"nothing known", 0, nil, budgetCap},
-		{"fast login", 80 * ms, nil, budgetFloor},
+		{"fast login", 80 * ms, nil, BudgetFloor},
 		{"slow login", 2 * time.Second, nil, 8 * time.Second},
 		{"very slow login", 9 * time.Second, nil, budgetCap},
-		{"a sample replaces the login", 9 * time.Second, []time.Duration{ms}, budgetFloor},
-		{"loopback", 0, []time.Duration{ms, 2 * ms}, budgetFloor},
+		{"a sample replaces the login", 9 * time.Second, []time.Duration{ms}, BudgetFloor},
+		{"loopback", 0, []time.Duration{ms, 2 * ms}, BudgetFloor},
 		{"450ms each way", 0, []time.Duration{900 * ms, 950 * ms}, 3800 * ms},
 		{"slowest counts", 0, []time.Duration{900 * ms, 1200 * ms, 900 * ms}, 4800 * ms},
 		{"one stalled probe", 0, []time.Duration{time.Hour}, budgetCap},
-		{"an old slow sample is forgotten", 0, append([]time.Duration{time.Second}, repeat(ms, rttSamples)...), budgetFloor},
+		{"an old slow sample is forgotten", 0, append([]time.Duration{time.Second}, repeat(ms, rttSamples)...), BudgetFloor},
 		{"a recent slow sample is not", 0, append(repeat(ms, rttSamples-1), time.Second), 4 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
