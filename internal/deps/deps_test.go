@@ -30,8 +30,9 @@ var pure = []string{
 // must not depend on, directly or not (exact import paths: client/config
 // is not client).
 var layers = map[string][]string{
-	"client/sshlog": {"client", "controlmaster"},
-	"client":        {"controlmaster"},
+	"client/sshlog":   {"client", "controlmaster"},
+	"client":          {"controlmaster"},
+	"internal/reexec": {"client", "controlmaster", "mux"},
 }
 
 // harness is test-only code that no product package may link.
