@@ -484,10 +484,10 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 			if id.userProvided {
 				level = config.LogInfo
 			}
-			a.log.Logf(level, "no such identity: %s: %s", id.file, strerror(serr))
+			a.log.Logf(level, "no such identity: %s: %s", id.file, config.Strerror(serr))
 			return nil, fmt.Errorf("%s: %w", id.file, serr)
 		}
-		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, strerror(err))
+		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, config.Strerror(err))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
 	defer f.Close()
@@ -508,7 +508,7 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%s: %w: %w", id.file, err, errKeySkipped)
 	case err != nil:
-		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, strerror(err))
+		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, config.Strerror(err))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
 	return data, nil

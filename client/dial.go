@@ -120,7 +120,7 @@ func dialTCP(ctx context.Context, cfg *config.Config, log *sshlog.Logger) (net.C
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("ssh: connect to host %s port %d: %w", cfg.HostName, cfg.Port, context.Cause(ctx))
 			}
-			log.Logf(config.LogDebug1, "connect to address %s port %d: %s", ip, cfg.Port, strerror(err))
+			log.Logf(config.LogDebug1, "connect to address %s port %d: %s", ip, cfg.Port, config.Strerror(err))
 			last = err
 		}
 	}

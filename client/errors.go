@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
-	"syscall"
+
+	"github.com/gssh/gssh/client/config"
 )
 
 // The error types below are what cmd/gssh branches on. Each Error() is
@@ -26,7 +26,7 @@ type ConnectError struct {
 }
 
 func (e *ConnectError) Error() string {
-	return fmt.Sprintf("ssh: connect to host %s port %d: %s", e.Host, e.Port, strerror(e.Err))
+	return fmt.Sprintf("ssh: connect to host %s port %d: %s", e.Host, e.Port, config.Strerror(e.Err))
 }
 
 func (e *ConnectError) Unwrap() error { return e.Err }
@@ -205,25 +205,6 @@ func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("%s %s is not supported yet", e.Option, e.Value)
 }
 
-// strerror turns a dial error into the strerror(3) text OpenSSH prints:
-// Go's errno strings are the C ones in lower case.
-func strerror(err error) string {
-	var errno syscall.Errno
-	switch {
-	case errors.As(err, &errno):
-		return capitalize(errno.Error())
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return "Connection timed out"
-	case err == nil:
-		return "failure"
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return "Connection timed out"
-	}
-	return err.Error()
-}
-
 // gaiError maps a resolver error to the gai_strerror(3) text glibc prints.
 func gaiError(err error) string {
 	var dnsErr *net.DNSError
@@ -245,10 +226,3 @@ func gaiError(err error) string {
 // errNoAddress is returned when the name resolves, but not to an address of
 // the requested AddressFamily (getaddrinfo's EAI_ADDRFAMILY).
 var errNoAddress = errors.New("no address of the requested family")
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}

@@ -655,10 +655,10 @@ func createUserSSHDir(file, home string, log *sshlog.Logger) {
 	switch {
 	case err == nil:
 	case !errors.Is(err, fs.ErrNotExist):
-		log.Logf(config.LogError, "Could not stat %s: %s", dotSSH, strerror(err))
+		log.Logf(config.LogError, "Could not stat %s: %s", dotSSH, config.Strerror(err))
 	default:
 		if err := os.Mkdir(dotSSH, 0o700); err != nil {
-			log.Logf(config.LogError, "Could not create directory '%s' (%s).", dotSSH, strerror(err))
+			log.Logf(config.LogError, "Could not create directory '%s' (%s).", dotSSH, config.Strerror(err))
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/krl"
 )
 
@@ -33,7 +34,7 @@ func (v *hostKeyVerifier) checkRevokedFile(key ssh.PublicKey) error {
 	}
 	switch {
 	case err != nil:
-		reason := strerror(err)
+		reason := config.Strerror(err)
 		var fe *krl.FormatError
 		if errors.As(err, &fe) {
 			reason = fe.Reason

@@ -71,7 +71,7 @@ func runKnownHostsCommand(cfg *config.Config, log *sshlog.Logger, q config.Known
 		return nil, nil
 	}
 	if _, err := os.Stat(argv[0]); err != nil {
-		log.Logf(config.LogError, "Could not stat %s \"%s\": %s", tag, argv[0], strerror(err))
+		log.Logf(config.LogError, "Could not stat %s \"%s\": %s", tag, argv[0], config.Strerror(err))
 		return nil, nil
 	}
 	command := argvAssemble(argv)
@@ -82,7 +82,7 @@ func runKnownHostsCommand(cfg *config.Config, log *sshlog.Logger, q config.Known
 	}
 	if err := cmd.Start(); err != nil {
 		// ssh's child reports the failed execv and exits 127.
-		log.Logf(config.LogError, "%s execv \"%s\": %s", tag, command, strerror(err))
+		log.Logf(config.LogError, "%s execv \"%s\": %s", tag, command, config.Strerror(err))
 		log.Logf(config.LogInfo, "%s %s failed, status 127", tag, command)
 		return nil, &KnownHostsCommandError{Text: knownHostsCommandFailed, Err: err}
 	}

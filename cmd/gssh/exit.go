@@ -63,7 +63,7 @@ func report(stderr io.Writer, prog string, err error) int {
 			line("%s", l)
 		}
 	case errors.As(err, &openErr):
-		line("Can't open user config file %s: %s", openErr.Path, strerror(openErr.Err))
+		line("Can't open user config file %s: %s", openErr.Path, config.Strerror(openErr.Err))
 	case errors.As(err, &connectErr), errors.As(err, &resolveErr):
 		line("%s: %s", prog, strings.TrimPrefix(err.Error(), "ssh: "))
 	case errors.As(err, &unsupported):

@@ -70,7 +70,7 @@ func run(argv []string, st client.Streams) int {
 	if inv.LogFile != "" {
 		f, err := os.OpenFile(inv.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
-			fmt.Fprintf(st.Stderr, "Couldn't open logfile %s: %s\n", inv.LogFile, strerror(err))
+			fmt.Fprintf(st.Stderr, "Couldn't open logfile %s: %s\n", inv.LogFile, config.Strerror(err))
 			return 1
 		}
 		defer f.Close()

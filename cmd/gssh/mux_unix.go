@@ -152,7 +152,7 @@ func dialMaster(cfg *config.Config, logOut io.Writer, log *sshlog.Logger) (c *mu
 		log.Logf(config.LogDebug1, "Stale control socket %.100s, unlinking", path)
 		os.Remove(path)
 	case errors.As(err, &dialErr):
-		log.Logf(config.LogError, "Control socket connect(%.100s): %s", path, strerror(dialErr.Err))
+		log.Logf(config.LogError, "Control socket connect(%.100s): %s", path, config.Strerror(dialErr.Err))
 	default:
 		log.Logf(config.LogError, "muxclient: master hello exchange failed")
 	}
@@ -551,7 +551,7 @@ func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, log
 	case errors.As(err, &long):
 		return fatal("%s", long.Error())
 	case errors.As(err, &dialErr):
-		return fatal("Control socket connect(%.100s): %s", path, strerror(dialErr.Err))
+		return fatal("Control socket connect(%.100s): %s", path, config.Strerror(dialErr.Err))
 	case err != nil:
 		return fatal("muxclient: master hello exchange failed")
 	}
