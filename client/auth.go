@@ -20,6 +20,7 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 )
 
 // Authentication follows sshconnect2.c of OpenSSH 9.2. x/crypto's
@@ -52,7 +53,7 @@ type identity struct {
 type authenticator struct {
 	cfg      *config.Config
 	log      *sshlog.Logger
-	prompter Prompter // nil: no prompts
+	prompter tty.Prompter // nil: no prompts
 	// untrusted disables password and keyboard-interactive after a changed
 	// host key was accepted under StrictHostKeyChecking=no.
 	untrusted func() bool
@@ -80,7 +81,7 @@ type authenticator struct {
 	fatal error
 }
 
-func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter Prompter, untrusted func() bool) *authenticator {
+func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter tty.Prompter, untrusted func() bool) *authenticator {
 	methods := cfg.PreferredAuthentications
 	if len(methods) == 0 {
 		methods = strings.Split(defaultPreferredAuthentications, ",")

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -34,7 +35,7 @@ const ClientVersion = "SSH-2.0-gssh_0.1"
 type DialOptions struct {
 	// Prompter asks for passphrases, passwords and host key confirmation.
 	// nil means no prompt is possible, as with BatchMode.
-	Prompter Prompter
+	Prompter tty.Prompter
 	// Log receives ssh's diagnostics ("Warning: Permanently added ...").
 	// It may be nil.
 	Log *sshlog.Logger
@@ -464,7 +465,7 @@ func (c *handshakeClock) stop() {
 
 // heldPrompter stops the handshake clock for the duration of each prompt.
 type heldPrompter struct {
-	p     Prompter
+	p     tty.Prompter
 	clock *handshakeClock
 }
 

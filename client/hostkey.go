@@ -21,6 +21,7 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 )
 
 // Host key verification follows sshconnect.c check_host_key and hostfile.c
@@ -325,7 +326,7 @@ func keyTypeName(key ssh.PublicKey) string {
 type hostKeyVerifier struct {
 	cfg      *config.Config
 	log      *sshlog.Logger
-	prompter Prompter // nil: no prompts (BatchMode or no terminal)
+	prompter tty.Prompter // nil: no prompts (BatchMode or no terminal)
 	kh       *knownHosts
 	// name is what known_hosts is searched for: HostKeyAlias verbatim, or
 	// HostName in "[host]:port" form.
@@ -347,7 +348,7 @@ type hostKeyVerifier struct {
 	readonly bool
 }
 
-func newHostKeyVerifier(cfg *config.Config, log *sshlog.Logger, prompter Prompter, home string) *hostKeyVerifier {
+func newHostKeyVerifier(cfg *config.Config, log *sshlog.Logger, prompter tty.Prompter, home string) *hostKeyVerifier {
 	files := append(slices.Clone(cfg.UserKnownHostsFiles), cfg.GlobalKnownHostsFiles...)
 	v := &hostKeyVerifier{cfg: cfg, log: log, prompter: prompter, home: home, kh: loadKnownHosts(files, log)}
 	v.name = cfg.HostKeyAlias

@@ -7,7 +7,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/tty"
 )
 
 // forkEnv marks the gssh that -f (ForkAfterAuthentication) re-executes
@@ -65,17 +65,17 @@ func (c *forkChild) startRelay() {
 }
 
 // prompter asks on the caller's terminal, which the child has only as a
-// descriptor; outside the child it is client.TTYPrompter.
-func (c *forkChild) prompter() client.Prompter {
+// descriptor; outside the child it is tty.NewPrompter.
+func (c *forkChild) prompter() tty.Prompter {
 	if c == nil {
-		return client.TTYPrompter()
+		return tty.NewPrompter()
 	}
 	if c.tty == nil {
 		// Without a controlling terminal this fails with ErrNoTTY, as
 		// ssh cannot ask either when its caller had no terminal.
-		return client.TTYPrompter()
+		return tty.NewPrompter()
 	}
-	return client.TTYPrompterOn(c.tty)
+	return tty.PrompterOn(c.tty)
 }
 
 // ready tells the parent to exit 0 after printing the messages so far.

@@ -16,6 +16,7 @@ import (
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -116,7 +117,7 @@ func run(argv []string, st client.Streams) int {
 		return forkBackground(argv, logOut)
 	}
 	child.startRelay()
-	var prompter client.Prompter
+	var prompter tty.Prompter
 	if !cfg.BatchMode {
 		prompter = child.prompter()
 	}

@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd
 
-package client
+package tty
 
 import (
 	"encoding/binary"
@@ -93,7 +93,11 @@ func encodeModes(tio *unix.Termios) []byte {
 		case 'c':
 			field = uint64(tio.Cflag)
 		}
-		put(f.op, uint32(boolInt(field&f.mask != 0)))
+		var on uint32
+		if field&f.mask != 0 {
+			on = 1
+		}
+		put(f.op, on)
 	}
 	return append(b, 0) // TTY_OP_END
 }

@@ -1,43 +1,41 @@
-//go:build darwin || freebsd
-
-package client
+package tty
 
 import "golang.org/x/sys/unix"
 
 // The termios ioctls behind tcgetattr, tcsetattr(TCSADRAIN) and
 // tcsetattr(TCSAFLUSH).
 const (
-	ioctlGetTermios      = unix.TIOCGETA
-	ioctlSetTermiosDrain = unix.TIOCSETAW
-	ioctlSetTermiosFlush = unix.TIOCSETAF
+	ioctlGetTermios      = unix.TCGETS
+	ioctlSetTermiosDrain = unix.TCSETSW
+	ioctlSetTermiosFlush = unix.TCSETSF
 )
 
 // The modes OpenSSH sends only where <termios.h> defines them (the #ifdefs
-// of ttymodes.h): the BSDs have VDSUSP and VSTATUS but not IUCLC, XCASE or
-// OLCUC. IUTF8 is per system (termios_darwin.go, termios_freebsd.go).
+// of ttymodes.h). Linux has all the flags but none of VDSUSP and VSTATUS.
 const (
-	modeIUCLC = 0
-	modeXCASE = 0
-	modeOLCUC = 0
-	ccVDSUSP  = unix.VDSUSP
-	ccVSTATUS = unix.VSTATUS
+	modeIUCLC = unix.IUCLC
+	modeIUTF8 = unix.IUTF8
+	modeXCASE = unix.XCASE
+	modeOLCUC = unix.OLCUC
+	ccVDSUSP  = -1
+	ccVSTATUS = -1
 )
 
 // posixVDisable is _POSIX_VDISABLE, the c_cc value of a disabled control
 // character, which ssh sends as 255.
-const posixVDisable = 0xff
+const posixVDisable = 0
 
-// ttySpeeds returns the output and input speeds as cfgetospeed and
-// cfgetispeed do: separate fields, holding the rate itself.
+// ttySpeeds returns the output and input speed codes: glibc's cfgetospeed
+// and cfgetispeed both read the CBAUD bits.
 func ttySpeeds(tio *unix.Termios) (ospeed, ispeed uint64) {
-	return uint64(tio.Ospeed), uint64(tio.Ispeed)
+	code := uint64(tio.Cflag & (unix.CBAUD | unix.CBAUDEX))
+	return code, code
 }
 
-// speedToBaud maps a termios speed to bits per second like OpenSSH's
-// table, which has the BSDs' extra rates, stops at 230400 and answers 9600
-// for anything else.
-func speedToBaud(speed uint64) uint32 {
-	switch speed {
+// speedToBaud maps a termios speed code to bits per second like OpenSSH's
+// table, which stops at 230400 and answers 9600 for anything else.
+func speedToBaud(code uint64) uint32 {
+	switch code {
 	case unix.B0:
 		return 0
 	case unix.B50:
@@ -64,20 +62,12 @@ func speedToBaud(speed uint64) uint32 {
 		return 2400
 	case unix.B4800:
 		return 4800
-	case unix.B7200:
-		return 7200
-	case unix.B14400:
-		return 14400
 	case unix.B19200:
 		return 19200
-	case unix.B28800:
-		return 28800
 	case unix.B38400:
 		return 38400
 	case unix.B57600:
 		return 57600
-	case unix.B76800:
-		return 76800
 	case unix.B115200:
 		return 115200
 	case unix.B230400:

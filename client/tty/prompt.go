@@ -1,4 +1,4 @@
-package client
+package tty
 
 import (
 	"errors"
@@ -21,16 +21,16 @@ type Prompter interface {
 	ReadLine(prompt string) (string, error)
 }
 
-// TTYPrompter returns a Prompter that opens /dev/tty for each prompt, as
+// NewPrompter returns a Prompter that opens /dev/tty for each prompt, as
 // OpenSSH's read_passphrase does, so it works when stdin is a pipe and
 // fails cleanly when there is no controlling terminal.
-func TTYPrompter() Prompter { return ttyPrompter{path: "/dev/tty"} }
+func NewPrompter() Prompter { return ttyPrompter{path: "/dev/tty"} }
 
-// TTYPrompterOn is TTYPrompter on an open terminal instead of the
+// PrompterOn is NewPrompter on an open terminal instead of the
 // controlling one: a process without a controlling terminal (gssh -f's
 // background child) prompts on the terminal its caller handed it. The
 // caller keeps tty open while prompts may come.
-func TTYPrompterOn(tty *os.File) Prompter { return fileTTYPrompter{tty} }
+func PrompterOn(tty *os.File) Prompter { return fileTTYPrompter{tty} }
 
 // fileTTYPrompter asks on a terminal that is already open.
 type fileTTYPrompter struct{ tty *os.File }
@@ -47,7 +47,7 @@ func (p fileTTYPrompter) ReadLine(prompt string) (string, error) {
 // session that never prompts never touches the terminal.
 type ttyPrompter struct{ path string }
 
-// ErrNoTTY is returned by TTYPrompter's methods when there is no
+// ErrNoTTY is returned by NewPrompter's methods when there is no
 // controlling terminal to ask on.
 var ErrNoTTY = errors.New("no controlling terminal to prompt on")
 

@@ -1,4 +1,4 @@
-package client
+package tty
 
 import "golang.org/x/sys/unix"
 

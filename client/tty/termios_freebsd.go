@@ -1,4 +1,4 @@
-package client
+package tty
 
 // modeIUTF8 is zero: golang.org/x/sys/unix has no IUTF8 for FreeBSD, so
 // the mode is left out as ssh leaves out what <termios.h> lacks.

@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd
 
-package client
+package tty
 
 import (
 	"fmt"
