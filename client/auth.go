@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/keys"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
 )
@@ -320,7 +321,7 @@ func (a *authenticator) loadPrivate(id *identity) (ssh.Signer, error) {
 		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, keyLoadReason(data))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
-	if _, small := rsaTooSmall(a.cfg, signer.PublicKey()); small {
+	if _, small := keys.RSATooSmall(a.cfg, signer.PublicKey()); small {
 		a.log.Logf(config.LogDebug1, "load_identity_file: Skipping key %s: Invalid key length", id.file)
 		return nil, fmt.Errorf("%s: RSA key below RequiredRSASize: %w", id.file, errKeySkipped)
 	}
@@ -475,7 +476,7 @@ func knownKeyType(name string) bool {
 // readKeyFile reads a private key file with OpenSSH's checks and messages:
 // a missing user-provided file is reported at INFO, a key others can read
 // is refused with the UNPROTECTED PRIVATE KEY banner. The permissions
-// are those of the descriptor the key is read from (readKeyFd).
+// are those of the descriptor the key is read from (keys.ReadPrivate).
 func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 	f, err := os.Open(id.file)
 	if err != nil {
@@ -492,15 +493,15 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
 	defer f.Close()
-	data, err := readKeyFd(f)
-	var perms *keyPermsError
+	data, err := keys.ReadPrivate(f)
+	var perms *keys.PermsError
 	switch {
 	case errors.As(err, &perms):
 		for _, l := range []string{
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 			"@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @",
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
-			fmt.Sprintf("Permissions 0%03o for '%s' are too open.", uint32(perms.mode), id.file),
+			fmt.Sprintf("Permissions 0%03o for '%s' are too open.", uint32(perms.Mode), id.file),
 			"It is required that your private key files are NOT accessible by others.",
 			"This private key will be ignored.",
 			fmt.Sprintf("Load key \"%s\": bad permissions", id.file),
@@ -524,7 +525,7 @@ func (a *authenticator) prepareIdentities() []*identity {
 	files := a.files
 	var out []*identity
 	for _, s := range a.agentSigners() {
-		if _, small := rsaTooSmall(a.cfg, s.PublicKey()); small {
+		if _, small := keys.RSATooSmall(a.cfg, s.PublicKey()); small {
 			a.log.Logf(config.LogDebug1, "pubkey_prepare: ignoring %s agent key: Invalid key length", s.PublicKey().Type())
 			continue
 		}
@@ -576,7 +577,7 @@ func (a *authenticator) fileIdentities() []*identity {
 			continue
 		}
 		// The private key is an IdentityFile holding the certified key.
-		i := slices.IndexFunc(ids, func(id *identity) bool { return id.pub != nil && sameKey(id.pub, cert) })
+		i := slices.IndexFunc(ids, func(id *identity) bool { return id.pub != nil && keys.Same(id.pub, cert) })
 		if i < 0 {
 			a.log.Logf(config.LogDebug1, "no private key for certificate %s", path)
 			continue
@@ -678,4 +679,16 @@ func (a *authenticator) keyAllowed(pub ssh.PublicKey) bool {
 		}
 	}
 	return false
+}
+
+// keySizeOK is ssh.c check_load for a public key read before connecting:
+// an RSA key shorter than RequiredRSASize is reported ("load pubkey",
+// "load certificate") and not offered. The private key may still be tried
+// without it, and is refused by loadPrivate.
+func (a *authenticator) keySizeOK(pub ssh.PublicKey, path, what string) bool {
+	if _, small := keys.RSATooSmall(a.cfg, pub); small {
+		a.log.Logf(config.LogError, "load %s \"%s\": Invalid key length", what, path)
+		return false
+	}
+	return true
 }

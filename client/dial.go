@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/knownhosts"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
@@ -69,8 +70,8 @@ type DialOptions struct {
 //
 // Errors that cmd/gssh reports the OpenSSH way are *ConnectError,
 // *ResolveError, *TimeoutError, *ClosedError, *DisconnectedError,
-// *HostKeyError, *AuthError, *UnsupportedError, *KnownHostsCommandError,
-// *KeySizeError and *NegotiationError.
+// *knownhosts.HostKeyError, *AuthError, *UnsupportedError,
+// *knownhosts.CommandError, *knownhosts.KeySizeError and *NegotiationError.
 func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, error) {
 	// The guard hooks this connection's handshake into opts: its prompter
 	// holds a read bound on a socket that exists only once the transport
@@ -237,11 +238,11 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 			home = u.HomeDir
 		}
 	}
-	verifier := newHostKeyVerifier(cfg, opts.Log, prompter, home)
-	verifier.clock = clock
-	auth := newAuthenticator(cfg, opts.Log, prompter, func() bool { return verifier.untrusted })
+	verifier := knownhosts.New(knownhosts.Options{Config: cfg, Log: opts.Log, Prompter: prompter, HomeDir: home,
+		Pause: func() func() { clock.hold(); return clock.start }})
+	auth := newAuthenticator(cfg, opts.Log, prompter, verifier.Untrusted)
 	defer auth.close()
-	hostKeyAlgos, err := verifier.offeredHostKeyAlgorithms()
+	hostKeyAlgos, err := verifier.HostKeyAlgorithms()
 	if err != nil {
 		raw.Close()
 		return nil, err
@@ -256,7 +257,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		User: cfg.User,
 		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
 			defer crash.Recover() // runs on x/crypto's key exchange goroutine
-			return verifier.callback(host, remote, key)
+			return verifier.Check(host, remote, key)
 		},
 		HostKeyAlgorithms: hostKeyAlgos,
 		AuthCallback:      auth.next,
@@ -291,13 +292,13 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		raw.Close()
 		return nil, handshakeError(err, cfg, raw.RemoteAddr(), watched.gotBanner())
 	}
-	return &Conn{Client: ssh.NewClient(c, chans, reqs), Config: cfg, HostKeyUntrusted: verifier.untrusted}, nil
+	return &Conn{Client: ssh.NewClient(c, chans, reqs), Config: cfg, HostKeyUntrusted: verifier.Untrusted()}, nil
 }
 
 // handshakeError unwraps the typed errors our callbacks returned through
 // x/crypto and classifies timeouts and dropped connections.
 func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool) error {
-	var hk *HostKeyError
+	var hk *knownhosts.HostKeyError
 	if errors.As(err, &hk) {
 		return hk
 	}
@@ -305,11 +306,11 @@ func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool)
 	if errors.As(err, &ae) {
 		return ae
 	}
-	var khc *KnownHostsCommandError
+	var khc *knownhosts.CommandError
 	if errors.As(err, &khc) {
 		return khc
 	}
-	var small *KeySizeError
+	var small *knownhosts.KeySizeError
 	if errors.As(err, &small) {
 		return small
 	}

@@ -130,53 +130,6 @@ func (e *DisconnectedError) Lines() (received, disconnected string) {
 
 func (e *DisconnectedError) Unwrap() error { return e.Err }
 
-// HostKeyProblem classifies a HostKeyError.
-type HostKeyProblem int
-
-// Host key problems, named after OpenSSH's HostStatus values.
-const (
-	// HostKeyUnknown: no key is known and StrictHostKeyChecking=yes, or
-	// the user answered "no" at the ask prompt, or no prompt was possible.
-	HostKeyUnknown HostKeyProblem = iota + 1
-	// HostKeyChanged: known_hosts holds a different key for the host.
-	HostKeyChanged
-	// HostKeyRevoked: the key is marked @revoked, or RevokedHostKeys
-	// lists it.
-	HostKeyRevoked
-	// HostKeyForwardingRefused: the key changed, StrictHostKeyChecking=no
-	// let the connection go on, but ExitOnForwardFailure forbids the
-	// forwardings that had to be cancelled.
-	HostKeyForwardingRefused
-	// HostKeyRevocationUnchecked: the RevokedHostKeys file could not be
-	// read or parsed, so the key cannot be trusted (Err says why).
-	HostKeyRevocationUnchecked
-)
-
-// HostKeyError reports a failed host key verification. Text is everything
-// OpenSSH prints for it, ending in "Host key verification failed." (or the
-// ExitOnForwardFailure message). OpenSSH prints it as separate log calls,
-// so its lines are separated by "\r\n", except inside the one message
-// that embeds "\n" itself (the fingerprint of a changed key): Text plus
-// "\r\n" is ssh's stderr byte for byte.
-type HostKeyError struct {
-	Problem HostKeyProblem
-	Host    string        // the known_hosts name: "[H]:P", "H" or HostKeyAlias
-	Key     KeyDescriptor // the key the server sent
-	Text    string
-	// Err is the cause of a HostKeyRevocationUnchecked, else nil.
-	Err error
-}
-
-// KeyDescriptor names a host key the way OpenSSH prints it.
-type KeyDescriptor struct {
-	Type        string // "ED25519", "RSA", "ECDSA", "ED25519-CERT", ...
-	Fingerprint string // "SHA256:..."
-}
-
-func (e *HostKeyError) Error() string { return e.Text }
-
-func (e *HostKeyError) Unwrap() error { return e.Err }
-
 // AuthError reports that every authentication method was exhausted.
 type AuthError struct {
 	User string

@@ -1,4 +1,4 @@
-package client
+package knownhosts
 
 import (
 	"net"
@@ -6,16 +6,17 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/keys"
 )
 
-// callback is the ssh.HostKeyCallback of one Dial, doing what OpenSSH
+// Check is the ssh.HostKeyCallback of the connection, doing what OpenSSH
 // does with a server's key in its order: RequiredRSASize first
 // (verify_host_key_callback), then RevokedHostKeys (verify_host_key),
 // then NoHostAuthenticationForLocalhost, the keys of KnownHostsCommand
 // added to the files' and the verdict (check_host_key).
-func (v *hostKeyVerifier) callback(hostname string, remote net.Addr, key ssh.PublicKey) error {
-	if bits, small := rsaTooSmall(v.cfg, key); small {
-		return &KeySizeError{Bits: bits, Required: max(v.cfg.RequiredRSASize, minRSABits)}
+func (v *Verifier) Check(hostname string, remote net.Addr, key ssh.PublicKey) error {
+	if bits, small := keys.RSATooSmall(v.cfg, key); small {
+		return &KeySizeError{Bits: bits, Required: max(v.cfg.RequiredRSASize, keys.MinRSABits)}
 	}
 	if err := v.checkRevokedFile(key); err != nil {
 		return err
@@ -30,3 +31,12 @@ func (v *hostKeyVerifier) callback(hostname string, remote net.Addr, key ssh.Pub
 	}
 	return v.verify(hostname, remote, key)
 }
+
+// KeySizeError reports a server host key refused by RequiredRSASize, with
+// ssh's fatal message (sshconnect2.c verify_host_key_callback, before any
+// known_hosts lookup).
+type KeySizeError struct {
+	Bits, Required int
+}
+
+func (e *KeySizeError) Error() string { return "Bad server host key: Invalid key length" }

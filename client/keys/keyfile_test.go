@@ -1,6 +1,6 @@
 //go:build unix
 
-package client
+package keys
 
 import (
 	"errors"
@@ -45,10 +45,10 @@ func TestReadKeyFdJudgesTheDescriptor(t *testing.T) {
 	swapIn("exposed key", 0o644)
 	f := open()
 	swapIn("protected decoy", 0o600)
-	_, err := readKeyFd(f)
-	var perms *keyPermsError
-	if !errors.As(err, &perms) || perms.mode != 0o644 {
-		t.Fatalf("exposed key read through its descriptor: %v, want a 0644 keyPermsError", err)
+	_, err := ReadPrivate(f)
+	var perms *PermsError
+	if !errors.As(err, &perms) || perms.Mode != 0o644 {
+		t.Fatalf("exposed key read through its descriptor: %v, want a 0644 PermsError", err)
 	}
 
 	// A protected key opened, then an exposed file put at its path: the
@@ -56,7 +56,7 @@ func TestReadKeyFdJudgesTheDescriptor(t *testing.T) {
 	swapIn("protected key", 0o600)
 	f = open()
 	swapIn("exposed decoy", 0o644)
-	data, err := readKeyFd(f)
+	data, err := ReadPrivate(f)
 	if err != nil || string(data) != "protected key" {
 		t.Fatalf("protected key: %q, %v; want the checked file's bytes", data, err)
 	}
@@ -65,7 +65,7 @@ func TestReadKeyFdJudgesTheDescriptor(t *testing.T) {
 func TestKeyPermsErrorMode(t *testing.T) {
 	// ssh prints st_mode & 0777 with "0%3.3o".
 	for mode, want := range map[os.FileMode]string{0o644: "bad permissions 0644", 0o044: "bad permissions 0044", 0o004: "bad permissions 0004"} {
-		if got := (&keyPermsError{mode: mode}).Error(); got != want {
+		if got := (&PermsError{Mode: mode}).Error(); got != want {
 			t.Errorf("mode %o: %q, want %q", mode, got, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package client
+package knownhosts
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	xknownhosts "golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/keys"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
 )
@@ -166,13 +167,13 @@ func (kh *knownHosts) check(name string, key ssh.PublicKey) (status hostStatus, 
 			continue
 		}
 		if isCert {
-			if sameKey(cert.SignatureKey, e.key) {
+			if keys.Same(cert.SignatureKey, e.key) {
 				status, found = hostOK, e
 				break
 			}
 			continue
 		}
-		if sameKey(key, e.key) {
+		if keys.Same(key, e.key) {
 			status, found = hostOK, e
 			break
 		}
@@ -183,23 +184,11 @@ func (kh *knownHosts) check(name string, key ssh.PublicKey) (status hostStatus, 
 		if e.marker != "revoked" || !e.matches(name) {
 			continue
 		}
-		if sameKey(key, e.key) || (isCert && sameKey(cert.SignatureKey, e.key)) {
+		if keys.Same(key, e.key) || (isCert && keys.Same(cert.SignatureKey, e.key)) {
 			return hostRevoked, nil
 		}
 	}
 	return status, found
-}
-
-// sameKey compares key material, ignoring any certificate around it
-// (OpenSSH's sshkey_equal_public).
-func sameKey(a, b ssh.PublicKey) bool {
-	if c, ok := a.(*ssh.Certificate); ok {
-		a = c.Key
-	}
-	if c, ok := b.(*ssh.Certificate); ok {
-		b = c.Key
-	}
-	return bytes.Equal(a.Marshal(), b.Marshal())
 }
 
 // otherNames lists, for the ask prompt, the plain entries that hold key
@@ -209,7 +198,7 @@ func (kh *knownHosts) otherNames(key ssh.PublicKey, names ...string) []string {
 	for i := range kh.entries {
 		e := &kh.entries[i]
 		// A command's lines exist only for the name it ran for.
-		if e.marker != "" || e.fromCommand() || !sameKey(key, e.key) || slices.ContainsFunc(names, e.matches) {
+		if e.marker != "" || e.fromCommand() || !keys.Same(key, e.key) || slices.ContainsFunc(names, e.matches) {
 			continue
 		}
 		shown := e.hosts
@@ -319,11 +308,30 @@ func keyTypeName(key ssh.PublicKey) string {
 	return name + suffix
 }
 
-// hostKeyVerifier is the HostKeyCallback of one Dial. It records whether
-// the connection goes on with an untrusted key (StrictHostKeyChecking=no
-// and a changed or revoked key), which restricts authentication and
-// forwarding afterwards.
-type hostKeyVerifier struct {
+// Options configure a Verifier.
+type Options struct {
+	// Config is the connection's resolved configuration: the known_hosts
+	// files, StrictHostKeyChecking, CheckHostIP, HostKeyAlias and the rest.
+	Config *config.Config
+	Log    *sshlog.Logger
+	// Prompter asks the ask prompt's question; nil: no prompts (BatchMode
+	// or no terminal), a new key is then refused under "ask".
+	Prompter tty.Prompter
+	// HomeDir is the user's home directory, whose .ssh may be created
+	// when accept-new or a confirmed prompt adds a key.
+	HomeDir string
+	// Pause, if set, stops the handshake's ConnectTimeout clock and
+	// returns the function that starts it again: it is held while
+	// KnownHostsCommand runs, as it is while a prompt waits.
+	Pause func() (resume func())
+}
+
+// Verifier judges the server's host key for one connection, as OpenSSH's
+// check_host_key does: its Check method is the connection's
+// ssh.HostKeyCallback. It records whether the connection goes on with an
+// untrusted key (StrictHostKeyChecking=no and a changed or revoked key),
+// which restricts authentication and forwarding afterwards.
+type Verifier struct {
 	cfg      *config.Config
 	log      *sshlog.Logger
 	prompter tty.Prompter // nil: no prompts (BatchMode or no terminal)
@@ -332,25 +340,29 @@ type hostKeyVerifier struct {
 	// HostName in "[host]:port" form.
 	name string
 	// untrusted is set when the key did not verify but the connection
-	// continues; Dial turns it into Conn.HostKeyUntrusted.
+	// continues (Untrusted).
 	untrusted bool
 	// home is the user's home directory, whose .ssh may be created.
 	home string
 	// commandLoaded is set once KnownHostsCommand ran for the server's
 	// key, so that a re-key does not run it again.
 	commandLoaded bool
-	// clock is the handshake's ConnectTimeout budget, held while
-	// KnownHostsCommand runs as it is while a prompt waits; nil: none.
-	clock *handshakeClock
+	// pause holds the handshake's ConnectTimeout budget while
+	// KnownHostsCommand runs; nil: none.
+	pause func() (resume func())
 	// readonly is check_host_key's RDONLY: with no UserKnownHostsFile,
 	// or once a KnownHostsCommand line decided, nothing is written and a
 	// new key is refused whatever StrictHostKeyChecking says.
 	readonly bool
 }
 
-func newHostKeyVerifier(cfg *config.Config, log *sshlog.Logger, prompter tty.Prompter, home string) *hostKeyVerifier {
+// New reads the known_hosts files opts.Config names and returns the
+// Verifier of one connection. Missing files and malformed lines are
+// skipped, as in ssh.
+func New(opts Options) *Verifier {
+	cfg := opts.Config
 	files := append(slices.Clone(cfg.UserKnownHostsFiles), cfg.GlobalKnownHostsFiles...)
-	v := &hostKeyVerifier{cfg: cfg, log: log, prompter: prompter, home: home, kh: loadKnownHosts(files, log)}
+	v := &Verifier{cfg: cfg, log: opts.Log, prompter: opts.Prompter, home: opts.HomeDir, pause: opts.Pause, kh: loadKnownHosts(files, opts.Log)}
 	v.name = cfg.HostKeyAlias
 	if v.name == "" {
 		v.name = knownHostsName(cfg.HostName, cfg.Port)
@@ -358,9 +370,15 @@ func newHostKeyVerifier(cfg *config.Config, log *sshlog.Logger, prompter tty.Pro
 	return v
 }
 
+// Untrusted reports that the host key did not verify (changed or
+// revoked) but StrictHostKeyChecking=no let the connection go on: the
+// caller then skips password and keyboard-interactive authentication and
+// sets up no forwardings, as ssh does.
+func (v *Verifier) Untrusted() bool { return v.untrusted }
+
 // verify is the verdict on the server's key once RevokedHostKeys and
 // KnownHostsCommand have had their say (see callback).
-func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
+func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 	ipName, _, checkIP := v.address(remote)
 	_, presentedCert := key.(*ssh.Certificate)
 	v.readonly = v.readonly || len(v.cfg.UserKnownHostsFiles) == 0
@@ -404,7 +422,7 @@ func (v *hostKeyVerifier) verify(_ string, remote net.Addr, key ssh.PublicKey) e
 // host), not through a proxy command (no address) and not when the
 // host was named by its address; gssh also leaves it off under
 // HostKeyAlias.
-func (v *hostKeyVerifier) address(remote net.Addr) (ipName string, loopback, checkIP bool) {
+func (v *Verifier) address(remote net.Addr) (ipName string, loopback, checkIP bool) {
 	tcp, ok := remote.(*net.TCPAddr)
 	if !ok {
 		return v.name, false, false
@@ -425,7 +443,7 @@ func (v *hostKeyVerifier) address(remote net.Addr) (ipName string, loopback, che
 // under the bare name; with StrictHostKeyChecking off it is used
 // untrusted, otherwise the caller goes on as for a new key. ssh runs
 // KnownHostsCommand again for the bare name; gssh does not.
-func (v *hostKeyVerifier) knownWithoutPort(key ssh.PublicKey) (bool, error) {
+func (v *Verifier) knownWithoutPort(key ssh.PublicKey) (bool, error) {
 	if v.cfg.HostKeyAlias != "" || v.cfg.Port == 22 {
 		return false, nil
 	}
@@ -455,7 +473,7 @@ func (v *hostKeyVerifier) knownWithoutPort(key ssh.PublicKey) (bool, error) {
 
 // acceptCert is the check a certificate vouched for by a CA must still
 // pass; a failure is reported, and the caller falls back to the plain key.
-func (v *hostKeyVerifier) acceptCert(cert *ssh.Certificate) bool {
+func (v *Verifier) acceptCert(cert *ssh.Certificate) bool {
 	if err := v.validCert(cert); err != nil {
 		v.log.Logf(config.LogError, "%v", err)
 		return false
@@ -469,7 +487,7 @@ func (v *hostKeyVerifier) acceptCert(cert *ssh.Certificate) bool {
 // when it names any, without critical options, signed with an algorithm
 // CASignatureAlgorithms allows (so ssh-rsa, SHA-1, only when configured),
 // and with a signature that verifies.
-func (v *hostKeyVerifier) validCert(cert *ssh.Certificate) error {
+func (v *Verifier) validCert(cert *ssh.Certificate) error {
 	principal := v.cfg.HostKeyAlias
 	if principal == "" {
 		principal = strings.ToLower(v.cfg.HostName)
@@ -500,14 +518,61 @@ func (v *hostKeyVerifier) validCert(cert *ssh.Certificate) error {
 	return nil
 }
 
-func (v *hostKeyVerifier) fail(problem HostKeyProblem, desc KeyDescriptor, lines ...string) error {
+// HostKeyProblem classifies a HostKeyError.
+type HostKeyProblem int
+
+// Host key problems, named after OpenSSH's HostStatus values.
+const (
+	// HostKeyUnknown: no key is known and StrictHostKeyChecking=yes, or
+	// the user answered "no" at the ask prompt, or no prompt was possible.
+	HostKeyUnknown HostKeyProblem = iota + 1
+	// HostKeyChanged: known_hosts holds a different key for the host.
+	HostKeyChanged
+	// HostKeyRevoked: the key is marked @revoked, or RevokedHostKeys
+	// lists it.
+	HostKeyRevoked
+	// HostKeyForwardingRefused: the key changed, StrictHostKeyChecking=no
+	// let the connection go on, but ExitOnForwardFailure forbids the
+	// forwardings that had to be cancelled.
+	HostKeyForwardingRefused
+	// HostKeyRevocationUnchecked: the RevokedHostKeys file could not be
+	// read or parsed, so the key cannot be trusted (Err says why).
+	HostKeyRevocationUnchecked
+)
+
+// HostKeyError reports a failed host key verification. Text is everything
+// OpenSSH prints for it, ending in "Host key verification failed." (or the
+// ExitOnForwardFailure message). OpenSSH prints it as separate log calls,
+// so its lines are separated by "\r\n", except inside the one message
+// that embeds "\n" itself (the fingerprint of a changed key): Text plus
+// "\r\n" is ssh's stderr byte for byte.
+type HostKeyError struct {
+	Problem HostKeyProblem
+	Host    string        // the known_hosts name: "[H]:P", "H" or HostKeyAlias
+	Key     KeyDescriptor // the key the server sent
+	Text    string
+	// Err is the cause of a HostKeyRevocationUnchecked, else nil.
+	Err error
+}
+
+// KeyDescriptor names a host key the way OpenSSH prints it.
+type KeyDescriptor struct {
+	Type        string // "ED25519", "RSA", "ECDSA", "ED25519-CERT", ...
+	Fingerprint string // "SHA256:..."
+}
+
+func (e *HostKeyError) Error() string { return e.Text }
+
+func (e *HostKeyError) Unwrap() error { return e.Err }
+
+func (v *Verifier) fail(problem HostKeyProblem, desc KeyDescriptor, lines ...string) error {
 	lines = append(lines, "Host key verification failed.")
 	// Each line is its own log call in OpenSSH.
 	return &HostKeyError{Problem: problem, Host: v.name, Key: desc, Text: strings.Join(lines, "\r\n")}
 }
 
 // newKey handles a host with no key in known_hosts.
-func (v *hostKeyVerifier) newKey(ipName string, checkIP bool, key ssh.PublicKey, desc KeyDescriptor) error {
+func (v *Verifier) newKey(ipName string, checkIP bool, key ssh.PublicKey, desc KeyDescriptor) error {
 	if v.readonly {
 		return v.fail(HostKeyUnknown, desc)
 	}
@@ -537,7 +602,7 @@ func (v *hostKeyVerifier) newKey(ipName string, checkIP bool, key ssh.PublicKey,
 // confirm asks the user, with OpenSSH's exact wording, whether to trust
 // a new key. Like OpenSSH's confirm(), anything but yes, no, an empty line
 // or the fingerprint asks again.
-func (v *hostKeyVerifier) confirm(ipName string, key ssh.PublicKey, desc KeyDescriptor) bool {
+func (v *Verifier) confirm(ipName string, key ssh.PublicKey, desc KeyDescriptor) bool {
 	if v.prompter == nil {
 		return false
 	}
@@ -581,7 +646,7 @@ func (v *hostKeyVerifier) confirm(ipName string, key ssh.PublicKey, desc KeyDesc
 
 // addIP records the key for the IP address when CheckHostIP is on and the
 // host name's entry already verified it.
-func (v *hostKeyVerifier) addIP(ipName string, key ssh.PublicKey, desc KeyDescriptor) {
+func (v *Verifier) addIP(ipName string, key ssh.PublicKey, desc KeyDescriptor) {
 	if status, _ := v.kh.check(ipName, key); status != hostNew {
 		return
 	}
@@ -596,7 +661,7 @@ func (v *hostKeyVerifier) addIP(ipName string, key ssh.PublicKey, desc KeyDescri
 	v.log.Logf(config.LogInfo, "Warning: Permanently added the %s host key for IP address '%s' to the list of known hosts.", desc.Type, ipName)
 }
 
-func (v *hostKeyVerifier) userFile() string {
+func (v *Verifier) userFile() string {
 	if len(v.cfg.UserKnownHostsFiles) == 0 {
 		return ""
 	}
@@ -607,7 +672,7 @@ func (v *hostKeyVerifier) userFile() string {
 // file when missing (and ~/.ssh, but no other directory, as OpenSSH's
 // add_host_to_hostfile does). Hashed entries get one line per name, as
 // OpenSSH writes them.
-func (v *hostKeyVerifier) add(names []string, key ssh.PublicKey) error {
+func (v *Verifier) add(names []string, key ssh.PublicKey) error {
 	file := v.userFile()
 	if file == "" {
 		return fmt.Errorf("no UserKnownHostsFile")
@@ -676,7 +741,7 @@ func endsInNewline(file string, size int64) bool {
 }
 
 // changedKey handles a host whose known key differs from the one sent.
-func (v *hostKeyVerifier) changedKey(found *knownHostEntry, desc KeyDescriptor) error {
+func (v *Verifier) changedKey(found *knownHostEntry, desc KeyDescriptor) error {
 	lines := []string{
 		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 		"@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @",
@@ -699,7 +764,7 @@ func (v *hostKeyVerifier) changedKey(found *knownHostEntry, desc KeyDescriptor) 
 }
 
 // revokedKey handles a key marked @revoked for the host.
-func (v *hostKeyVerifier) revokedKey(desc KeyDescriptor) error {
+func (v *Verifier) revokedKey(desc KeyDescriptor) error {
 	lines := v.revokedLines(v.name, desc)
 	if v.strict() {
 		return v.fail(HostKeyRevoked, desc, lines...)
@@ -709,7 +774,7 @@ func (v *hostKeyVerifier) revokedKey(desc KeyDescriptor) error {
 
 // revokedLines are ssh's words for a key marked @revoked for name,
 // ending with the refusal unless StrictHostKeyChecking is off.
-func (v *hostKeyVerifier) revokedLines(name string, desc KeyDescriptor) []string {
+func (v *Verifier) revokedLines(name string, desc KeyDescriptor) []string {
 	lines := []string{
 		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 		"@       WARNING: REVOKED HOST KEY DETECTED!               @",
@@ -726,7 +791,7 @@ func (v *hostKeyVerifier) revokedLines(name string, desc KeyDescriptor) []string
 
 // strict reports whether a changed or revoked key ends the connection
 // (every StrictHostKeyChecking but off).
-func (v *hostKeyVerifier) strict() bool {
+func (v *Verifier) strict() bool {
 	return v.cfg.StrictHostKeyChecking != "no" && v.cfg.StrictHostKeyChecking != "off"
 }
 
@@ -735,7 +800,7 @@ func (v *hostKeyVerifier) strict() bool {
 // without the methods and forwardings a man in the middle could abuse.
 // The auth code skips password and keyboard-interactive when untrusted is
 // set, and the session code must not forward (Conn.HostKeyUntrusted).
-func (v *hostKeyVerifier) continueUnsafe(desc KeyDescriptor, lines []string) error {
+func (v *Verifier) continueUnsafe(desc KeyDescriptor, lines []string) error {
 	for _, l := range lines {
 		v.log.Logf(config.LogError, "%s", l)
 	}

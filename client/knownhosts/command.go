@@ -1,4 +1,4 @@
-package client
+package knownhosts
 
 import (
 	"encoding/base64"
@@ -38,18 +38,18 @@ import (
 //     GlobalKnownHostsFile for verification and are never written
 //     anywhere: accept-new adds a new key to the first user file only.
 
-// KnownHostsCommandError is a fatal KnownHostsCommand failure: the
+// CommandError is a fatal KnownHostsCommand failure: the
 // command exited with a status other than 0 or was killed, or its
 // arguments could not be expanded. Text is what ssh prints last (its
 // fatal message), the lines before it having been logged.
-type KnownHostsCommandError struct {
+type CommandError struct {
 	Text string
 	Err  error
 }
 
-func (e *KnownHostsCommandError) Error() string { return e.Text }
+func (e *CommandError) Error() string { return e.Text }
 
-func (e *KnownHostsCommandError) Unwrap() error { return e.Err }
+func (e *CommandError) Unwrap() error { return e.Err }
 
 // knownHostsCommandFailed is ssh's fatal() text for a failed command.
 const knownHostsCommandFailed = "KnownHostsCommand failed"
@@ -78,13 +78,13 @@ func runKnownHostsCommand(cfg *config.Config, log *sshlog.Logger, q config.Known
 	cmd := &exec.Cmd{Path: argv[0], Args: argv, Stderr: os.Stderr}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, &KnownHostsCommandError{Text: knownHostsCommandFailed, Err: err}
+		return nil, &CommandError{Text: knownHostsCommandFailed, Err: err}
 	}
 	if err := cmd.Start(); err != nil {
 		// ssh's child reports the failed execv and exits 127.
 		log.Logf(config.LogError, "%s execv \"%s\": %s", tag, command, config.Strerror(err))
 		log.Logf(config.LogInfo, "%s %s failed, status 127", tag, command)
-		return nil, &KnownHostsCommandError{Text: knownHostsCommandFailed, Err: err}
+		return nil, &CommandError{Text: knownHostsCommandFailed, Err: err}
 	}
 	out, readErr := io.ReadAll(stdout)
 	err = cmd.Wait()
@@ -96,11 +96,11 @@ func runKnownHostsCommand(cfg *config.Config, log *sshlog.Logger, q config.Known
 		} else {
 			log.Logf(config.LogInfo, "%s %s failed, status %d", tag, command, exitErr.ExitCode())
 		}
-		return nil, &KnownHostsCommandError{Text: knownHostsCommandFailed, Err: err}
+		return nil, &CommandError{Text: knownHostsCommandFailed, Err: err}
 	case err != nil:
-		return nil, &KnownHostsCommandError{Text: knownHostsCommandFailed, Err: err}
+		return nil, &CommandError{Text: knownHostsCommandFailed, Err: err}
 	case readErr != nil:
-		return nil, &KnownHostsCommandError{Text: knownHostsCommandFailed, Err: readErr}
+		return nil, &CommandError{Text: knownHostsCommandFailed, Err: readErr}
 	}
 	return parseKnownHosts(tag, out, q.Name, log), nil
 }
@@ -117,7 +117,7 @@ func expandFailure(err error) error {
 	if strings.HasPrefix(reason, "env var ") {
 		caller = "load_hostkeys_command: percent_expand failed"
 	}
-	return &KnownHostsCommandError{Text: "vdollar_percent_expand: " + reason + "\r\n" + caller, Err: err}
+	return &CommandError{Text: "vdollar_percent_expand: " + reason + "\r\n" + caller, Err: err}
 }
 
 // argvAssemble is misc.c argv_assemble, the printable command in ssh's
@@ -161,10 +161,10 @@ func keyQuery(cfg *config.Config, invocation, name string, key ssh.PublicKey) co
 		Key: base64.StdEncoding.EncodeToString(key.Marshal())}
 }
 
-// offeredHostKeyAlgorithms is the HostKeyAlgorithms list for KEXINIT,
+// HostKeyAlgorithms is the HostKeyAlgorithms list for KEXINIT,
 // running KnownHostsCommand (ORDER) first when the list is to be ordered
 // by the keys already known.
-func (v *hostKeyVerifier) offeredHostKeyAlgorithms() ([]string, error) {
+func (v *Verifier) HostKeyAlgorithms() ([]string, error) {
 	known := v.kh.matching(v.name)
 	if !v.cfg.HostKeyAlgorithmsSet {
 		host := strings.ToLower(v.cfg.HostName)
@@ -185,16 +185,15 @@ func (v *hostKeyVerifier) offeredHostKeyAlgorithms() ([]string, error) {
 // (HOSTNAME, and ADDRESS when CheckHostIP will look the address up) and
 // adds what it printed after the files' entries. It runs once per
 // connection: a re-key finds the keys already loaded.
-func (v *hostKeyVerifier) loadCommandKeys(ipName string, checkIP bool, key ssh.PublicKey) error {
+func (v *Verifier) loadCommandKeys(ipName string, checkIP bool, key ssh.PublicKey) error {
 	if v.commandLoaded {
 		return nil
 	}
 	v.commandLoaded = true
-	if v.clock != nil {
+	if v.pause != nil {
 		// ssh bounds the connection and banner exchange only; a slow
 		// command is no slow server.
-		v.clock.hold()
-		defer v.clock.start()
+		defer v.pause()()
 	}
 	entries, err := runKnownHostsCommand(v.cfg, v.log, keyQuery(v.cfg, "HOSTNAME", v.name, key))
 	if err != nil {

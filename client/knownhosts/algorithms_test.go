@@ -1,6 +1,6 @@
 //go:build unix
 
-package client
+package knownhosts
 
 import (
 	"bufio"
@@ -111,8 +111,8 @@ func TestHostKeyAlgorithmsLikeOpenSSH(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := newHostKeyVerifier(cfg, nil, nil, t.TempDir())
-			got, err := v.offeredHostKeyAlgorithms()
+			v := New(Options{Config: cfg, HomeDir: t.TempDir()})
+			got, err := v.HostKeyAlgorithms()
 			if err != nil {
 				t.Fatal(err)
 			}

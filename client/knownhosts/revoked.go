@@ -1,4 +1,4 @@
-package client
+package knownhosts
 
 import (
 	"errors"
@@ -21,7 +21,7 @@ import (
 //
 // A file that cannot be read or parsed fails the connection: a revocation
 // list that cannot be checked must not let a revoked key through.
-func (v *hostKeyVerifier) checkRevokedFile(key ssh.PublicKey) error {
+func (v *Verifier) checkRevokedFile(key ssh.PublicKey) error {
 	file := v.cfg.RevokedHostKeys
 	if file == "" {
 		return nil
@@ -51,7 +51,7 @@ func (v *hostKeyVerifier) checkRevokedFile(key ssh.PublicKey) error {
 
 // fingerprint is sshkey_fingerprint with FingerprintHash: a certificate's
 // fingerprint is that of its plain key.
-func (v *hostKeyVerifier) fingerprint(key ssh.PublicKey) string {
+func (v *Verifier) fingerprint(key ssh.PublicKey) string {
 	if cert, ok := key.(*ssh.Certificate); ok {
 		key = cert.Key
 	}

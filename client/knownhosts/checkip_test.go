@@ -1,6 +1,6 @@
 //go:build unix
 
-package client
+package knownhosts
 
 import (
 	"crypto/ed25519"
@@ -73,7 +73,7 @@ func TestCheckHostIPRecordsWhatSSHRecords(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := newHostKeyVerifier(cfg, nil, nil, t.TempDir())
+			v := New(Options{Config: cfg, HomeDir: t.TempDir()})
 			if err := v.verify("host.example:22", c.remote, c.key); err != nil {
 				t.Fatalf("verify: %v", err)
 			}
