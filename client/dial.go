@@ -20,6 +20,7 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/knownhosts"
+	"github.com/gssh/gssh/client/nss"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
@@ -201,7 +202,7 @@ func resolve(ctx context.Context, host, family string) ([]net.IP, error) {
 	ips, err := net.DefaultResolver.LookupIP(ctx, network, host)
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		if found := nssFallback(ctx, host, family); len(found) > 0 {
+		if found := nss.Fallback(ctx, host, family); len(found) > 0 {
 			ips, err = found, nil
 		}
 	}

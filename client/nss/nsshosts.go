@@ -1,4 +1,4 @@
-package client
+package nss
 
 import (
 	"bufio"
@@ -105,9 +105,12 @@ func lookupNSS(ctx context.Context, host, family string) []net.IP {
 	return parseGetentHosts(out)
 }
 
-// nssFallback is lookupNSS when this build resolves without the C
-// library and the system's NSS configuration can find more.
-func nssFallback(ctx context.Context, host, family string) []net.IP {
+// Fallback resolves host through the C library's NSS (getent(1)) for
+// AddressFamily family ("any", "inet", "inet6") when this build resolves
+// without the C library and the system's NSS configuration can find more
+// than Go's resolver; otherwise, or when nothing is found, it returns no
+// addresses. Call it after Go's resolver found no such host.
+func Fallback(ctx context.Context, host, family string) []net.IP {
 	if resolverUsesLibc {
 		return nil
 	}

@@ -1,6 +1,6 @@
 //go:build !cgo || netgo
 
-package client
+package nss
 
 // resolverUsesLibc: without cgo, or with cgo but the netgo tag (the
 // race-checked test build), only Go's own resolver runs (see
