@@ -105,6 +105,24 @@ func (a *authenticator) close() {
 	}
 }
 
+// AuthError reports that every authentication method was exhausted.
+type AuthError struct {
+	User string
+	Host string
+	// Methods are the methods the server offered in its last failure
+	// reply, in its order.
+	Methods []string
+	// Err is the last error of a client-side method (a failed prompt, an
+	// agent failure), if any; nil when the server simply said no.
+	Err error
+}
+
+func (e *AuthError) Error() string {
+	return fmt.Sprintf("%s@%s: Permission denied (%s).", e.User, e.Host, strings.Join(e.Methods, ","))
+}
+
+func (e *AuthError) Unwrap() error { return e.Err }
+
 // next is the ssh.ClientAuthCallback: it returns the next attempt, or an
 // *AuthError once every method is exhausted.
 func (a *authenticator) next(ctx *ssh.ClientAuthContext) (ssh.AuthMethod, error) {

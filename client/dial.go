@@ -95,6 +95,22 @@ func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, err
 	return c, nil
 }
 
+// ConnectError reports that no TCP connection could be made to the server
+// after every address and every ConnectionAttempts round was tried.
+type ConnectError struct {
+	Host string // the host name as given (cfg.HostName)
+	Port int
+	// Err is the failure of the last address tried, as OpenSSH reports the
+	// last errno.
+	Err error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("ssh: connect to host %s port %d: %s", e.Host, e.Port, config.Strerror(e.Err))
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
 // dialTCP is OpenSSH's ssh_connect_direct: every address of the host in
 // resolver order, ConnectionAttempts rounds one second apart, and the error
 // of the last address tried.
@@ -184,6 +200,40 @@ func localAddr(ctx context.Context, cfg *config.Config, target net.IP) (*net.TCP
 	}
 	return nil, nil
 }
+
+// ResolveError reports that the host name could not be resolved.
+type ResolveError struct {
+	Host string
+	Err  error
+}
+
+func (e *ResolveError) Error() string {
+	return fmt.Sprintf("ssh: Could not resolve hostname %s: %s", e.Host, gaiError(e.Err))
+}
+
+func (e *ResolveError) Unwrap() error { return e.Err }
+
+// gaiError maps a resolver error to the gai_strerror(3) text glibc prints.
+func gaiError(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		switch {
+		case dnsErr.IsNotFound:
+			return "Name or service not known"
+		case dnsErr.IsTimeout, dnsErr.IsTemporary:
+			return "Temporary failure in name resolution"
+		}
+		return dnsErr.Err
+	}
+	if errors.Is(err, errNoAddress) {
+		return "Address family for hostname not supported"
+	}
+	return err.Error()
+}
+
+// errNoAddress is returned when the name resolves, but not to an address of
+// the requested AddressFamily (getaddrinfo's EAI_ADDRFAMILY).
+var errNoAddress = errors.New("no address of the requested family")
 
 // resolve looks host up for AddressFamily ("any", "inet", "inet6").
 func resolve(ctx context.Context, host, family string) ([]net.IP, error) {
@@ -295,6 +345,62 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 	}
 	return &Conn{Client: ssh.NewClient(c, chans, reqs), Config: cfg, HostKeyUntrusted: verifier.Untrusted()}, nil
 }
+
+// TimeoutError reports that ConnectTimeout expired after the TCP
+// connection was made: during the banner exchange (as in OpenSSH) or, since
+// gssh applies ConnectTimeout to the whole handshake, during key exchange
+// or authentication. Time spent waiting for the user at a prompt does not
+// count.
+type TimeoutError struct {
+	// Host is the server's address, as OpenSSH names the peer of an
+	// established connection (ssh_remote_ipaddr), not the host name.
+	Host string
+	Port int
+	// Banner is true when the server had not sent its version line yet;
+	// OpenSSH then prints an extra first line.
+	Banner bool
+	Err    error
+}
+
+func (e *TimeoutError) Error() string {
+	msg := fmt.Sprintf("Connection to %s port %d timed out", e.Host, e.Port)
+	if e.Banner {
+		// Two log calls in OpenSSH, so two "\r\n"-terminated lines.
+		msg = "Connection timed out during banner exchange\r\n" + msg
+	}
+	return msg
+}
+
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// ClosedError reports that the server closed or reset the connection
+// during the handshake: ssh's "Connection closed by ADDR port P" (or
+// "reset by"), preceded by the kex_exchange_identification line when it
+// happened before the server's version line.
+type ClosedError struct {
+	Addr string // the server's IP address, as OpenSSH names the peer
+	Port int
+	// Reset is true for ECONNRESET rather than an orderly close.
+	Reset bool
+	// Banner is true when the server's version line had not arrived.
+	Banner bool
+	Err    error
+}
+
+func (e *ClosedError) Error() string {
+	how, first := "closed", "kex_exchange_identification: Connection closed by remote host"
+	if e.Reset {
+		how, first = "reset", "kex_exchange_identification: read: Connection reset by peer"
+	}
+	msg := fmt.Sprintf("Connection %s by %s port %d", how, e.Addr, e.Port)
+	if e.Banner {
+		// Two log calls in OpenSSH.
+		msg = first + "\r\n" + msg
+	}
+	return msg
+}
+
+func (e *ClosedError) Unwrap() error { return e.Err }
 
 // handshakeError unwraps the typed errors our callbacks returned through
 // x/crypto and classifies timeouts and dropped connections.

@@ -19,7 +19,7 @@ func runMux(ctx context.Context, argv []string, inv *invocation, cfg *config.Con
 	if inv.ControlCommand == "" && (cfg.ControlPath == "" || cfg.ControlMaster == "no" || cfg.ControlMaster == "") {
 		return 0, false
 	}
-	fmt.Fprintf(logOut, "%s\r\n", (&notSupportedError{what: "multiplexing (ControlMaster, ControlPath, -O) on this system"}).Error())
+	fmt.Fprintf(logOut, "%s\r\n", (&client.UnsupportedError{Feature: "multiplexing (ControlMaster, ControlPath, -O) on this system"}).Error())
 	return exitFailure, true
 }
 

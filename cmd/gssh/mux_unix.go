@@ -620,7 +620,7 @@ func controlCommand(cmd, path string, cfg *config.Config, st client.Streams, log
 		}
 		io.WriteString(st.Stdout, text)
 	default: // proxy
-		return fatal("%s", (&notSupportedError{what: "-O " + cmd}).Error())
+		return fatal("%s", (&client.UnsupportedError{Feature: "-O " + cmd}).Error())
 	}
 	return 0
 }
