@@ -22,7 +22,6 @@ import (
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/keys"
 	"github.com/gssh/gssh/client/sshlog"
-	"github.com/gssh/gssh/client/tty"
 )
 
 // Host key verification follows sshconnect.c check_host_key and hostfile.c
@@ -308,6 +307,12 @@ func keyTypeName(key ssh.PublicKey) string {
 	return name + suffix
 }
 
+// Prompter asks the user a question and reads the answer, echoed, on the
+// controlling terminal; tty.Prompter is one.
+type Prompter interface {
+	ReadLine(prompt string) (string, error)
+}
+
 // Options configure a Verifier.
 type Options struct {
 	// Config is the connection's resolved configuration: the known_hosts
@@ -316,7 +321,7 @@ type Options struct {
 	Log    *sshlog.Logger
 	// Prompter asks the ask prompt's question; nil: no prompts (BatchMode
 	// or no terminal), a new key is then refused under "ask".
-	Prompter tty.Prompter
+	Prompter Prompter
 	// HomeDir is the user's home directory, whose .ssh may be created
 	// when accept-new or a confirmed prompt adds a key.
 	HomeDir string
@@ -334,7 +339,7 @@ type Options struct {
 type Verifier struct {
 	cfg      *config.Config
 	log      *sshlog.Logger
-	prompter tty.Prompter // nil: no prompts (BatchMode or no terminal)
+	prompter Prompter // nil: no prompts (BatchMode or no terminal)
 	kh       *knownHosts
 	// name is what known_hosts is searched for: HostKeyAlias verbatim, or
 	// HostName in "[host]:port" form.
