@@ -382,7 +382,7 @@ func New(opts Options) *Verifier {
 func (v *Verifier) Untrusted() bool { return v.untrusted }
 
 // verify is the verdict on the server's key once RevokedHostKeys and
-// KnownHostsCommand have had their say (see callback).
+// KnownHostsCommand have had their say (see Check).
 func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 	ipName, _, checkIP := v.address(remote)
 	_, presentedCert := key.(*ssh.Certificate)
@@ -803,8 +803,9 @@ func (v *Verifier) strict() bool {
 // continueUnsafe is OpenSSH's answer to StrictHostKeyChecking=no with a
 // changed or revoked key: print the warning, then connect anyway but
 // without the methods and forwardings a man in the middle could abuse.
-// The auth code skips password and keyboard-interactive when untrusted is
-// set, and the session code must not forward (Conn.HostKeyUntrusted).
+// The caller's authentication skips password and keyboard-interactive
+// once Untrusted reports it, and the connection must not forward
+// (client's Conn.HostKeyUntrusted).
 func (v *Verifier) continueUnsafe(desc KeyDescriptor, lines []string) error {
 	for _, l := range lines {
 		v.log.Logf(config.LogError, "%s", l)
