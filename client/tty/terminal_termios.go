@@ -47,6 +47,18 @@ func restore(fd int, saved *state) error {
 	return nil
 }
 
+// lineMode is LineMode on fd, raw over the cooked settings saved: those
+// settings with ISIG off and VEOF disabled.
+func lineMode(fd int, saved *state) error {
+	tio := saved.termios
+	tio.Lflag &^= unix.ISIG
+	tio.Cc[unix.VEOF] = posixVDisable
+	if err := unix.IoctlSetTermios(fd, ioctlSetTermiosDrain, &tio); err != nil {
+		return fmt.Errorf("tty: tcsetattr: %w", err)
+	}
+	return nil
+}
+
 // size reads fd's window size, all zeros when that fails.
 func size(fd int) WindowSize {
 	ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ)
