@@ -81,8 +81,8 @@ func serveAgent(opens <-chan ssh.NewChannel, sock string, log *sshlog.Logger) {
 		}
 		local, err := net.Dial("unix", sock)
 		if err != nil {
-			log.Logf(config.LogInfo, "Warning: forwarded agent connection failed: %s: %s", sock, strerror(err))
-			nc.Reject(ssh.ConnectionFailed, strerror(err))
+			log.Logf(config.LogInfo, "Warning: forwarded agent connection failed: %s: %s", sock, config.Strerror(err))
+			nc.Reject(ssh.ConnectionFailed, config.Strerror(err))
 			continue
 		}
 		ch, reqs, err := nc.Accept()

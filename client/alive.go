@@ -10,6 +10,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/keepalive"
 )
@@ -218,7 +219,7 @@ func (b *readBound) resume() {
 
 // boundPrompter holds the handshake read bound for each prompt.
 type boundPrompter struct {
-	p     Prompter
+	p     tty.Prompter
 	bound *readBound
 }
 

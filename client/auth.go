@@ -19,7 +19,9 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/keys"
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 )
 
 // Authentication follows sshconnect2.c of OpenSSH 9.2. x/crypto's
@@ -52,7 +54,7 @@ type identity struct {
 type authenticator struct {
 	cfg      *config.Config
 	log      *sshlog.Logger
-	prompter Prompter // nil: no prompts
+	prompter tty.Prompter // nil: no prompts
 	// untrusted disables password and keyboard-interactive after a changed
 	// host key was accepted under StrictHostKeyChecking=no.
 	untrusted func() bool
@@ -80,7 +82,7 @@ type authenticator struct {
 	fatal error
 }
 
-func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter Prompter, untrusted func() bool) *authenticator {
+func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter tty.Prompter, untrusted func() bool) *authenticator {
 	methods := cfg.PreferredAuthentications
 	if len(methods) == 0 {
 		methods = strings.Split(defaultPreferredAuthentications, ",")
@@ -102,6 +104,24 @@ func (a *authenticator) close() {
 		a.agentConn.Close()
 	}
 }
+
+// AuthError reports that every authentication method was exhausted.
+type AuthError struct {
+	User string
+	Host string
+	// Methods are the methods the server offered in its last failure
+	// reply, in its order.
+	Methods []string
+	// Err is the last error of a client-side method (a failed prompt, an
+	// agent failure), if any; nil when the server simply said no.
+	Err error
+}
+
+func (e *AuthError) Error() string {
+	return fmt.Sprintf("%s@%s: Permission denied (%s).", e.User, e.Host, strings.Join(e.Methods, ","))
+}
+
+func (e *AuthError) Unwrap() error { return e.Err }
 
 // next is the ssh.ClientAuthCallback: it returns the next attempt, or an
 // *AuthError once every method is exhausted.
@@ -319,7 +339,7 @@ func (a *authenticator) loadPrivate(id *identity) (ssh.Signer, error) {
 		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, keyLoadReason(data))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
-	if _, small := rsaTooSmall(a.cfg, signer.PublicKey()); small {
+	if _, small := keys.RSATooSmall(a.cfg, signer.PublicKey()); small {
 		a.log.Logf(config.LogDebug1, "load_identity_file: Skipping key %s: Invalid key length", id.file)
 		return nil, fmt.Errorf("%s: RSA key below RequiredRSASize: %w", id.file, errKeySkipped)
 	}
@@ -474,7 +494,7 @@ func knownKeyType(name string) bool {
 // readKeyFile reads a private key file with OpenSSH's checks and messages:
 // a missing user-provided file is reported at INFO, a key others can read
 // is refused with the UNPROTECTED PRIVATE KEY banner. The permissions
-// are those of the descriptor the key is read from (readKeyFd).
+// are those of the descriptor the key is read from (keys.ReadPrivate).
 func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 	f, err := os.Open(id.file)
 	if err != nil {
@@ -484,22 +504,22 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 			if id.userProvided {
 				level = config.LogInfo
 			}
-			a.log.Logf(level, "no such identity: %s: %s", id.file, strerror(serr))
+			a.log.Logf(level, "no such identity: %s: %s", id.file, config.Strerror(serr))
 			return nil, fmt.Errorf("%s: %w", id.file, serr)
 		}
-		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, strerror(err))
+		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, config.Strerror(err))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
 	defer f.Close()
-	data, err := readKeyFd(f)
-	var perms *keyPermsError
+	data, err := keys.ReadPrivate(f)
+	var perms *keys.PermsError
 	switch {
 	case errors.As(err, &perms):
 		for _, l := range []string{
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 			"@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @",
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
-			fmt.Sprintf("Permissions 0%03o for '%s' are too open.", uint32(perms.mode), id.file),
+			fmt.Sprintf("Permissions 0%03o for '%s' are too open.", uint32(perms.Mode), id.file),
 			"It is required that your private key files are NOT accessible by others.",
 			"This private key will be ignored.",
 			fmt.Sprintf("Load key \"%s\": bad permissions", id.file),
@@ -508,7 +528,7 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%s: %w: %w", id.file, err, errKeySkipped)
 	case err != nil:
-		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, strerror(err))
+		a.log.Logf(config.LogError, "Load key \"%s\": %s", id.file, config.Strerror(err))
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
 	return data, nil
@@ -523,7 +543,7 @@ func (a *authenticator) prepareIdentities() []*identity {
 	files := a.files
 	var out []*identity
 	for _, s := range a.agentSigners() {
-		if _, small := rsaTooSmall(a.cfg, s.PublicKey()); small {
+		if _, small := keys.RSATooSmall(a.cfg, s.PublicKey()); small {
 			a.log.Logf(config.LogDebug1, "pubkey_prepare: ignoring %s agent key: Invalid key length", s.PublicKey().Type())
 			continue
 		}
@@ -575,7 +595,7 @@ func (a *authenticator) fileIdentities() []*identity {
 			continue
 		}
 		// The private key is an IdentityFile holding the certified key.
-		i := slices.IndexFunc(ids, func(id *identity) bool { return id.pub != nil && sameKey(id.pub, cert) })
+		i := slices.IndexFunc(ids, func(id *identity) bool { return id.pub != nil && keys.Same(id.pub, cert) })
 		if i < 0 {
 			a.log.Logf(config.LogDebug1, "no private key for certificate %s", path)
 			continue
@@ -677,4 +697,16 @@ func (a *authenticator) keyAllowed(pub ssh.PublicKey) bool {
 		}
 	}
 	return false
+}
+
+// keySizeOK is ssh.c check_load for a public key read before connecting:
+// an RSA key shorter than RequiredRSASize is reported ("load pubkey",
+// "load certificate") and not offered. The private key may still be tried
+// without it, and is refused by loadPrivate.
+func (a *authenticator) keySizeOK(pub ssh.PublicKey, path, what string) bool {
+	if _, small := keys.RSATooSmall(a.cfg, pub); small {
+		a.log.Logf(config.LogError, "load %s \"%s\": Invalid key length", what, path)
+		return false
+	}
+	return true
 }

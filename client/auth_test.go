@@ -21,6 +21,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -283,12 +284,12 @@ func TestAuthBadKeyFilesLikeOpenSSH(t *testing.T) {
 	}
 }
 
-// noTTYPrompter fails every prompt, like TTYPrompter without a
+// noTTYPrompter fails every prompt, like tty.NewPrompter without a
 // controlling terminal.
 type noTTYPrompter struct{ n int }
 
-func (p *noTTYPrompter) ReadPassword(string) (string, error) { p.n++; return "", client.ErrNoTTY }
-func (p *noTTYPrompter) ReadLine(string) (string, error)     { p.n++; return "", client.ErrNoTTY }
+func (p *noTTYPrompter) ReadPassword(string) (string, error) { p.n++; return "", tty.ErrNoTTY }
+func (p *noTTYPrompter) ReadLine(string) (string, error)     { p.n++; return "", tty.ErrNoTTY }
 
 // Without a terminal OpenSSH's read_passphrase answers "", so ssh sends
 // NumberOfPasswordPrompts empty passwords and complains between them.

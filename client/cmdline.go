@@ -19,7 +19,7 @@ const cmdInterrupt = 'C' - '@'
 // printed. The pump keeps feeding the filter, which collects the line in
 // readCommandLine.
 func (h *escapeHandler) openCommandLine() {
-	h.ctl.term.lineMode()
+	h.ctl.term.LineMode()
 	h.inCmd = true
 	h.cmd = h.cmd[:0]
 	h.ctl.say("\r\nssh> ")

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -18,8 +19,8 @@ type Control struct {
 	conn   *Conn
 	ch     ssh.Channel
 	pty    bool
-	term   *Terminal // raw for the session, else nil
-	stderr io.Writer // the local standard error, where escapes answer
+	term   *tty.Terminal // raw for the session, else nil
+	stderr io.Writer     // the local standard error, where escapes answer
 	log    *sshlog.Logger
 	// ctx is Run's context; its deadline is --timeout.
 	ctx context.Context
@@ -66,7 +67,7 @@ func (c *Control) PTY() bool { return c.pty }
 
 // Terminal is the local terminal, in raw mode for the session, or nil.
 // Suspending (~^Z) restores it and calls MakeRaw again on resume.
-func (c *Control) Terminal() *Terminal { return c.term }
+func (c *Control) Terminal() *tty.Terminal { return c.term }
 
 // SendBreak sends a BREAK of ms milliseconds (RFC 4335), as ~B does with
 // 1000.
@@ -95,7 +96,7 @@ func (c *Control) sendWindowSize() {
 	if c.term == nil {
 		return
 	}
-	payload := ssh.Marshal(c.term.size())
+	payload := ssh.Marshal(c.term.Size())
 	crash.Go(func() { c.ch.SendRequest("window-change", false, payload) })
 }
 

@@ -19,7 +19,10 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/knownhosts"
+	"github.com/gssh/gssh/client/nss"
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -34,7 +37,7 @@ const ClientVersion = "SSH-2.0-gssh_0.1"
 type DialOptions struct {
 	// Prompter asks for passphrases, passwords and host key confirmation.
 	// nil means no prompt is possible, as with BatchMode.
-	Prompter Prompter
+	Prompter tty.Prompter
 	// Log receives ssh's diagnostics ("Warning: Permanently added ...").
 	// It may be nil.
 	Log *sshlog.Logger
@@ -68,8 +71,8 @@ type DialOptions struct {
 //
 // Errors that cmd/gssh reports the OpenSSH way are *ConnectError,
 // *ResolveError, *TimeoutError, *ClosedError, *DisconnectedError,
-// *HostKeyError, *AuthError, *UnsupportedError, *KnownHostsCommandError,
-// *KeySizeError and *NegotiationError.
+// *knownhosts.HostKeyError, *AuthError, *UnsupportedError,
+// *knownhosts.CommandError, *knownhosts.KeySizeError and *NegotiationError.
 func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, error) {
 	// The guard hooks this connection's handshake into opts: its prompter
 	// holds a read bound on a socket that exists only once the transport
@@ -91,6 +94,22 @@ func Dial(ctx context.Context, cfg *config.Config, opts DialOptions) (*Conn, err
 	guard.start(c)
 	return c, nil
 }
+
+// ConnectError reports that no TCP connection could be made to the server
+// after every address and every ConnectionAttempts round was tried.
+type ConnectError struct {
+	Host string // the host name as given (cfg.HostName)
+	Port int
+	// Err is the failure of the last address tried, as OpenSSH reports the
+	// last errno.
+	Err error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("ssh: connect to host %s port %d: %s", e.Host, e.Port, config.Strerror(e.Err))
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
 
 // dialTCP is OpenSSH's ssh_connect_direct: every address of the host in
 // resolver order, ConnectionAttempts rounds one second apart, and the error
@@ -120,7 +139,7 @@ func dialTCP(ctx context.Context, cfg *config.Config, log *sshlog.Logger) (net.C
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("ssh: connect to host %s port %d: %w", cfg.HostName, cfg.Port, context.Cause(ctx))
 			}
-			log.Logf(config.LogDebug1, "connect to address %s port %d: %s", ip, cfg.Port, strerror(err))
+			log.Logf(config.LogDebug1, "connect to address %s port %d: %s", ip, cfg.Port, config.Strerror(err))
 			last = err
 		}
 	}
@@ -182,6 +201,40 @@ func localAddr(ctx context.Context, cfg *config.Config, target net.IP) (*net.TCP
 	return nil, nil
 }
 
+// ResolveError reports that the host name could not be resolved.
+type ResolveError struct {
+	Host string
+	Err  error
+}
+
+func (e *ResolveError) Error() string {
+	return fmt.Sprintf("ssh: Could not resolve hostname %s: %s", e.Host, gaiError(e.Err))
+}
+
+func (e *ResolveError) Unwrap() error { return e.Err }
+
+// gaiError maps a resolver error to the gai_strerror(3) text glibc prints.
+func gaiError(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		switch {
+		case dnsErr.IsNotFound:
+			return "Name or service not known"
+		case dnsErr.IsTimeout, dnsErr.IsTemporary:
+			return "Temporary failure in name resolution"
+		}
+		return dnsErr.Err
+	}
+	if errors.Is(err, errNoAddress) {
+		return "Address family for hostname not supported"
+	}
+	return err.Error()
+}
+
+// errNoAddress is returned when the name resolves, but not to an address of
+// the requested AddressFamily (getaddrinfo's EAI_ADDRFAMILY).
+var errNoAddress = errors.New("no address of the requested family")
+
 // resolve looks host up for AddressFamily ("any", "inet", "inet6").
 func resolve(ctx context.Context, host, family string) ([]net.IP, error) {
 	network := "ip"
@@ -199,7 +252,7 @@ func resolve(ctx context.Context, host, family string) ([]net.IP, error) {
 	ips, err := net.DefaultResolver.LookupIP(ctx, network, host)
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		if found := nssFallback(ctx, host, family); len(found) > 0 {
+		if found := nss.Fallback(ctx, host, family); len(found) > 0 {
 			ips, err = found, nil
 		}
 	}
@@ -236,11 +289,11 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 			home = u.HomeDir
 		}
 	}
-	verifier := newHostKeyVerifier(cfg, opts.Log, prompter, home)
-	verifier.clock = clock
-	auth := newAuthenticator(cfg, opts.Log, prompter, func() bool { return verifier.untrusted })
+	verifier := knownhosts.New(knownhosts.Options{Config: cfg, Log: opts.Log, Prompter: prompter, HomeDir: home,
+		Pause: func() func() { clock.hold(); return clock.start }})
+	auth := newAuthenticator(cfg, opts.Log, prompter, verifier.Untrusted)
 	defer auth.close()
-	hostKeyAlgos, err := verifier.offeredHostKeyAlgorithms()
+	hostKeyAlgos, err := verifier.HostKeyAlgorithms()
 	if err != nil {
 		raw.Close()
 		return nil, err
@@ -255,7 +308,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		User: cfg.User,
 		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
 			defer crash.Recover() // runs on x/crypto's key exchange goroutine
-			return verifier.callback(host, remote, key)
+			return verifier.Check(host, remote, key)
 		},
 		HostKeyAlgorithms: hostKeyAlgos,
 		AuthCallback:      auth.next,
@@ -290,13 +343,69 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		raw.Close()
 		return nil, handshakeError(err, cfg, raw.RemoteAddr(), watched.gotBanner())
 	}
-	return &Conn{Client: ssh.NewClient(c, chans, reqs), Config: cfg, HostKeyUntrusted: verifier.untrusted}, nil
+	return &Conn{Client: ssh.NewClient(c, chans, reqs), Config: cfg, HostKeyUntrusted: verifier.Untrusted()}, nil
 }
+
+// TimeoutError reports that ConnectTimeout expired after the TCP
+// connection was made: during the banner exchange (as in OpenSSH) or, since
+// gssh applies ConnectTimeout to the whole handshake, during key exchange
+// or authentication. Time spent waiting for the user at a prompt does not
+// count.
+type TimeoutError struct {
+	// Host is the server's address, as OpenSSH names the peer of an
+	// established connection (ssh_remote_ipaddr), not the host name.
+	Host string
+	Port int
+	// Banner is true when the server had not sent its version line yet;
+	// OpenSSH then prints an extra first line.
+	Banner bool
+	Err    error
+}
+
+func (e *TimeoutError) Error() string {
+	msg := fmt.Sprintf("Connection to %s port %d timed out", e.Host, e.Port)
+	if e.Banner {
+		// Two log calls in OpenSSH, so two "\r\n"-terminated lines.
+		msg = "Connection timed out during banner exchange\r\n" + msg
+	}
+	return msg
+}
+
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// ClosedError reports that the server closed or reset the connection
+// during the handshake: ssh's "Connection closed by ADDR port P" (or
+// "reset by"), preceded by the kex_exchange_identification line when it
+// happened before the server's version line.
+type ClosedError struct {
+	Addr string // the server's IP address, as OpenSSH names the peer
+	Port int
+	// Reset is true for ECONNRESET rather than an orderly close.
+	Reset bool
+	// Banner is true when the server's version line had not arrived.
+	Banner bool
+	Err    error
+}
+
+func (e *ClosedError) Error() string {
+	how, first := "closed", "kex_exchange_identification: Connection closed by remote host"
+	if e.Reset {
+		how, first = "reset", "kex_exchange_identification: read: Connection reset by peer"
+	}
+	msg := fmt.Sprintf("Connection %s by %s port %d", how, e.Addr, e.Port)
+	if e.Banner {
+		// Two log calls in OpenSSH.
+		msg = first + "\r\n" + msg
+	}
+	return msg
+}
+
+func (e *ClosedError) Unwrap() error { return e.Err }
 
 // handshakeError unwraps the typed errors our callbacks returned through
 // x/crypto and classifies timeouts and dropped connections.
 func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool) error {
-	var hk *HostKeyError
+	var hk *knownhosts.HostKeyError
 	if errors.As(err, &hk) {
 		return hk
 	}
@@ -304,11 +413,11 @@ func handshakeError(err error, cfg *config.Config, remote net.Addr, banner bool)
 	if errors.As(err, &ae) {
 		return ae
 	}
-	var khc *KnownHostsCommandError
+	var khc *knownhosts.CommandError
 	if errors.As(err, &khc) {
 		return khc
 	}
-	var small *KeySizeError
+	var small *knownhosts.KeySizeError
 	if errors.As(err, &small) {
 		return small
 	}
@@ -464,7 +573,7 @@ func (c *handshakeClock) stop() {
 
 // heldPrompter stops the handshake clock for the duration of each prompt.
 type heldPrompter struct {
-	p     Prompter
+	p     tty.Prompter
 	clock *handshakeClock
 }
 

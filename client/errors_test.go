@@ -37,7 +37,7 @@ func TestErrorTexts(t *testing.T) {
 			"Received disconnect from 10.0.0.1 port 22:2: Too many authentication failures\r\nDisconnected from 10.0.0.1 port 22"},
 		{&AuthError{User: "u", Host: "h", Methods: []string{"publickey", "password"}},
 			"u@h: Permission denied (publickey,password)."},
-		{&UnsupportedError{Option: "ProxyJump", Value: "j"}, "ProxyJump j is not supported yet"},
+		{&UnsupportedError{Feature: "ProxyJump j"}, "ProxyJump j is not supported yet"},
 	}
 	for _, c := range cases {
 		if got := c.err.Error(); got != c.want {

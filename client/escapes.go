@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/escape"
 	"github.com/gssh/gssh/internal/crash"
 )
@@ -183,7 +184,7 @@ func levelName(l config.LogLevel) string {
 func (h *escapeHandler) suspend() {
 	c := h.ctl
 	c.term.Restore()
-	if err := stopSelf(); err != nil {
+	if err := tty.StopSelf(); err != nil {
 		c.say("[cannot suspend: " + err.Error() + "]\r\n")
 	}
 	if c.term != nil {

@@ -134,7 +134,7 @@ func (f *Forwarding) listenTCP(ep endpoint) []net.Listener {
 			if shown == "" {
 				shown = "::"
 			}
-			f.log.Logf(config.LogError, "bind [%s]:%d: %s", shown, ep.port, strerror(err))
+			f.log.Logf(config.LogError, "bind [%s]:%d: %s", shown, ep.port, config.Strerror(err))
 			continue
 		}
 		ls = append(ls, l)
@@ -155,13 +155,13 @@ func (f *Forwarding) listenUnix(path string) net.Listener {
 	}
 	l, err := net.Listen("unix", path)
 	if err != nil {
-		f.log.Logf(config.LogError, "unix_listener: cannot bind to path %s: %s", path, strerror(err))
+		f.log.Logf(config.LogError, "unix_listener: cannot bind to path %s: %s", path, config.Strerror(err))
 		return nil
 	}
 	// The process umask is shared with every goroutine, so the mask is
 	// applied by chmod after bind rather than by umask around it.
 	if err := os.Chmod(path, os.FileMode(0o666&^cfg.StreamLocalBindMask)); err != nil {
-		f.log.Logf(config.LogError, "chmod %s: %s", path, strerror(err))
+		f.log.Logf(config.LogError, "chmod %s: %s", path, config.Strerror(err))
 	}
 	return l
 }
@@ -179,7 +179,7 @@ func (f *Forwarding) accept(l net.Listener, handle func(net.Conn)) {
 				return
 			}
 			// EMFILE and the like: ssh logs and keeps listening.
-			f.log.Logf(config.LogError, "accept: %s", strerror(err))
+			f.log.Logf(config.LogError, "accept: %s", config.Strerror(err))
 			select {
 			case <-f.done:
 				return

@@ -279,7 +279,7 @@ func (f *Forwarding) serveRemote(nc ssh.NewChannel, rf *remoteForward, origin st
 	local, err := net.Dial(network, addr)
 	if err != nil {
 		f.log.Logf(config.LogError, "connect_to %s: failed.", connectName(rf.spec.connect))
-		nc.Reject(ssh.ConnectionFailed, strerror(err))
+		nc.Reject(ssh.ConnectionFailed, config.Strerror(err))
 		return
 	}
 	ch, reqs, err := nc.Accept()

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/knownhosts"
 	"github.com/gssh/gssh/client/krl"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
@@ -41,22 +42,22 @@ func TestRevokedHostKeysErrors(t *testing.T) {
 		_, err := dial(t, cfg, client.DialOptions{})
 		return err
 	}
-	var he *client.HostKeyError
-	if err := dialWith(listed); !errors.As(err, &he) || he.Problem != client.HostKeyRevoked {
+	var he *knownhosts.HostKeyError
+	if err := dialWith(listed); !errors.As(err, &he) || he.Problem != knownhosts.HostKeyRevoked {
 		t.Errorf("listed key: got %T %v, want HostKeyRevoked", err, err)
 	}
 	if err := dialWith(filepath.Join(dir, "missing")); !errors.As(err, &he) ||
-		he.Problem != client.HostKeyRevocationUnchecked || !errors.Is(err, fs.ErrNotExist) {
+		he.Problem != knownhosts.HostKeyRevocationUnchecked || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: got %T %v, want HostKeyRevocationUnchecked wrapping ErrNotExist", err, err)
 	}
 	var fe *krl.FormatError
-	if err := dialWith(corrupt); !errors.As(err, &he) || he.Problem != client.HostKeyRevocationUnchecked ||
+	if err := dialWith(corrupt); !errors.As(err, &he) || he.Problem != knownhosts.HostKeyRevocationUnchecked ||
 		!errors.As(err, &fe) || fe.Reason != "incomplete message" {
 		t.Errorf("corrupt KRL: got %T %v, want HostKeyRevocationUnchecked wrapping a FormatError", err, err)
 	}
 	// ssh 9.2 keeps reading /dev/zero (still at it after ten minutes on
 	// the build machine); gssh stops at sshbuf's 128 MiB limit.
-	if err := dialWith("/dev/zero"); !errors.As(err, &he) || he.Problem != client.HostKeyRevocationUnchecked {
+	if err := dialWith("/dev/zero"); !errors.As(err, &he) || he.Problem != knownhosts.HostKeyRevocationUnchecked {
 		t.Errorf("/dev/zero: got %T %v, want HostKeyRevocationUnchecked", err, err)
 	}
 	if err := dialWith(other); err != nil {

@@ -17,6 +17,7 @@ import (
 	xknownhosts "golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/knownhosts"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -61,8 +62,8 @@ func TestHostKeyUnknownStrictLikeOpenSSH(t *testing.T) {
 	cfg := dialConfig(t, s)
 	cfg.UserKnownHostsFiles = []string{filepath.Join(t.TempDir(), "missing")}
 	_, err := dial(t, cfg, client.DialOptions{Prompter: &fakePrompter{t: t}})
-	var he *client.HostKeyError
-	if !errors.As(err, &he) || he.Problem != client.HostKeyUnknown {
+	var he *knownhosts.HostKeyError
+	if !errors.As(err, &he) || he.Problem != knownhosts.HostKeyUnknown {
 		t.Fatalf("got %T %v, want unknown-key HostKeyError", err, err)
 	}
 	want := openSSHHostKey(t, s, cfg.UserKnownHostsFiles[0], "yes")
@@ -86,8 +87,8 @@ func TestHostKeyChangedStrictLikeOpenSSH(t *testing.T) {
 		cfg.UserKnownHostsFiles = []string{kh}
 		cfg.StrictHostKeyChecking = strict
 		_, err := dial(t, cfg, client.DialOptions{})
-		var he *client.HostKeyError
-		if !errors.As(err, &he) || he.Problem != client.HostKeyChanged {
+		var he *knownhosts.HostKeyError
+		if !errors.As(err, &he) || he.Problem != knownhosts.HostKeyChanged {
 			t.Fatalf("%s: got %T %v, want changed-key HostKeyError", strict, err, err)
 		}
 		if want := openSSHHostKey(t, s, kh, strict); printed(err) != want {
@@ -328,8 +329,8 @@ func TestHostKeyRevoked(t *testing.T) {
 	cfg := dialConfig(t, s)
 	cfg.UserKnownHostsFiles = []string{kh}
 	_, err := dial(t, cfg, client.DialOptions{})
-	var he *client.HostKeyError
-	if !errors.As(err, &he) || he.Problem != client.HostKeyRevoked {
+	var he *knownhosts.HostKeyError
+	if !errors.As(err, &he) || he.Problem != knownhosts.HostKeyRevoked {
 		t.Fatalf("got %T %v, want revoked HostKeyError", err, err)
 	}
 	if want := openSSHHostKey(t, s, kh, "yes"); printed(err) != want {

@@ -1,6 +1,10 @@
 package client
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/gssh/gssh/client/tty"
+)
 
 // Queue limits for local input on its way to the channel.
 const (
@@ -112,7 +116,7 @@ func (q *inputQueue) len() int {
 
 // run writes queued input to ch until the queue is finished and drained,
 // or a write fails.
-func (q *inputQueue) run(ch channelWriter, term *Terminal) {
+func (q *inputQueue) run(ch channelWriter, term *tty.Terminal) {
 	defer term.RestoreOnPanic()
 	for {
 		q.mu.Lock()

@@ -40,7 +40,7 @@ func dialJump(ctx context.Context, cfg *config.Config, opts DialOptions) (net.Co
 		return nil, err
 	}
 	if opts.ResolveJump == nil {
-		return nil, &UnsupportedError{Option: "ProxyJump", Value: cfg.ProxyJump}
+		return nil, &UnsupportedError{Feature: "ProxyJump " + cfg.ProxyJump}
 	}
 	if opts.jumpDepth >= maxJumpDepth {
 		return nil, errJumpLoop

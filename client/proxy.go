@@ -17,6 +17,21 @@ import (
 	"github.com/gssh/gssh/internal/crash"
 )
 
+// UnsupportedError reports a feature gssh accepts on the command line or
+// in ssh_config but does not implement yet. Failing loudly is deliberate:
+// a silently ignored option would leave a caller waiting for a tunnel,
+// a proxy or a master that never comes.
+type UnsupportedError struct {
+	// Feature names what is missing as the message shows it: the
+	// ssh_config keyword and its value ("ProxyUseFdpass yes") or the
+	// option and what it does ("-y (logging to syslog)").
+	Feature string
+}
+
+func (e *UnsupportedError) Error() string {
+	return e.Feature + " is not supported yet"
+}
+
 // dialTransport makes the byte stream the SSH handshake runs over: a TCP
 // connection, a ProxyJump chain or a ProxyCommand's stdio, in the order
 // of precedence readconf.c gives them (a ProxyJump clears ProxyCommand).
@@ -41,7 +56,7 @@ func dialTransport(ctx context.Context, cfg *config.Config, opts DialOptions) (n
 		return dialTCP(ctx, cfg, opts.Log)
 	}
 	if cfg.ProxyUseFdpass {
-		return nil, &UnsupportedError{Option: "ProxyUseFdpass", Value: "yes"}
+		return nil, &UnsupportedError{Feature: "ProxyUseFdpass yes"}
 	}
 	return startProxyCommand(line, cfg, opts.Log)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -52,7 +53,7 @@ type channelWriter interface {
 // EOF on the channel once everything read before it has been written.
 // With a filter the pump reads further ahead of a stalled server; see
 // typedInputLimit.
-func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *Terminal, log *sshlog.Logger) *stdinPump {
+func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *tty.Terminal, log *sshlog.Logger) *stdinPump {
 	q := newInputQueue(pipedInputLimit)
 	if filter != nil {
 		q = newInputQueue(typedInputLimit)
@@ -128,7 +129,7 @@ func (p *stdinPump) stop() {
 // delivers EOF. When the local side fails (a closed pipe), the rest is
 // read and dropped, as ssh does, so the shared channel window keeps
 // moving and the other stream is not starved.
-func copyOutput(dst io.Writer, src io.Reader, name string, term *Terminal, log *sshlog.Logger) {
+func copyOutput(dst io.Writer, src io.Reader, name string, term *tty.Terminal, log *sshlog.Logger) {
 	defer term.RestoreOnPanic()
 	if dst == nil {
 		dst = io.Discard

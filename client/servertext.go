@@ -44,6 +44,37 @@ func (e *InvalidFormatError) Error() string {
 	return fmt.Sprintf("ssh_dispatch_run_fatal: Connection to %s port %d: invalid format", e.Addr, e.Port)
 }
 
+// DisconnectedError reports that the server ended the connection with
+// SSH_MSG_DISCONNECT, during the handshake (sshd's "Too many
+// authentication failures", for one) or later. Error is ssh's two lines
+// for it; Message is the server's text, unsanitised.
+type DisconnectedError struct {
+	Addr    string // the server's IP address
+	Port    int
+	Reason  uint32
+	Message string
+	Err     error
+}
+
+func (e *DisconnectedError) Error() string {
+	received, disconnected := e.Lines()
+	return received + "\r\n" + disconnected
+}
+
+// Lines are ssh's two messages, before its log functions make them safe
+// for the terminal: packet.c logs the first at ERROR, and sshpkt_fatal
+// the second at INFO before exiting 255.
+func (e *DisconnectedError) Lines() (received, disconnected string) {
+	msg := e.Message
+	if len(msg) > 400 { // "%.400s"
+		msg = msg[:400]
+	}
+	return fmt.Sprintf("Received disconnect from %s port %d:%d: %s", e.Addr, e.Port, e.Reason, msg),
+		fmt.Sprintf("Disconnected from %s port %d", e.Addr, e.Port)
+}
+
+func (e *DisconnectedError) Unwrap() error { return e.Err }
+
 // disconnect returns the server's DISCONNECT when that is what ended the
 // connection, nil otherwise. Callers know the connection has died (a
 // request failed), so x/crypto's read loop has ended or is ending and

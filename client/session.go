@@ -15,6 +15,7 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -29,7 +30,7 @@ type Streams struct {
 	// Terminal is the terminal on stdin, nil when stdin is not one. It
 	// decides the pty like isatty(0) does for ssh, supplies the window
 	// size and modes, and is made raw while a pty session runs.
-	Terminal *Terminal
+	Terminal *tty.Terminal
 }
 
 // StdStreams returns the process's standard input, output and error, with
@@ -39,7 +40,7 @@ func StdStreams() Streams {
 		Stdin:    os.Stdin,
 		Stdout:   os.Stdout,
 		Stderr:   os.Stderr,
-		Terminal: OpenTerminal(int(os.Stdin.Fd())),
+		Terminal: tty.Open(int(os.Stdin.Fd())),
 	}
 }
 
@@ -171,7 +172,7 @@ func (s *session) run(ctx context.Context) (int, error) {
 	var winch chan os.Signal
 	if s.pty && s.st.Terminal != nil {
 		winch = make(chan os.Signal, 1)
-		notifyWindowChange(winch)
+		tty.NotifyWindowChange(winch)
 		defer signal.Stop(winch)
 		crash.Go(func() { s.forwardWindowChanges(winch) })
 	}
@@ -242,12 +243,12 @@ func (s *session) setup(ctx context.Context) error {
 		if term == "" {
 			term, _ = lookupEnv(s.opts.Environ, "TERM") // ssh sends "" when unset
 		}
-		size := s.st.Terminal.size()
+		size := s.st.Terminal.Size()
 		payload := ssh.Marshal(struct {
 			Term                      string
 			Cols, Rows, Width, Height uint32
 			Modes                     string
-		}{term, size.Cols, size.Rows, size.Width, size.Height, string(s.st.Terminal.modes())})
+		}{term, size.Cols, size.Rows, size.Width, size.Height, string(s.st.Terminal.Modes())})
 		ok, err := s.request(ctx, "pty-req", payload)
 		if err != nil {
 			return err
@@ -346,7 +347,7 @@ func (s *session) forwardWindowChanges(winch chan os.Signal) {
 	for {
 		select {
 		case <-winch:
-			size := s.st.Terminal.size()
+			size := s.st.Terminal.Size()
 			if _, err := s.ch.SendRequest("window-change", false, ssh.Marshal(size)); err != nil {
 				return
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -36,7 +37,7 @@ type SharedSession struct {
 	Stdout, Stderr io.Writer
 	// TTY is the client's terminal (its passed stdin), from which the pty
 	// size and modes are read; nil sends a 0x0 size and no modes.
-	TTY *Terminal
+	TTY *tty.Terminal
 	// Resize signals that the client's window may have changed size.
 	Resize <-chan struct{}
 	// Opened is called once the channel is open and the pty is settled,
@@ -136,12 +137,12 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *sshlog.Logge
 	})
 
 	if s.PTY {
-		size := s.TTY.size()
+		size := s.TTY.Size()
 		payload := ssh.Marshal(struct {
 			Term                      string
 			Cols, Rows, Width, Height uint32
 			Modes                     string
-		}{s.Term, size.Cols, size.Rows, size.Width, size.Height, string(s.TTY.modes())})
+		}{s.Term, size.Cols, size.Rows, size.Width, size.Height, string(s.TTY.Modes())})
 		ok, err := ch.SendRequest("pty-req", true, payload)
 		if err != nil {
 			return 255, fmt.Errorf("client: pty-req: %w", err)
@@ -183,7 +184,7 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *sshlog.Logge
 			for {
 				select {
 				case <-s.Resize:
-					size := s.TTY.size()
+					size := s.TTY.Size()
 					if _, err := ch.SendRequest("window-change", false, ssh.Marshal(size)); err != nil {
 						return
 					}

@@ -20,6 +20,7 @@ import (
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -58,7 +59,7 @@ func openLocalPTY(t *testing.T, rows, cols uint16) *localPTY {
 }
 
 func (p *localPTY) streams() client.Streams {
-	return client.Streams{Stdin: p.tty, Stdout: p.tty, Stderr: p.tty, Terminal: client.OpenTerminal(p.fd)}
+	return client.Streams{Stdin: p.tty, Stdout: p.tty, Stderr: p.tty, Terminal: tty.Open(p.fd)}
 }
 
 func (p *localPTY) termios(t *testing.T) unix.Termios {
@@ -213,50 +214,6 @@ func TestRunPTYRawModeAndRestore(t *testing.T) {
 				t.Fatalf("logged %q, want %q", logged.String(), wantLog)
 			}
 		})
-	}
-}
-
-// TestTerminalRestoreOnPanic: a panicking goroutine restores the terminal
-// before the panic continues.
-func TestTerminalRestoreOnPanic(t *testing.T) {
-	p := openLocalPTY(t, 24, 80)
-	term := client.OpenTerminal(p.fd)
-	if term == nil {
-		t.Fatal("pty not recognised as a terminal")
-	}
-	before := p.termios(t)
-	var logged bytes.Buffer
-	log := sshlog.New(&logged, config.LogInfo)
-	if err := term.MakeRaw(); err != nil {
-		t.Fatal(err)
-	}
-	log.Logf(config.LogInfo, "raw")
-	recovered := func() (r any) {
-		defer func() { r = recover() }()
-		defer term.RestoreOnPanic()
-		panic("boom")
-	}()
-	if recovered != "boom" {
-		t.Fatalf("panic value %v not passed on", recovered)
-	}
-	log.Logf(config.LogInfo, "cooked")
-	if after := p.termios(t); after != before {
-		t.Fatalf("termios not restored after panic")
-	}
-	if err := term.Restore(); err != nil { // idempotent
-		t.Fatal(err)
-	}
-	if logged.String() != "raw\r\ncooked\r\n" {
-		t.Fatalf("log %q", logged.String())
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
-	if client.OpenTerminal(int(r.Fd())) != nil {
-		t.Fatal("OpenTerminal accepted a pipe")
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/escape"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
@@ -92,9 +93,9 @@ var errSessionRefused = errors.New("Session open refused by peer")
 
 // Session runs a client's session on the shared connection.
 func (b *backend) Session(ctx context.Context, r *mux.SessionRequest) (int, error) {
-	var tty *client.Terminal
+	var terminal *tty.Terminal
 	if r.WantTTY {
-		tty = client.OpenTerminal(r.StdinFD)
+		terminal = tty.Open(r.StdinFD)
 	}
 	what := "shell"
 	if r.Command != "" {
@@ -128,7 +129,7 @@ func (b *backend) Session(ctx context.Context, r *mux.SessionRequest) (int, erro
 		Stdin:     r.Stdin,
 		Stdout:    r.Stdout,
 		Stderr:    r.Stderr,
-		TTY:       tty,
+		TTY:       terminal,
 		Resize:    r.Resize,
 		Opened: func() {
 			opened = true

@@ -6,7 +6,7 @@ import "errors"
 // forward, cancel, or OpenSSH 10.3's conninfo and channels) to the master
 // at ControlPath. The Reply holds what the master answered, also when
 // -O forward failed part way. Errors are ErrNoControlPath, a
-// *RequestError, or an *UnsupportedError.
+// *RequestError, or an *client.UnsupportedError.
 func Command(opts Options) (Reply, error) { return command(opts) }
 
 // Reply is a master's answer to a -O command.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/mux"
 )
@@ -95,7 +96,7 @@ func command(opts Options) (Reply, error) {
 		}
 		return Reply{Output: text}, nil
 	default: // proxy
-		return Reply{}, &UnsupportedError{What: "-O " + cmd}
+		return Reply{}, &client.UnsupportedError{Feature: "-O " + cmd}
 	}
 	return Reply{}, nil
 }

@@ -47,11 +47,3 @@ type Options struct {
 	// forwardings are up: the caller tells the gssh that started it.
 	Ready func()
 }
-
-// UnsupportedError names a multiplexing feature gssh does not have, on
-// this system or at all (-O proxy).
-type UnsupportedError struct {
-	What string
-}
-
-func (e *UnsupportedError) Error() string { return e.What + " is not supported yet" }

@@ -29,5 +29,5 @@
 //
 // Where there are no Unix-domain sockets with descriptor passing
 // (other.go), [Run] and [Command] refuse multiplexing with an
-// [UnsupportedError].
+// [client.UnsupportedError].
 package controlmaster

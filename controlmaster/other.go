@@ -5,13 +5,14 @@ package controlmaster
 import (
 	"context"
 
+	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
 )
 
 // unsupported refuses multiplexing where there are no Unix-domain
 // sockets with descriptor passing.
 func unsupported() error {
-	return &UnsupportedError{What: "multiplexing (ControlMaster, ControlPath, -O) on this system"}
+	return &client.UnsupportedError{Feature: "multiplexing (ControlMaster, ControlPath, -O) on this system"}
 }
 
 // run refuses multiplexing; without ControlPath, or with ControlMaster

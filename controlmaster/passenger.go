@@ -12,7 +12,7 @@ import (
 // status. ErrConnectDirectly means: connect directly (no ControlPath, no
 // usable master, or a foreground master's role). The other errors end
 // the run: *PassengerError, *TimeoutError, *EndedError, *SpawnError,
-// *MasterFailedError, *UnsupportedError, and mux's *ListenPathError and
+// *MasterFailedError, *client.UnsupportedError, and mux's *ListenPathError and
 // *PathTooLongError, which ssh prints as they are.
 func Run(ctx context.Context, opts Options) (status int, err error) { return run(ctx, opts) }
 

@@ -159,7 +159,7 @@ func expandAll(o *options, env *environment, hostArg, host string) error {
 		// ssh.c checks the socket before -G prints: a warning, or the end
 		// with ExitOnForwardFailure. A $VAR path is checked as written.
 		if _, err := os.Stat(r); err != nil {
-			msg := fmt.Sprintf("Cannot forward agent socket path \"%s\": %s", r, errnoText(err))
+			msg := fmt.Sprintf("Cannot forward agent socket path \"%s\": %s", r, Strerror(err))
 			// ssh logs it under the final LogLevel.
 			if o.int("exitonforwardfailure", 0) == 1 {
 				if o.int("loglevel", logInfo) < logError {

@@ -112,7 +112,7 @@ func gsshStderr(err error) string {
 		}
 		return strings.Join(l, "\n")
 	case errors.As(err, &oe):
-		return "Can't open user config file " + oe.Path + ": " + errnoText(oe.Err)
+		return "Can't open user config file " + oe.Path + ": " + Strerror(oe.Err)
 	}
 	return "untyped error " + err.Error()
 }

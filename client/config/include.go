@@ -135,7 +135,7 @@ func (p *parser) include(c *lineCtx, active *bool) error {
 				if err == nil {
 					f.Close()
 				} else if !errors.Is(err, fs.ErrNotExist) {
-					le := lineErr("Can't open user config file %s: %s", cut100(m), errnoText(err))
+					le := lineErr("Can't open user config file %s: %s", cut100(m), Strerror(err))
 					le.bare = true
 					return le
 				}

@@ -241,28 +241,9 @@ func runShell(shell, cmd string, env []string) (bool, error) {
 	// gives up when it cannot run.
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
-		return false, &FatalError{Lines: []string{fmt.Sprintf("Shell \"%s\" is not executable: %s", shell, strerrorText(errno))}, Err: err}
+		return false, &FatalError{Lines: []string{fmt.Sprintf("Shell \"%s\" is not executable: %s", shell, Strerror(errno))}, Err: err}
 	}
 	return false, fmt.Errorf("Unable to execute '%s': %w", cmd, err)
-}
-
-// strerrorText is the C library's text for errno: Go's is the same
-// words, lower-cased.
-func strerrorText(errno syscall.Errno) string {
-	s := errno.Error()
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// errnoText is strerrorText for the errno behind err, or err's own text.
-func errnoText(err error) string {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return strerrorText(errno)
-	}
-	return err.Error()
 }
 
 // uidString is the %i token.

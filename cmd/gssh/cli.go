@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -779,7 +777,7 @@ func (t *translator) identity(arg string) error {
 		return &fatalError{msg: err.Error()}
 	}
 	if _, err := os.Stat(path); err != nil {
-		t.warnings = append(t.warnings, fmt.Sprintf("Warning: Identity file %s not accessible: %s.", path, strerror(err)))
+		t.warnings = append(t.warnings, fmt.Sprintf("Warning: Identity file %s not accessible: %s.", path, config.Strerror(err)))
 		return nil
 	}
 	t.lines = append(t.lines, configLine("IdentityFile", path))
@@ -1199,18 +1197,4 @@ func expandTilde(s string) (string, error) {
 		dir += "/"
 	}
 	return dir + rest, nil
-}
-
-// strerror renders a file error the way C's strerror does
-// ("No such file or directory").
-func strerror(err error) string {
-	var errno syscall.Errno
-	msg := err.Error()
-	if errors.As(err, &errno) {
-		msg = errno.Error()
-	}
-	if msg == "" {
-		return msg
-	}
-	return strings.ToUpper(msg[:1]) + msg[1:]
 }

@@ -27,7 +27,7 @@ func report(stderr io.Writer, prog string, err error) int {
 	var openErr *config.OpenError
 	var connectErr *client.ConnectError
 	var resolveErr *client.ResolveError
-	var unsupported *notSupportedError
+	var unsupported *client.UnsupportedError
 	var jump *client.JumpError
 	var name *config.NameError
 	var disconnected *client.DisconnectedError
@@ -66,11 +66,11 @@ func report(stderr io.Writer, prog string, err error) int {
 			line("%s", l)
 		}
 	case errors.As(err, &openErr):
-		line("Can't open user config file %s: %s", openErr.Path, strerror(openErr.Err))
+		line("Can't open user config file %s: %s", openErr.Path, config.Strerror(openErr.Err))
 	case errors.As(err, &connectErr), errors.As(err, &resolveErr):
 		line("%s: %s", prog, strings.TrimPrefix(err.Error(), "ssh: "))
 	case errors.As(err, &unsupported):
-		line("%s: %s is not supported yet", prog, unsupported.what)
+		line("%s: %s", prog, unsupported.Error())
 	default:
 		line("%s", err)
 	}
@@ -133,7 +133,7 @@ func reportSession(log *sshlog.Logger, err error) int {
 func reportMux(ctx context.Context, opts controlmaster.Options, prog string, err error) int {
 	var timeout *controlmaster.TimeoutError
 	var request *controlmaster.RequestError
-	var unsupported *controlmaster.UnsupportedError
+	var unsupported *client.UnsupportedError
 	var failed *controlmaster.PassengerError
 	var ended *controlmaster.EndedError
 	var spawn *controlmaster.SpawnError
@@ -159,22 +159,10 @@ func reportMux(ctx context.Context, opts controlmaster.Options, prog string, err
 	return exitFailure
 }
 
-// notSupportedError names a feature gssh accepts on the command line or in
-// ssh_config but does not implement yet. Failing loudly is deliberate: a
-// silently ignored -L or ControlMaster would leave a caller waiting for a
-// tunnel or master that never comes.
-type notSupportedError struct {
-	what string
-}
-
-func (e *notSupportedError) Error() string {
-	return e.what + " is not supported yet"
-}
-
 // checkSupported refuses the features of later milestones before any
 // connection is made.
 func checkSupported(inv *invocation, cfg *config.Config) error {
-	unsupported := func(what string) error { return &notSupportedError{what} }
+	unsupported := func(what string) error { return &client.UnsupportedError{Feature: what} }
 	switch {
 	case cfg.ForkAfterAuthentication && len(inv.Command) == 0 && cfg.RemoteCommand == "" && cfg.SessionType != "none":
 		return errForkWithoutCommand // ssh.c's check, before connecting

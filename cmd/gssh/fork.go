@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/reexec"
 )
 
@@ -44,12 +44,12 @@ func forkBackground(argv []string, prog string, logOut io.Writer) int {
 }
 
 // forkPrompter asks on the caller's terminal, which -f's child has only
-// as a descriptor; outside the child it is client.TTYPrompter.
-func forkPrompter(child *reexec.Report) client.Prompter {
-	if tty := child.TTY(); tty != nil {
-		return client.TTYPrompterOn(tty)
+// as a descriptor; outside the child it is tty.NewPrompter.
+func forkPrompter(child *reexec.Report) tty.Prompter {
+	if terminal := child.TTY(); terminal != nil {
+		return tty.PrompterOn(terminal)
 	}
 	// Without a controlling terminal this fails with ErrNoTTY, as ssh
 	// cannot ask either when its caller had no terminal.
-	return client.TTYPrompter()
+	return tty.NewPrompter()
 }

@@ -38,7 +38,7 @@ func runLocalCommand(cfg *config.Config, st client.Streams, log *sshlog.Logger) 
 	}
 	if err := cmd.Run(); err != nil {
 		if _, exited := err.(*exec.ExitError); !exited {
-			log.Logf(config.LogError, "Couldn't execute %s -c \"%s\": %s", shell, line, strerror(err))
+			log.Logf(config.LogError, "Couldn't execute %s -c \"%s\": %s", shell, line, config.Strerror(err))
 		}
 	}
 }

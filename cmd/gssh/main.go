@@ -16,6 +16,7 @@ import (
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
+	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/controlmaster"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/internal/reexec"
@@ -72,7 +73,7 @@ func run(argv []string, st client.Streams) int {
 	if inv.LogFile != "" {
 		f, err := os.OpenFile(inv.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
-			fmt.Fprintf(st.Stderr, "Couldn't open logfile %s: %s\n", inv.LogFile, strerror(err))
+			fmt.Fprintf(st.Stderr, "Couldn't open logfile %s: %s\n", inv.LogFile, config.Strerror(err))
 			return 1
 		}
 		defer f.Close()
@@ -123,7 +124,7 @@ func run(argv []string, st client.Streams) int {
 		return forkBackground(argv, prog, logOut) // fork.go
 	}
 	child.Relay()
-	var prompter client.Prompter
+	var prompter tty.Prompter
 	if !cfg.BatchMode {
 		prompter = forkPrompter(child)
 	}

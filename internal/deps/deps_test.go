@@ -24,15 +24,19 @@ var pure = []string{
 	"client/config",
 	"client/krl",
 	"client/termsafe",
+	"client/nss",
 }
 
 // layers lists, for packages above the pure ones, the gssh packages they
 // must not depend on, directly or not (exact import paths: client/config
 // is not client).
 var layers = map[string][]string{
-	"client/sshlog":   {"client", "controlmaster"},
-	"client":          {"controlmaster"},
-	"internal/reexec": {"client", "controlmaster", "mux"},
+	"client/sshlog":     {"client", "controlmaster"},
+	"client/tty":        {"client", "controlmaster"},
+	"client/keys":       {"client", "controlmaster"},
+	"client/knownhosts": {"client", "controlmaster", "client/tty"},
+	"client":            {"controlmaster"},
+	"internal/reexec":   {"client", "controlmaster", "mux"},
 }
 
 // harness is test-only code that no product package may link.

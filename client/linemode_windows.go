@@ -1,4 +1,0 @@
-package client
-
-// lineMode does nothing: there is never a raw terminal on Windows.
-func (t *Terminal) lineMode() error { return nil }
