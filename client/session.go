@@ -112,12 +112,12 @@ func (c *Conn) Run(ctx context.Context, opts SessionOptions, st Streams, log *ss
 
 // decidePTY is ssh.c's tty_flag logic for a session that is opened
 // (SessionType none never gets here, and never warns).
-func decidePTY(requestTTY string, hasCommand, stdinTTY bool, log *sshlog.Logger) bool {
-	want := requestTTY == "yes" || requestTTY == "force"
+func decidePTY(requestTTY config.RequestTTY, hasCommand, stdinTTY bool, log *sshlog.Logger) bool {
+	want := requestTTY == config.RequestTTYYes || requestTTY == config.RequestTTYForce
 	if !hasCommand {
-		want = requestTTY != "no"
+		want = requestTTY != config.RequestTTYNo
 	}
-	if !stdinTTY && requestTTY != "force" {
+	if !stdinTTY && requestTTY != config.RequestTTYForce {
 		if want {
 			log.Logf(config.LogInfo, "Pseudo-terminal will not be allocated because stdin is not a terminal.")
 		}
@@ -254,7 +254,7 @@ func (s *session) setup(ctx context.Context) error {
 			return err
 		}
 		switch {
-		case !ok && (cfg.RequestTTY == "yes" || cfg.RequestTTY == "force"):
+		case !ok && (cfg.RequestTTY == config.RequestTTYYes || cfg.RequestTTY == config.RequestTTYForce):
 			return &RequestFailedError{What: "PTY allocation"}
 		case !ok:
 			s.log.Logf(config.LogError, "PTY allocation request failed on channel 0")

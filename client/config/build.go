@@ -60,7 +60,7 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		HashKnownHosts:               b("hashknownhosts"),
 		HostKeyAlias:                 o.str("hostkeyalias", ""),
 		UpdateHostKeys:               []string{"no", "yes", "ask"}[o.int("updatehostkeys", 0)],
-		RequestTTY:                   []string{"no", "yes", "force", "auto"}[o.int("requesttty", ttyAuto)],
+		RequestTTY:                   RequestTTY(o.int("requesttty", ttyAuto)),
 		SessionType:                  []string{"none", "subsystem", "default"}[o.int("sessiontype", sessDefault)],
 		RemoteCommand:                o.str("remotecommand", ""),
 		StdinNull:                    b("stdinnull"),

@@ -87,7 +87,7 @@ type Config struct {
 	HostKeyAlias          string
 	UpdateHostKeys        string
 
-	RequestTTY              string // "auto", "no", "yes", "force"
+	RequestTTY              RequestTTY
 	SessionType             string // "default", "none", "subsystem"
 	RemoteCommand           string
 	StdinNull               bool

@@ -191,6 +191,31 @@ const (
 // String returns the level's name as ssh -G prints it.
 func (l LogLevel) String() string { return nameOf(logLevels, int(l)) }
 
+// RequestTTY is ssh_config's RequestTTY (-t, -tt, -T): whether a
+// session asks for a pseudo-terminal.
+type RequestTTY int
+
+// RequestTTY values, numbered as the state table of keywords.go.
+const (
+	RequestTTYNo    RequestTTY = iota // never
+	RequestTTYYes                     // when stdin is a terminal
+	RequestTTYForce                   // always, even without a terminal
+	RequestTTYAuto                    // for a login session on a terminal
+)
+
+// String returns the value as ssh -G prints it.
+func (r RequestTTY) String() string {
+	switch r {
+	case RequestTTYNo:
+		return "no"
+	case RequestTTYYes:
+		return "yes"
+	case RequestTTYForce:
+		return "force"
+	}
+	return "auto"
+}
+
 const (
 	logError     = int(LogError)
 	logInfo      = int(LogInfo)

@@ -560,7 +560,7 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 			return false, logFatalf("Cannot specify -N with -s/SessionType")
 		}
 		t.force("SessionType", "none")
-		t.force("RequestTTY", "no")
+		t.force("RequestTTY", config.RequestTTYNo.String())
 	case 'n':
 		t.force("StdinNull", "yes")
 	case 'O':
@@ -612,12 +612,12 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 		}
 		t.force("SessionType", "subsystem")
 	case 'T':
-		t.force("RequestTTY", "no")
+		t.force("RequestTTY", config.RequestTTYNo.String())
 	case 't':
-		if t.cur["requesttty"] == "yes" {
-			t.force("RequestTTY", "force")
+		if t.cur["requesttty"] == config.RequestTTYYes.String() {
+			t.force("RequestTTY", config.RequestTTYForce.String())
 		} else {
-			t.force("RequestTTY", "yes")
+			t.force("RequestTTY", config.RequestTTYYes.String())
 		}
 	case 'V':
 		return true, nil
@@ -641,7 +641,7 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 			return false, fatalf("Bad stdio forwarding specification '%s'", arg)
 		}
 		t.stdio = true
-		t.force("RequestTTY", "no")
+		t.force("RequestTTY", config.RequestTTYNo.String())
 		t.force("SessionType", "none")
 	case 'w':
 		if !tunValid(arg) {
