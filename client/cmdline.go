@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 )
 
 // cmdInterrupt is ^C, which reaches the ssh> line as a byte because line
@@ -76,14 +77,14 @@ func (h *escapeHandler) runCommandLine(line string) {
 	if cancel {
 		s = s[1:]
 	}
-	var kind ForwardKind
+	var kind config.ForwardKind
 	switch {
 	case strings.HasPrefix(s, "L"):
-		kind = ForwardLocal
+		kind = config.ForwardLocal
 	case strings.HasPrefix(s, "R"):
-		kind = ForwardRemote
+		kind = config.ForwardRemote
 	case strings.HasPrefix(s, "D"):
-		kind = ForwardDynamic
+		kind = config.ForwardDynamic
 	default:
 		log.Logf(config.LogInfo, "Invalid command.")
 		return
@@ -103,35 +104,27 @@ const cmdSpace = " \t\n\v\f\r"
 // and says "Forwarding port." before the server answers, whose answer
 // ("Allocated port …", "Warning: remote port forwarding failed …")
 // follows; gssh waits for that answer, in the same order.
-func (h *escapeHandler) addForward(kind ForwardKind, spec string) {
+func (h *escapeHandler) addForward(kind config.ForwardKind, spec string) {
 	log := h.ctl.log
-	var fwd string
-	var ok bool
-	switch kind {
-	case ForwardRemote:
-		// A -R spec may be dynamic or not: both are tried.
-		if fwd, ok = config.ParseForward(spec, false, true); !ok {
-			fwd, ok = config.ParseForward(spec, true, true)
-		}
-		if !ok {
-			log.Logf(config.LogInfo, "Bad remote forwarding specification.")
-			return
-		}
-	default:
-		if fwd, ok = config.ParseForward(spec, kind == ForwardDynamic, false); !ok {
-			log.Logf(config.LogInfo, "Bad local forwarding specification.")
-			return
-		}
+	// A -R spec may be dynamic or not: ParseForward tries both.
+	fwd, ok := config.ParseForward(kind, spec)
+	switch {
+	case !ok && kind == config.ForwardRemote:
+		log.Logf(config.LogInfo, "Bad remote forwarding specification.")
+		return
+	case !ok:
+		log.Logf(config.LogInfo, "Bad local forwarding specification.")
+		return
 	}
 	f := h.opts.Forwarding
 	if f == nil {
 		log.Logf(config.LogInfo, "Port forwarding failed.")
 		return
 	}
-	if kind == ForwardRemote {
+	if kind == config.ForwardRemote {
 		log.Logf(config.LogInfo, "Forwarding port.")
-		_, err := f.Add(h.ctl.ctx, kind, fwd)
-		var fe *ForwardError
+		_, err := f.Add(h.ctl.ctx, fwd)
+		var fe *forward.Error
 		switch {
 		case err == nil:
 		case !errors.As(err, &fe):
@@ -144,7 +137,7 @@ func (h *escapeHandler) addForward(kind ForwardKind, spec string) {
 		}
 		return
 	}
-	if _, err := f.Add(h.ctl.ctx, kind, fwd); err != nil {
+	if _, err := f.Add(h.ctl.ctx, fwd); err != nil {
 		log.Logf(config.LogInfo, "Port forwarding failed.")
 		return
 	}
@@ -153,15 +146,15 @@ func (h *escapeHandler) addForward(kind ForwardKind, spec string) {
 
 // cancelForward is ~C -KL, -KR or -KD; the spec has one or two fields,
 // "[bind_address:]port" (or a socket path).
-func (h *escapeHandler) cancelForward(kind ForwardKind, spec string) {
+func (h *escapeHandler) cancelForward(kind config.ForwardKind, spec string) {
 	log := h.ctl.log
-	listen, ok := config.ParseForward(spec, true, false)
+	cancel, ok := config.ParseForward(config.ForwardDynamic, spec)
 	if !ok {
 		log.Logf(config.LogInfo, "Bad forwarding close specification.")
 		return
 	}
 	f := h.opts.Forwarding
-	if f == nil || f.Cancel(kind, listen) != nil {
+	if f == nil || f.Cancel(kind, cancel.Listen) != nil {
 		log.Logf(config.LogInfo, "Unknown port forwarding.")
 		return
 	}

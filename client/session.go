@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
@@ -164,7 +165,9 @@ func (s *session) run(ctx context.Context) (int, error) {
 	})
 
 	defer s.st.Terminal.Restore()
-	s.conn.requestAgent(ch, s.log) // agent.go; before pty-req, as ssh orders them
+	if !s.conn.HostKeyUntrusted {
+		forward.RequestAgent(s.conn.Client, ch, s.conn.Config, s.log) // before pty-req, as ssh orders them
+	}
 	if err := s.setup(ctx); err != nil {
 		return 255, err
 	}
