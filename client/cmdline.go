@@ -116,8 +116,11 @@ func (h *escapeHandler) addForward(kind config.ForwardKind, spec string) {
 		log.Logf(config.LogInfo, "Bad local forwarding specification.")
 		return
 	}
+	// As at start-up, -L to host "socks" is a -D and a -D to a path a -L;
+	// ~C's -L and -D set up only their own kind.
+	fwd = fwd.Canonical()
 	f := h.opts.Forwarding
-	if f == nil {
+	if f == nil || fwd.Kind != kind {
 		log.Logf(config.LogInfo, "Port forwarding failed.")
 		return
 	}

@@ -148,14 +148,14 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		c.IdentityFileError = err
 	}
 	for _, f := range o.localForwards {
-		if f = f.asConfig(); f.Kind == ForwardDynamic {
+		if f = f.Canonical(); f.Kind == ForwardDynamic {
 			c.DynamicForwards = append(c.DynamicForwards, f)
 		} else {
 			c.LocalForwards = append(c.LocalForwards, f)
 		}
 	}
 	for _, f := range o.remoteForwards {
-		c.RemoteForwards = append(c.RemoteForwards, f.asConfig())
+		c.RemoteForwards = append(c.RemoteForwards, f.Canonical())
 	}
 	return c, nil
 }

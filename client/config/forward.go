@@ -57,11 +57,12 @@ type Forward struct {
 // "socks" port 0.
 func (f Forward) Dynamic() bool { return f.Connect == Endpoint{Host: socksHost} }
 
-// asConfig is f as Config holds it. Like ssh, gssh takes a destination
-// host "socks" for a SOCKS proxy whatever its port (readconf.c lists such
-// a LocalForward under DynamicForward), and a -D with a destination path
-// for a local forwarding to it.
-func (f Forward) asConfig() Forward {
+// Canonical is f as Config holds it, and as the command line and ~C set
+// it up. Like ssh, gssh takes a destination host "socks" for a SOCKS
+// proxy whatever its port (readconf.c lists such a LocalForward under
+// DynamicForward), and a -D with a destination path for a local
+// forwarding to that path.
+func (f Forward) Canonical() Forward {
 	if f.Connect.Path == "" && f.Connect.Host == socksHost {
 		f.Connect = Endpoint{Host: socksHost}
 	}

@@ -90,3 +90,26 @@ func gForms(fwds []Forward) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// TestForwardCanonical: a destination host "socks" makes a SOCKS
+// forwarding whatever its port, and a -D with a destination path is a
+// local forwarding, as Config holds them.
+func TestForwardCanonical(t *testing.T) {
+	socks := Endpoint{Host: "socks"}
+	for _, tc := range []struct {
+		kind ForwardKind
+		spec string
+		want Forward
+	}{
+		{ForwardLocal, "8081:socks:80", Forward{Kind: ForwardDynamic, Listen: Endpoint{Port: 8081}, Connect: socks}},
+		{ForwardRemote, "8080:socks:80", Forward{Kind: ForwardRemote, Listen: Endpoint{Port: 8080}, Connect: socks}},
+		{ForwardDynamic, "8082:/tmp/p", Forward{Kind: ForwardLocal, Listen: Endpoint{Port: 8082}, Connect: Endpoint{Path: "/tmp/p"}}},
+		{ForwardDynamic, "1080", Forward{Kind: ForwardDynamic, Listen: Endpoint{Port: 1080}, Connect: socks}},
+		{ForwardLocal, "8080:web:80", Forward{Kind: ForwardLocal, Listen: Endpoint{Port: 8080}, Connect: Endpoint{Host: "web", Port: 80}}},
+	} {
+		f, ok := ParseForward(tc.kind, tc.spec)
+		if got := f.Canonical(); !ok || got != tc.want {
+			t.Errorf("ParseForward(%v, %q).Canonical() = %+v, %v; want %+v", tc.kind, tc.spec, got, ok, tc.want)
+		}
+	}
+}
