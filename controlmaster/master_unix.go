@@ -38,7 +38,7 @@ func serve(ctx context.Context, opts Options) error {
 	}
 	// The command line's -L, -R and -D belong to the master, as in ssh
 	// -M -fN -L; the same Forwarding takes -O forward and -O cancel.
-	fwd, err := forward.Start(ctx, conn.Client, conn.Config, forward.Options{Log: log, HostKeyUntrusted: conn.HostKeyUntrusted})
+	fwd, err := forward.Start(ctx, conn.Client, conn.Config, log, forward.Options{HostKeyUntrusted: conn.HostKeyUntrusted})
 	if err != nil {
 		m.Close()
 		return err

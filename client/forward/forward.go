@@ -39,9 +39,6 @@ const MaxChannels = 1024
 
 // Options tune Start.
 type Options struct {
-	// Log receives ssh's forwarding messages ("Allocated port ...",
-	// "bind [127.0.0.1]:8080: Address already in use"). It may be nil.
-	Log *sshlog.Logger
 	// HostKeyUntrusted is set when the user went on although the host
 	// key was not trusted (client.Conn.HostKeyUntrusted): as ssh does,
 	// none of the configured forwardings is set up then.
@@ -79,8 +76,11 @@ type Forwarding struct {
 
 // Start sets up every LocalForward, DynamicForward and RemoteForward of
 // cfg on the connection c, in that order, as ssh(1) does after
-// authentication and before the session. Listeners that cannot be opened
-// and remote forwards the server refuses are logged as ssh logs them;
+// authentication and before the session. log receives ssh's forwarding
+// messages ("Allocated port ...", "bind [127.0.0.1]:8080: Address already
+// in use"), then and later; it may be nil. Listeners that cannot be
+// opened and remote forwards the server refuses are logged as ssh logs
+// them;
 // with ExitOnForwardFailure the first such failure is returned as an
 // *Error (after the Forwarding has been closed), otherwise Start goes on
 // without it. Unlike ssh, gssh waits for the server's answers to the
@@ -90,7 +90,7 @@ type Forwarding struct {
 // With ClearAllForwardings, or when the host key was not trusted
 // (Options.HostKeyUntrusted), nothing is set up; forwardings can still
 // be added.
-func Start(ctx context.Context, c *ssh.Client, cfg *config.Config, opts Options) (*Forwarding, error) {
+func Start(ctx context.Context, c *ssh.Client, cfg *config.Config, log *sshlog.Logger, opts Options) (*Forwarding, error) {
 	limit := opts.MaxChannels
 	if limit <= 0 {
 		limit = MaxChannels
@@ -98,7 +98,7 @@ func Start(ctx context.Context, c *ssh.Client, cfg *config.Config, opts Options)
 	f := &Forwarding{
 		client:  c,
 		cfg:     cfg,
-		log:     opts.Log,
+		log:     log,
 		slots:   make(chan struct{}, limit),
 		pending: newNegotiations(opts.NegotiationTimeout, opts.MaxNegotiating),
 		done:    make(chan struct{}),

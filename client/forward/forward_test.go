@@ -60,7 +60,7 @@ func forwardOn(t *testing.T, s *sshdtest.Server, to *net.TCPAddr, dynamic bool, 
 	} else {
 		cfg.LocalForwards = []config.Forward{parse(t, config.ForwardLocal, fmt.Sprintf("%d:127.0.0.1:%d", port, to.Port))}
 	}
-	fwd, err := forward.Start(context.Background(), dialSSH(t, s), cfg, opts)
+	fwd, err := forward.Start(context.Background(), dialSSH(t, s), cfg, nil, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func TestRemoteSocksHandshakeDeadline(t *testing.T) {
 	l.Close()
 	cfg := testConfig()
 	cfg.RemoteForwards = []config.Forward{parse(t, config.ForwardRemote, strconv.Itoa(port))}
-	fwd, err := forward.Start(context.Background(), dialSSH(t, s), cfg, forward.Options{NegotiationTimeout: negotiationTimeout})
+	fwd, err := forward.Start(context.Background(), dialSSH(t, s), cfg, nil, forward.Options{NegotiationTimeout: negotiationTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestLocalForwardSocketPathWithBlank(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "my sock")
 	cfg := testConfig()
 	cfg.LocalForwards = []config.Forward{parse(t, config.ForwardLocal, fmt.Sprintf("%s:127.0.0.1:%d", path, to.Port))}
-	fwd, err := forward.Start(context.Background(), dialSSH(t, s), cfg, forward.Options{})
+	fwd, err := forward.Start(context.Background(), dialSSH(t, s), cfg, nil, forward.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestForwardingAddCancel(t *testing.T) {
 	}()
 	srcPort := src.Addr().(*net.TCPAddr).Port
 	ctx := context.Background()
-	fwd, err := forward.Start(ctx, dialSSH(t, s), testConfig(), forward.Options{})
+	fwd, err := forward.Start(ctx, dialSSH(t, s), testConfig(), nil, forward.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func startForwarding(ctx context.Context, inv *invocation, conn *client.Conn, st
 		}
 		return nil, stop, 0, true
 	}
-	fwd, err := forward.Start(ctx, conn.Client, conn.Config, forward.Options{Log: log, HostKeyUntrusted: conn.HostKeyUntrusted})
+	fwd, err := forward.Start(ctx, conn.Client, conn.Config, log, forward.Options{HostKeyUntrusted: conn.HostKeyUntrusted})
 	if err != nil {
 		return fail(err)
 	}
