@@ -2,8 +2,8 @@
 // ssh(1) does after authentication: local (-L, LocalForward), remote
 // (-R, RemoteForward) and dynamic (-D, DynamicForward, and -R as a SOCKS
 // proxy) forwarding of TCP ports and Unix sockets, forwardings added and
-// cancelled while the connection runs (~C, -O forward, -O cancel), and
-// agent forwarding (-A, ForwardAgent).
+// cancelled while the connection runs (the commands of ~C's command
+// line, -O forward, -O cancel), and agent forwarding (-A, ForwardAgent).
 //
 // It works on an *ssh.Client and a resolved *config.Config, whose typed
 // config.Forward values describe the forwardings; the SOCKS protocol
