@@ -72,3 +72,42 @@ func TestPartialSuccessThenPromptLikeOpenSSH(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyboardInteractiveLikeOpenSSH: keyboard-interactive alone against
+// sshd with PAM, answered at the terminal, right at once or after a wrong
+// answer: gssh asks ssh's question, shows the same terminal and exits as
+// ssh does.
+func TestKeyboardInteractiveLikeOpenSSH(t *testing.T) {
+	sshdtest.RequireTestUser(t)
+	s := sshdtest.Start(t, sshdtest.Options{PAM: true})
+	prompt := fmt.Sprintf("(%s@%s) Password: ", sshdtest.TestUser, s.Host)
+	cases := []struct {
+		name    string
+		answers []string
+	}{
+		{"right answer", []string{sshdtest.TestUserPassword}},
+		{"wrong, then right", []string{"not-the-password", sshdtest.TestUserPassword}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			screens := map[string]string{}
+			for _, cl := range jumpClients() {
+				p := startPtyCommand(t, 24, 80, nil, cl.prog, "-F", "none", "-p", fmt.Sprint(s.Port),
+					"-o", "UserKnownHostsFile="+s.KnownHosts, "-o", "GlobalKnownHostsFile=/dev/null",
+					"-o", "StrictHostKeyChecking=yes", "-o", "IdentityAgent=none", "-o", "PubkeyAuthentication=no",
+					"-o", "PreferredAuthentications=keyboard-interactive", "-o", "NumberOfPasswordPrompts=2",
+					"-l", sshdtest.TestUser, s.Host, "echo logged-in")
+				for i, a := range c.answers {
+					p.waitForCount(prompt, i+1, 20*time.Second)
+					p.typeText(a + "\r")
+				}
+				p.waitFor("logged-in", 20*time.Second)
+				if code := p.wait(20 * time.Second); code != 0 {
+					t.Fatalf("%s exited %d; terminal shows:\n%q", cl.name, code, p.screen())
+				}
+				screens[cl.name] = p.screen()
+			}
+			sameScreens(t, screens, c.answers...)
+		})
+	}
+}

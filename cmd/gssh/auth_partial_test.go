@@ -42,6 +42,8 @@ func TestPartialSuccessTwoKeysLikeOpenSSH(t *testing.T) {
 	certKey := r.keygen(t, "certkey")
 	cert := r.sign(t, "certkey", "cert", "-n", r.user)
 	r.sign(t, "certkey", "certkey", "-n", r.user) // certkey-cert.pub
+	agentSock := r.agent(t, "agent", []string{"first"}, nil)
+	certAgentSock := r.agent(t, "certagent", []string{"certkey"}, []string{cert})
 
 	cases := []struct {
 		name string
@@ -55,6 +57,8 @@ func TestPartialSuccessTwoKeysLikeOpenSSH(t *testing.T) {
 		{"a certificate and a different key", true, []string{"-i", certKey, "-o", "CertificateFile=" + cert, "-i", k("first")}},
 		{"a key and then a certificate", true, []string{"-i", k("second"), "-i", certKey}},
 		{"the certificate's own key is not a second key", false, []string{"-i", certKey, "-o", "CertificateFile=" + cert}},
+		{"an agent key and a file key", true, []string{"-o", "IdentityAgent=" + agentSock, "-i", k("second")}},
+		{"an agent certificate and a file key", true, []string{"-o", "IdentityAgent=" + certAgentSock, "-i", k("second")}},
 		{"one key is not enough", false, []string{"-i", k("first")}},
 		{"one key and a stranger", false, []string{"-i", k("first"), "-i", k("stranger")}},
 	}
