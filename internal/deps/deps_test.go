@@ -45,6 +45,7 @@ var layers = map[string][]string{
 var harness = []string{
 	"internal/bench",
 	"internal/faults",
+	"internal/kdctest",
 	"internal/soak",
 	"internal/sshdtest",
 	"internal/testenv",
