@@ -22,6 +22,7 @@ var pure = []string{
 	"keepalive",
 	"mux",
 	"client/config",
+	"client/gssapi",
 	"client/krl",
 	"client/termsafe",
 	"client/nss",
