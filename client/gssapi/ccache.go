@@ -126,11 +126,41 @@ func (e *UnsupportedCacheError) Error() string {
 	return fmt.Sprintf("credential cache type %s is not supported by gssh (cache %s)", typ, e.Name)
 }
 
-// loadCCache reads the credential cache name points at.
-func loadCCache(name string) (*credentials.CCache, error) {
+// loadCCache reads the credential cache name points at. With a client
+// identity (GSSAPIClientIdentity) a DIR: collection is searched for the
+// member holding that principal, as MIT's krb5_cc_cache_match does;
+// otherwise the cache must hold it.
+func loadCCache(name, identity string) (*credentials.CCache, error) {
 	path, err := ccacheFile(name)
 	if err != nil {
 		return nil, err
 	}
-	return credentials.LoadCCache(path)
+	cache, err := credentials.LoadCCache(path)
+	if identity == "" || (err == nil && holds(cache, identity)) {
+		return cache, err
+	}
+	if dir, ok := strings.CutPrefix(name, "DIR:"); ok && !strings.HasPrefix(dir, ":") {
+		members, _ := filepath.Glob(filepath.Join(dir, "tkt*"))
+		for _, m := range members {
+			if c, err := credentials.LoadCCache(m); err == nil && holds(c, identity) {
+				return c, nil
+			}
+		}
+	}
+	return nil, &NoPrincipalError{Principal: identity, Cache: name}
+}
+
+// holds reports whether a cache is for the principal, written user@REALM
+// or, in the cache's realm, user.
+func holds(c *credentials.CCache, principal string) bool {
+	name := c.DefaultPrincipal.PrincipalName.PrincipalNameString()
+	return principal == name || principal == name+"@"+c.DefaultPrincipal.Realm
+}
+
+// NoPrincipalError reports that no cache holds GSSAPIClientIdentity's
+// principal.
+type NoPrincipalError struct{ Principal, Cache string }
+
+func (e *NoPrincipalError) Error() string {
+	return fmt.Sprintf("no credential cache for %s in %s", e.Principal, e.Cache)
 }

@@ -73,15 +73,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, &Error{Major: majorFailure, Minor: err.Error(), Err: err}
 	}
 	cacheName := ccacheName(cfg.CCache, text)
-	cache, err := loadCCache(cacheName)
-	if err != nil {
+	cache, err := loadCCache(cacheName, cfg.ClientIdentity)
+	var noPrincipal *NoPrincipalError
+	switch {
+	case errors.As(err, &noPrincipal):
+		return nil, &Error{Major: majorNoCred, Minor: fmt.Sprintf("Can't find client principal %s in cache collection", noPrincipal.Principal), Err: err}
+	case err != nil:
 		return nil, &Error{Major: majorNoCred, Minor: fmt.Sprintf("No Kerberos credentials available (default cache: %s)", cacheName), Err: err}
-	}
-	if id := cfg.ClientIdentity; id != "" && id != cache.DefaultPrincipal.PrincipalName.PrincipalNameString() &&
-		id != cache.DefaultPrincipal.PrincipalName.PrincipalNameString()+"@"+cache.DefaultPrincipal.Realm {
-		err := fmt.Errorf("cache %s holds %s@%s, not %s", cacheName,
-			cache.DefaultPrincipal.PrincipalName.PrincipalNameString(), cache.DefaultPrincipal.Realm, id)
-		return nil, &Error{Major: majorNoCred, Minor: fmt.Sprintf("Can't find client principal %s in cache collection", id), Err: err}
 	}
 	cl, err := krbclient.NewFromCCache(cache, conf, krbclient.DisablePAFXFAST(true))
 	if err != nil {

@@ -76,3 +76,28 @@ func TestNewGetsServiceTicket(t *testing.T) {
 		c.DeleteSecContext()
 	}
 }
+
+// TestClientIdentityPicksCollectionMember: in a DIR: collection whose
+// primary cache is alice's, GSSAPIClientIdentity bob selects bob's member,
+// as MIT's krb5_cc_cache_match does; a principal no member holds fails.
+func TestClientIdentityPicksCollectionMember(t *testing.T) {
+	k, _ := realmWithTicket(t)
+	k.AddUser(t, "bob", "bob-pw")
+	dir := t.TempDir()
+	k.Kinit(t, "alice", "alice-pw", "DIR:"+dir)
+	k.Kinit(t, "bob", "bob-pw", "DIR::"+filepath.Join(dir, "tktbob"))
+	for id, want := range map[string]string{"": "alice", "bob": "bob", "alice@" + kdctest.Realm: "alice"} {
+		c, err := New(context.Background(), Config{Host: "127.0.0.1", CCache: "DIR:" + dir, Krb5Config: k.Krb5Conf, ClientIdentity: id})
+		if err != nil {
+			t.Fatalf("identity %q: %v", id, err)
+		}
+		if got := c.cname.PrincipalNameString(); got != want {
+			t.Errorf("identity %q: cache of %s, want %s", id, got, want)
+		}
+	}
+	_, err := New(context.Background(), Config{Host: "127.0.0.1", CCache: "DIR:" + dir, Krb5Config: k.Krb5Conf, ClientIdentity: "carol"})
+	var gerr *Error
+	if !errors.As(err, &gerr) || gerr.Minor != "Can't find client principal carol in cache collection" {
+		t.Fatalf("carol: %v", err)
+	}
+}
