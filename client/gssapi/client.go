@@ -20,6 +20,7 @@ import (
 	"github.com/jcmturner/gokrb5/v8/iana/etypeID"
 	"github.com/jcmturner/gokrb5/v8/iana/flags"
 	"github.com/jcmturner/gokrb5/v8/iana/keyusage"
+	"github.com/jcmturner/gokrb5/v8/iana/nametype"
 	"github.com/jcmturner/gokrb5/v8/messages"
 	"github.com/jcmturner/gokrb5/v8/types"
 )
@@ -85,8 +86,8 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, &Error{Major: majorNoCred, Minor: fmt.Sprintf("No Kerberos credentials available (default cache: %s)", cacheName), Err: err}
 	}
-	if tgtExpired(cache, time.Now()) {
-		err := errors.New("ticket-granting ticket expired")
+	tgt, err := homeTGT(cache, time.Now())
+	if err != nil {
 		return nil, &Error{Major: majorExpired, Minor: "Ticket expired", Err: err}
 	}
 	r := cfg.Resolver
@@ -100,7 +101,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	case "fallback":
 		// MIT asks for the name as given first and canonicalises only
 		// if the KDC does not know it.
-		if tkt, key, err := cl.GetServiceTicket("host/" + strings.ToLower(host)); err == nil {
+		if tkt, key, err := serviceTicket(cl, tgt, "host/"+strings.ToLower(host)); err == nil {
 			return newClient(cl, "host/"+strings.ToLower(host), tkt, key)
 		}
 		host = canonicalHost(ctx, r, host, conf.LibDefaults.RDNS)
@@ -108,7 +109,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		host = strings.ToLower(host)
 	}
 	spn := "host/" + host
-	tkt, key, err := cl.GetServiceTicket(spn)
+	tkt, key, err := serviceTicket(cl, tgt, spn)
 	if err != nil {
 		minor := err.Error()
 		// gokrb5 keeps only the text of the KDC's error.
@@ -145,16 +146,39 @@ func serviceRealm(conf *krbconfig.Config, host string, cl *krbclient.Client) str
 	return cl.Credentials.Realm()
 }
 
-// tgtExpired reports whether the cache's TGT for its own realm has run
-// out; gokrb5 would try to log in again, which needs a password.
-func tgtExpired(cache *credentials.CCache, now time.Time) bool {
+// homeTGT is the cache's TGT for its own realm (NewFromCCache has made
+// sure there is one); an error when it has run out.
+func homeTGT(cache *credentials.CCache, now time.Time) (*credentials.Credential, error) {
 	realm := cache.DefaultPrincipal.Realm
 	for _, e := range cache.GetEntries() {
 		if n := e.Server.PrincipalName.NameString; len(n) == 2 && n[0] == "krbtgt" && n[1] == realm {
-			return !now.Before(e.EndTime)
+			if !now.Before(e.EndTime) {
+				return nil, fmt.Errorf("ticket-granting ticket for %s expired at %v", realm, e.EndTime)
+			}
+			return e, nil
 		}
 	}
-	return false
+	return nil, fmt.Errorf("no ticket-granting ticket for %s", realm)
+}
+
+// serviceTicket is a valid ticket for spn from the cache, else one the
+// client realm's KDC issues with tgt (following its referrals to other
+// realms). gokrb5's GetServiceTicket is not used: near the end of a
+// TGT's life it tries to log in again, which needs a password.
+func serviceTicket(cl *krbclient.Client, tgt *credentials.Credential, spn string) (messages.Ticket, types.EncryptionKey, error) {
+	if tkt, key, ok := cl.GetCachedTicket(spn); ok {
+		return tkt, key, nil
+	}
+	var tkt messages.Ticket
+	if err := tkt.Unmarshal(tgt.Ticket); err != nil {
+		return messages.Ticket{}, types.EncryptionKey{}, fmt.Errorf("TGT in the cache: %w", err)
+	}
+	princ := types.NewPrincipalName(nametype.KRB_NT_SRV_HST, spn)
+	_, rep, err := cl.TGSREQGenerateAndExchange(princ, cl.Credentials.Realm(), tkt, tgt.Key, false)
+	if err != nil {
+		return messages.Ticket{}, types.EncryptionKey{}, err
+	}
+	return rep.Ticket, rep.DecryptedEncPart.Key, nil
 }
 
 // MIT's texts for the GSS major status codes ssh reports.

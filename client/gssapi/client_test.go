@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gssh/gssh/internal/kdctest"
 )
@@ -99,5 +100,19 @@ func TestClientIdentityPicksCollectionMember(t *testing.T) {
 	var gerr *Error
 	if !errors.As(err, &gerr) || gerr.Minor != "Can't find client principal carol in cache collection" {
 		t.Fatalf("carol: %v", err)
+	}
+}
+
+// TestExpiredTGT: a TGT that has run out fails as MIT's "Ticket expired"
+// (gssh does not renew it), and nothing is asked of the KDC.
+func TestExpiredTGT(t *testing.T) {
+	k, _ := realmWithTicket(t)
+	cc := "FILE:" + filepath.Join(t.TempDir(), "short")
+	k.Kinit(t, "alice", "alice-pw", cc, "-l", "1s")
+	time.Sleep(1500 * time.Millisecond)
+	_, err := New(context.Background(), Config{Host: "127.0.0.1", CCache: cc, Krb5Config: k.Krb5Conf})
+	var gerr *Error
+	if !errors.As(err, &gerr) || gerr.Major != majorExpired || gerr.Minor != "Ticket expired" {
+		t.Fatalf("%v, want Ticket expired", err)
 	}
 }

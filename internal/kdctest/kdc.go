@@ -209,10 +209,11 @@ func (k *KDC) AddService(t testing.TB, names ...string) string {
 }
 
 // Kinit gets a ticket-granting ticket for name into the credential cache
-// ccache (a path, or TYPE:residual) with kinit.
-func (k *KDC) Kinit(t testing.TB, name, password, ccache string) {
+// ccache (a path, or TYPE:residual) with kinit, passing it any further
+// flags (such as -l 1s).
+func (k *KDC) Kinit(t testing.TB, name, password, ccache string, flags ...string) {
 	t.Helper()
-	cmd := exec.Command(kinitPath, "-c", ccache, name)
+	cmd := exec.Command(kinitPath, append(append([]string{"-c", ccache}, flags...), name)...)
 	cmd.Env = append(os.Environ(), k.Env()...)
 	cmd.Stdin = strings.NewReader(password + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
