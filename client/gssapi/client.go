@@ -46,7 +46,6 @@ type Config struct {
 // set up by x/crypto's gssapi-with-mic exchange through the GSSAPIClient
 // methods. It requests mutual authentication and integrity, as ssh does.
 type Client struct {
-	target     types.PrincipalName
 	realm      string // the client's realm
 	cname      types.PrincipalName
 	ticket     messages.Ticket
@@ -87,8 +86,11 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, &Error{Major: majorNoCred, Minor: fmt.Sprintf("No Kerberos credentials available (default cache: %s)", cacheName), Err: err}
 	}
 	tgt, err := homeTGT(cache, time.Now())
-	if err != nil {
+	switch {
+	case errors.Is(err, errTGTExpired):
 		return nil, &Error{Major: majorExpired, Minor: "Ticket expired", Err: err}
+	case err != nil:
+		return nil, &Error{Major: majorNoCred, Minor: fmt.Sprintf("No Kerberos credentials available (default cache: %s)", cacheName), Err: err}
 	}
 	r := cfg.Resolver
 	if r == nil {
@@ -102,7 +104,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		// MIT asks for the name as given first and canonicalises only
 		// if the KDC does not know it.
 		if tkt, key, err := serviceTicket(cl, tgt, "host/"+strings.ToLower(host)); err == nil {
-			return newClient(cl, "host/"+strings.ToLower(host), tkt, key)
+			return newClient(cl, tkt, key)
 		}
 		host = canonicalHost(ctx, r, host, conf.LibDefaults.RDNS)
 	default:
@@ -118,10 +120,10 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		}
 		return nil, &Error{Major: majorFailure, Minor: minor, Err: err}
 	}
-	return newClient(cl, spn, tkt, key)
+	return newClient(cl, tkt, key)
 }
 
-func newClient(cl *krbclient.Client, spn string, tkt messages.Ticket, key types.EncryptionKey) (*Client, error) {
+func newClient(cl *krbclient.Client, tkt messages.Ticket, key types.EncryptionKey) (*Client, error) {
 	switch key.KeyType {
 	case etypeID.AES128_CTS_HMAC_SHA1_96, etypeID.AES256_CTS_HMAC_SHA1_96,
 		etypeID.AES128_CTS_HMAC_SHA256_128, etypeID.AES256_CTS_HMAC_SHA384_192:
@@ -130,7 +132,6 @@ func newClient(cl *krbclient.Client, spn string, tkt messages.Ticket, key types.
 		return nil, &Error{Major: majorFailure, Minor: "Unsupported encryption type", Err: err}
 	}
 	return &Client{
-		target:     types.NewPrincipalName(tkt.SName.NameType, spn),
 		realm:      cl.Credentials.Realm(),
 		cname:      cl.Credentials.CName(),
 		ticket:     tkt,
@@ -146,14 +147,17 @@ func serviceRealm(conf *krbconfig.Config, host string, cl *krbclient.Client) str
 	return cl.Credentials.Realm()
 }
 
-// homeTGT is the cache's TGT for its own realm (NewFromCCache has made
-// sure there is one); an error when it has run out.
+// errTGTExpired is homeTGT's error for a TGT that has run out.
+var errTGTExpired = errors.New("ticket-granting ticket expired")
+
+// homeTGT is the cache's TGT for its own realm; errTGTExpired when it has
+// run out.
 func homeTGT(cache *credentials.CCache, now time.Time) (*credentials.Credential, error) {
 	realm := cache.DefaultPrincipal.Realm
 	for _, e := range cache.GetEntries() {
 		if n := e.Server.PrincipalName.NameString; len(n) == 2 && n[0] == "krbtgt" && n[1] == realm {
 			if !now.Before(e.EndTime) {
-				return nil, fmt.Errorf("ticket-granting ticket for %s expired at %v", realm, e.EndTime)
+				return nil, fmt.Errorf("%s at %v: %w", realm, e.EndTime, errTGTExpired)
 			}
 			return e, nil
 		}
