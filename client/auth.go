@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/gssapi"
 	"github.com/gssh/gssh/client/keys"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
@@ -42,8 +44,8 @@ import (
 // key"); gssh leaves out every key with the same key material as one the
 // server accepted, certificate or not, and so spends no attempt on it.
 
-// defaultPreferredAuthentications is OpenSSH's default order; the first two
-// are not implemented and are skipped like methods the server does not offer.
+// defaultPreferredAuthentications is OpenSSH's default order; hostbased is
+// not implemented and is skipped like a method the server does not offer.
 const defaultPreferredAuthentications = "gssapi-with-mic,hostbased,publickey,keyboard-interactive,password"
 
 // authenticator is the AuthCallback state of one Dial.
@@ -54,6 +56,8 @@ type authenticator struct {
 	// untrusted disables password and keyboard-interactive after a changed
 	// host key was accepted under StrictHostKeyChecking=no.
 	untrusted func() bool
+	// peer is the server's address, for GSSAPITrustDns.
+	peer net.Addr
 
 	methods []string // PreferredAuthentications
 	// cursor indexes methods; it only moves forward while the server's
@@ -86,6 +90,7 @@ type authenticator struct {
 	// kbdInfoSeen is set once the server sent a keyboard-interactive
 	// question; without one, ssh makes a single attempt.
 	kbdInfoSeen bool
+	gssapiTried bool
 	lastMethods []string
 	lastErr     error
 	// fatal ends authentication at the next step: x/crypto takes an
@@ -94,7 +99,7 @@ type authenticator struct {
 	fatal error
 }
 
-func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter tty.Prompter, untrusted func() bool) *authenticator {
+func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter tty.Prompter, untrusted func() bool, peer net.Addr) *authenticator {
 	methods := cfg.PreferredAuthentications
 	if len(methods) == 0 {
 		methods = strings.Split(defaultPreferredAuthentications, ",")
@@ -102,7 +107,7 @@ func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter tty.Promp
 	if cfg.BatchMode {
 		prompter = nil
 	}
-	a := &authenticator{cfg: cfg, log: log, prompter: prompter, untrusted: untrusted,
+	a := &authenticator{cfg: cfg, log: log, prompter: prompter, untrusted: untrusted, peer: peer,
 		methods: methods, disabled: map[string]bool{}, privates: map[string]ssh.Signer{}}
 	// ssh.c reads the identity files' public halves once connected,
 	// before key exchange, and reports the unusable ones then.
@@ -156,6 +161,8 @@ func (a *authenticator) next(ctx *ssh.ClientAuthContext) (ssh.AuthMethod, error)
 		}
 		var method ssh.AuthMethod
 		switch m {
+		case "gssapi-with-mic":
+			method = a.gssapiWithMIC()
 		case "publickey":
 			method = a.publicKey()
 		case "keyboard-interactive":
@@ -189,6 +196,35 @@ func (a *authenticator) partialSuccess(method string) {
 // material in an earlier step; sshd refuses it from then on.
 func (a *authenticator) wasAccepted(id *identity) bool {
 	return id.pub != nil && slices.ContainsFunc(a.accepted, func(k ssh.PublicKey) bool { return keys.Same(k, id.pub) })
+}
+
+// gssapiWithMIC returns the one gssapi-with-mic attempt (OpenSSH's
+// userauth_gssapi with its single mechanism, Kerberos V5), or nil when
+// GSSAPIAuthentication is off, it was tried, or no credentials can be had
+// for the server: then, as ssh does, nothing is sent and the reason is
+// logged at -v in MIT's words.
+func (a *authenticator) gssapiWithMIC() ssh.AuthMethod {
+	if !a.cfg.GSSAPIAuthentication || a.gssapiTried {
+		return nil
+	}
+	a.gssapiTried = true
+	ctx := context.Background()
+	host := gssapi.ServerHost(ctx, net.DefaultResolver, a.cfg.GSSAPIServerIdentity, a.cfg.GSSAPITrustDNS, a.cfg.HostName, a.peer)
+	c, err := gssapi.New(ctx, gssapi.Config{Host: host, CCache: os.Getenv("KRB5CCNAME"),
+		Krb5Config: os.Getenv("KRB5_CONFIG"), ClientIdentity: a.cfg.GSSAPIClientIdentity})
+	if err != nil {
+		var gerr *gssapi.Error
+		if errors.As(err, &gerr) {
+			a.log.Logf(config.LogDebug1, "%s", gerr.SSHText())
+		}
+		a.log.Logf(config.LogDebug2, "gssapi-with-mic: %v", err)
+		return nil
+	}
+	if a.cfg.GSSAPIDelegateCredentials {
+		// docs/kerberos.md: gokrb5 cannot make the forwarded TGT.
+		a.log.Logf(config.LogDebug1, "GSSAPIDelegateCredentials: gssh cannot delegate Kerberos credentials; authenticating without delegation")
+	}
+	return ssh.GSSAPIWithMICAuthMethod(c, host)
 }
 
 func (a *authenticator) canPrompt() bool { return a.prompter != nil && !a.untrusted() }

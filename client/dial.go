@@ -291,7 +291,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 	}
 	verifier := knownhosts.New(knownhosts.Options{Config: cfg, Log: opts.Log, Prompter: prompter, HomeDir: home,
 		Pause: func() func() { clock.hold(); return clock.start }})
-	auth := newAuthenticator(cfg, opts.Log, prompter, verifier.Untrusted)
+	auth := newAuthenticator(cfg, opts.Log, prompter, verifier.Untrusted, raw.RemoteAddr())
 	defer auth.close()
 	hostKeyAlgos, err := verifier.HostKeyAlgorithms()
 	if err != nil {

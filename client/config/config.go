@@ -79,6 +79,13 @@ type Config struct {
 	PasswordAuthentication       bool
 	KbdInteractiveAuthentication bool
 	NumberOfPasswordPrompts      int
+	// GSSAPIAuthentication enables gssapi-with-mic (Kerberos); the
+	// fields after it shape it (docs/kerberos.md).
+	GSSAPIAuthentication      bool
+	GSSAPIDelegateCredentials bool
+	GSSAPITrustDNS            bool
+	GSSAPIServerIdentity      string // "" = from the host name
+	GSSAPIClientIdentity      string // "" = the cache's principal
 
 	StrictHostKeyChecking string // "yes", "no", "ask", "accept-new"
 	UserKnownHostsFiles   []string

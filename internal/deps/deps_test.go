@@ -22,6 +22,7 @@ var pure = []string{
 	"keepalive",
 	"mux",
 	"client/config",
+	"client/gssapi",
 	"client/krl",
 	"client/termsafe",
 	"client/nss",
@@ -45,6 +46,7 @@ var layers = map[string][]string{
 var harness = []string{
 	"internal/bench",
 	"internal/faults",
+	"internal/kdctest",
 	"internal/soak",
 	"internal/sshdtest",
 	"internal/testenv",

@@ -55,6 +55,9 @@ type Options struct {
 	// password: the stand-in for a one-time code in multi-step logins.
 	// Without PAM, sshd on Linux has no keyboard-interactive device.
 	PAM bool
+	// Env holds NAME=VALUE settings added to sshd's environment (such as
+	// KRB5_KTNAME for a Kerberos test's keytab).
+	Env []string
 }
 
 // Server is a running sshd. Its files live in Dir and vanish with the test.
@@ -218,6 +221,9 @@ func (s *Server) start(opts Options) error {
 	}
 	os.Remove(s.LogFile)
 	cmd := exec.Command(SshdPath, "-D", "-f", cfg, "-E", s.LogFile)
+	if len(opts.Env) > 0 {
+		cmd.Env = append(os.Environ(), opts.Env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return err
