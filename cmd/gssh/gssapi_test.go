@@ -39,6 +39,12 @@ const kerberosPassword = "user-pw"
 // service in its keytab, whatever this machine's own host name.
 func startKerberos(t *testing.T, services ...string) *kerberosRig {
 	t.Helper()
+	return startKerberosWith(t, nil, services...)
+}
+
+// startKerberosWith is startKerberos with extra sshd_config lines.
+func startKerberosWith(t *testing.T, sshdConfig []string, services ...string) *kerberosRig {
+	t.Helper()
 	kdc := kdctest.Start(t)
 	u, err := user.Current()
 	if err != nil {
@@ -47,7 +53,7 @@ func startKerberos(t *testing.T, services ...string) *kerberosRig {
 	kdc.AddUser(t, u.Username, kerberosPassword)
 	keytab := kdc.AddService(t, services...)
 	s := sshdtest.Start(t, sshdtest.Options{
-		ExtraConfig: []string{"GSSAPIAuthentication yes", "GSSAPIStrictAcceptorCheck no"},
+		ExtraConfig: append([]string{"GSSAPIAuthentication yes", "GSSAPIStrictAcceptorCheck no"}, sshdConfig...),
 		Env:         append(kdc.Env(), "KRB5_KTNAME=FILE:"+keytab),
 	})
 	cc := filepath.Join(t.TempDir(), "ccache")
@@ -129,6 +135,32 @@ func TestGSSAPIWithoutTicketMatchesOpenSSH(t *testing.T) {
 	}
 	if n := r.acceptedWith(t, "gssapi-with-mic"); n != 0 {
 		t.Fatalf("sshd accepted gssapi-with-mic %d times without a ticket", n)
+	}
+}
+
+// TestGSSAPIThenPublickeyMatchesOpenSSH: with AuthenticationMethods
+// gssapi-with-mic,publickey both clients pass the Kerberos step with
+// partial success and go on to the key (gssh says so at -v as ssh does);
+// without a ticket the first step cannot be passed and both are denied.
+func TestGSSAPIThenPublickeyMatchesOpenSSH(t *testing.T) {
+	r := startKerberosWith(t, []string{"AuthenticationMethods gssapi-with-mic,publickey"}, "host/127.0.0.1")
+	if got := r.both(t, r.env, "-o", "GSSAPIAuthentication=yes", "sshd", "echo", "ok"); got.code != 0 || got.stdout != "ok\n" {
+		t.Fatalf("gssh %+v, want ok and 0", got)
+	}
+	log := readLog(t, r.sshd)
+	if n := strings.Count(log, "Partial gssapi-with-mic for "+r.user+" "); n != 2 {
+		t.Fatalf("sshd logged %d partial gssapi-with-mic logins, want 2:\n%s", n, log)
+	}
+	if n := r.acceptedWith(t, "publickey"); n != 2 {
+		t.Fatalf("sshd accepted publickey %d times, want 2", n)
+	}
+	v := runClient(t, gsshBin, nil, r.env, "-v", "-F", r.sshd.ClientConfig, "-o", "GSSAPIAuthentication=yes", "sshd", "true")
+	if !strings.Contains(v.stderr, `Authenticated using "gssapi-with-mic" with partial success.`) {
+		t.Errorf("gssh -v does not report the partial success:\n%s", v.stderr)
+	}
+	noTicket := append(r.kdc.Env(), "KRB5CCNAME=FILE:"+filepath.Join(t.TempDir(), "none"))
+	if got := r.both(t, noTicket, "-o", "GSSAPIAuthentication=yes", "sshd", "true"); got.code != 255 || !strings.Contains(got.stderr, "Permission denied (") {
+		t.Fatalf("without a ticket: gssh %+v, want Permission denied and 255", got)
 	}
 }
 
