@@ -343,7 +343,16 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		raw.Close()
 		return nil, handshakeError(err, cfg, raw.RemoteAddr(), watched.gotBanner())
 	}
-	return &Conn{Client: ssh.NewClient(c, chans, reqs), Config: cfg, HostKeyUntrusted: verifier.Untrusted()}, nil
+	// The server's global requests are served here rather than by
+	// x/crypto's Client, which refuses them all (hostkeys.go).
+	global := &globalRequests{conn: c, verifier: verifier, prompter: opts.Prompter, log: opts.Log}
+	if cfg.BatchMode {
+		global.prompter = nil
+	}
+	crash.Go(func() { global.serve(reqs) })
+	noRequests := make(chan *ssh.Request)
+	close(noRequests)
+	return &Conn{Client: ssh.NewClient(c, chans, noRequests), Config: cfg, HostKeyUntrusted: verifier.Untrusted(), global: global}, nil
 }
 
 // TimeoutError reports that ConnectTimeout expired after the TCP

@@ -359,6 +359,15 @@ type Verifier struct {
 	// or once a KnownHostsCommand line decided, nothing is written and a
 	// new key is refused whatever StrictHostKeyChecking says.
 	readonly bool
+	// updateHostKeys is UpdateHostKeys as the host key check leaves it:
+	// "yes", "ask", or "no" once check_host_key turned it off.
+	updateHostKeys string
+	// announced is set once the server's hostkeys-00 was handled.
+	announced bool
+	// ipName and checkIP are the server's address in known_hosts form
+	// and whether CheckHostIP applies to it, from the host key check.
+	ipName  string
+	checkIP bool
 }
 
 // New reads the known_hosts files opts.Config names and returns the
@@ -367,7 +376,14 @@ type Verifier struct {
 func New(opts Options) *Verifier {
 	cfg := opts.Config
 	files := append(slices.Clone(cfg.UserKnownHostsFiles), cfg.GlobalKnownHostsFiles...)
-	v := &Verifier{cfg: cfg, log: opts.Log, prompter: opts.Prompter, home: opts.HomeDir, pause: opts.Pause, kh: loadKnownHosts(files, opts.Log)}
+	v := &Verifier{cfg: cfg, log: opts.Log, prompter: opts.Prompter, home: opts.HomeDir, pause: opts.Pause, kh: loadKnownHosts(files, opts.Log),
+		updateHostKeys: cfg.UpdateHostKeys}
+	if v.updateHostKeys == "" {
+		v.updateHostKeys = "no"
+	}
+	if v.updateHostKeys == "ask" && (cfg.ControlPersistSet || cfg.ControlPersist > 0) {
+		v.disableUpdate(config.LogDebug1, "UpdateHostKeys=ask is incompatible with ControlPersist; disabling")
+	}
 	v.name = cfg.HostKeyAlias
 	if v.name == "" {
 		v.name = knownHostsName(cfg.HostName, cfg.Port)
@@ -385,6 +401,7 @@ func (v *Verifier) Untrusted() bool { return v.untrusted }
 // KnownHostsCommand have had their say (see Check).
 func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 	ipName, _, checkIP := v.address(remote)
+	v.ipName, v.checkIP = ipName, checkIP
 	_, presentedCert := key.(*ssh.Certificate)
 	v.readonly = v.readonly || len(v.cfg.UserKnownHostsFiles) == 0
 	var status hostStatus
@@ -394,6 +411,7 @@ func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 		v.readonly = v.readonly || found.fromCommand()
 		if status == hostNew {
 			if accepted, err := v.knownWithoutPort(key); accepted || err != nil {
+				v.disableUpdate(config.LogDebug1, notTrusted)
 				return err
 			}
 		}
@@ -408,6 +426,7 @@ func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 	desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: ssh.FingerprintSHA256(key)}
 	switch status {
 	case hostOK:
+		v.trustedForUpdate(key, found, ipName, checkIP)
 		if checkIP && !presentedCert {
 			v.addIP(ipName, key, desc)
 		}
@@ -473,6 +492,34 @@ func (v *Verifier) knownWithoutPort(key ssh.PublicKey) (bool, error) {
 			return false, nil
 		}
 		key = cert.Key
+	}
+}
+
+// notTrusted is ssh's reason for turning UpdateHostKeys off when the
+// key was neither found under the host's name nor confirmed by the user.
+const notTrusted = "check_host_key: hostkey not known or explicitly trusted: disabling UpdateHostkeys"
+
+// trustedForUpdate applies check_host_key's rules for a known key to
+// UpdateHostKeys: the server may not replace keys vouched for by a CA,
+// listed in a GlobalKnownHostsFile (for the name or, with CheckHostIP,
+// the address) or printed by KnownHostsCommand.
+func (v *Verifier) trustedForUpdate(key ssh.PublicKey, found *knownHostEntry, ipName string, checkIP bool) {
+	const fn = "check_host_key: "
+	_, isCert := key.(*ssh.Certificate)
+	if isCert {
+		v.disableUpdate(config.LogDebug3, fn+"certificate host key in use; disabling UpdateHostkeys")
+	}
+	global := func(e *knownHostEntry) bool { return e != nil && slices.Contains(v.cfg.GlobalKnownHostsFiles, e.file) }
+	ipGlobal := false
+	if checkIP && !isCert {
+		status, ipFound := v.kh.check(ipName, key)
+		ipGlobal = status == hostOK && global(ipFound)
+	}
+	if global(found) || ipGlobal {
+		v.disableUpdate(config.LogDebug3, fn+"host key found in GlobalKnownHostsFile; disabling UpdateHostkeys")
+	}
+	if found.fromCommand() {
+		v.disableUpdate(config.LogDebug3, fn+"host key found via KnownHostsCommand; disabling UpdateHostkeys")
 	}
 }
 
@@ -601,6 +648,9 @@ func (v *Verifier) newKey(ipName string, checkIP bool, key ssh.PublicKey, desc K
 		return v.fail(HostKeyUnknown, desc, fmt.Sprintf(
 			"No %s host key is known for %s and you have requested strict checking.", desc.Type, v.name))
 	case "accept-new", "no", "off":
+		// Only a key the user confirmed is trusted enough to let the
+		// server replace it later.
+		v.disableUpdate(config.LogDebug1, notTrusted)
 	default: // "ask", OpenSSH's default
 		if !v.confirm(ipName, key, desc) {
 			return v.fail(HostKeyUnknown, desc)
@@ -848,9 +898,7 @@ func (v *Verifier) continueUnsafe(desc KeyDescriptor, lines []string) error {
 		v.log.Logf(config.LogError, "Port forwarding is disabled to avoid man-in-the-middle attacks.")
 		cancelled = true
 	}
-	if cfg.UpdateHostKeys == "yes" || cfg.UpdateHostKeys == "ask" {
-		v.log.Logf(config.LogError, "UpdateHostkeys is disabled because the host key is not trusted.")
-	}
+	v.disableUpdate(config.LogError, "UpdateHostkeys is disabled because the host key is not trusted.")
 	if cfg.ExitOnForwardFailure && cancelled {
 		return &HostKeyError{Problem: HostKeyForwardingRefused, Host: v.name, Key: desc,
 			Text: "Error: forwarding disabled due to host key check failure"}
