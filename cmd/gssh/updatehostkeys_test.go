@@ -198,6 +198,7 @@ func updateLikeOpenSSH(t *testing.T, files knownFiles, names []string, args ...s
 	got := runClient(t, gsshBin, nil, nil, args...)
 	assertNoPanic(t, got)
 	gotFiles := files.snapshot(t, names...)
+	t.Logf("ssh: exit %d, stderr %q", want.code, want.stderr)
 	if got.code != want.code || got.stderr != asGssh(withoutNoise(want.stderr)) {
 		t.Errorf("gssh and ssh differ\n gssh %d %q\n  ssh %d %q", got.code, got.stderr, want.code, withoutNoise(want.stderr))
 	}
@@ -253,4 +254,92 @@ func TestUpdateHostKeysLikeOpenSSH(t *testing.T) {
 			}
 		})
 	}
+}
+
+// without returns args without the option "-o" opt.
+func without(args []string, opt string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		if args[i] == "-o" && i+1 < len(args) && args[i+1] == opt {
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}
+
+// TestUpdateHostKeysRefusedLikeOpenSSH: the cases in which ssh 9.2 leaves
+// known_hosts alone although the server announced a new key, and a few
+// look-alikes in which it does not, each run with /usr/bin/ssh and gssh
+// on identical files: wildcard and CA or revocation lines for the host,
+// more than "host,address" on a line, the server's key or a retired key
+// known under another name, a key trusted through GlobalKnownHostsFile,
+// KnownHostsCommand, the name without port, accept-new,
+// NoHostAuthenticationForLocalhost or StrictHostKeyChecking=no with a
+// changed key, HostKeyAlgorithms that exclude the new key, BatchMode with
+// ask, the default (off with a UserKnownHostsFile of one's own), and
+// several UserKnownHostsFiles (keys go to the first, the host's lines
+// leave the others).
+func TestUpdateHostKeysRefusedLikeOpenSSH(t *testing.T) {
+	r := startRotating(t)
+	r.have(t, "ed", "ec")
+	dir := t.TempDir()
+	old := keygen(t, filepath.Join(dir, "old"), "-t", "ed25519")
+	kh, kh2, global := filepath.Join(dir, "known_hosts"), filepath.Join(dir, "known_hosts2"), filepath.Join(dir, "global")
+	khc := filepath.Join(dir, "khc")
+	writeFile(t, khc, "#!/bin/sh\necho '"+r.line("ed", false)+"'\n")
+	if err := os.Chmod(khc, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ed := r.line("ed", false) + "\n"
+	name := r.name()
+	const missing = "\x00"
+	cases := []struct {
+		name    string
+		files   knownFiles
+		extra   []string
+		changed bool // the first file changes
+	}{
+		{"plain", knownFiles{kh: ed}, nil, true},
+		{"wildcard pattern", knownFiles{kh: "[127.0.0.1]:* " + r.pub["ed"] + "\n"}, nil, false},
+		{"host and one more name", knownFiles{kh: name + ",a.example " + r.pub["ed"] + "\n"}, nil, true},
+		{"three names", knownFiles{kh: "a.example,b.example," + name + " " + r.pub["ed"] + "\n"}, nil, false},
+		{"CA line for the host", knownFiles{kh: ed + "@cert-authority " + name + " " + old + "\n"}, nil, false},
+		{"revoked line for the host", knownFiles{kh: ed + "@revoked " + name + " " + old + "\n"}, nil, false},
+		{"new key known under another name", knownFiles{kh: ed + "other.example " + r.pub["ec"] + "\n"}, nil, false},
+		{"retired key known under another name", knownFiles{kh: ed + name + " " + old + "\nother.example " + old + "\n"}, nil, false},
+		{"retired key", knownFiles{kh: "# before\n" + ed + name + " " + old + "\n# after\n"}, nil, true},
+		{"GlobalKnownHostsFile", knownFiles{kh: "", global: ed}, []string{"-o", "GlobalKnownHostsFile=" + global}, false},
+		{"KnownHostsCommand", knownFiles{kh: ""}, []string{"-o", "KnownHostsCommand=" + khc}, false},
+		{"accept-new", knownFiles{kh: ""}, []string{"-o", "StrictHostKeyChecking=accept-new"}, true},
+		{"known without port", knownFiles{kh: "127.0.0.1 " + r.pub["ed"] + "\n"}, nil, false},
+		{"changed key, StrictHostKeyChecking=no", knownFiles{kh: name + " " + old + "\n"}, []string{"-o", "StrictHostKeyChecking=no"}, false},
+		{"NoHostAuthenticationForLocalhost", knownFiles{kh: ed}, []string{"-o", "NoHostAuthenticationForLocalhost=yes"}, false},
+		{"HostKeyAlgorithms without ECDSA", knownFiles{kh: ed}, []string{"-o", "HostKeyAlgorithms=ssh-ed25519"}, false},
+		{"UpdateHostKeys=no", knownFiles{kh: ed}, []string{"-o", "UpdateHostKeys=no"}, false},
+		{"ask in BatchMode", knownFiles{kh: ed}, []string{"-o", "UpdateHostKeys=ask"}, false},
+		{"CheckHostIP on loopback", knownFiles{kh: ed}, []string{"-o", "CheckHostIP=yes"}, true},
+		{"HostKeyAlias", knownFiles{kh: "alias.example " + r.pub["ed"] + "\n"}, []string{"-o", "HostKeyAlias=alias.example"}, true},
+		{"key in the second file", knownFiles{kh: "", kh2: ed}, []string{"-o", "UserKnownHostsFile=" + kh + " " + kh2}, true},
+		{"second file missing", knownFiles{kh: ed, kh2: missing}, []string{"-o", "UserKnownHostsFile=" + kh + " " + kh2}, true},
+		{"first file missing", knownFiles{kh: missing, kh2: ed}, []string{"-o", "UserKnownHostsFile=" + kh + " " + kh2}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := r.updateArgs(kh, c.extra...)
+			updateLikeOpenSSH(t, c.files, []string{name, "alias.example"}, args...)
+			b, _ := os.ReadFile(kh)
+			if changed := string(b) != c.files[kh] && !(c.files[kh] == missing && len(b) == 0); changed != c.changed {
+				t.Errorf("known_hosts changed: %v, want %v\n%s", changed, c.changed, b)
+			}
+		})
+	}
+	t.Run("default", func(t *testing.T) {
+		files := knownFiles{kh: ed}
+		updateLikeOpenSSH(t, files, []string{name}, without(r.updateArgs(kh), "UpdateHostKeys=yes")...)
+		if b, _ := os.ReadFile(kh); string(b) != ed {
+			t.Errorf("known_hosts changed with a UserKnownHostsFile of one's own:\n%s", b)
+		}
+	})
 }
