@@ -37,28 +37,57 @@ type globalRequests struct {
 // serve reads in until the connection ends.
 func (g *globalRequests) serve(in <-chan *ssh.Request) {
 	for req := range in {
-		g.log.Logf(config.LogDebug1, "client_input_global_request: rtype %s want_reply %d", req.Type, boolInt(req.WantReply))
-		if req.Type != knownhosts.AnnounceRequest {
-			req.Reply(false, nil)
-			continue
-		}
-		// ssh answers success whatever it does with the keys.
-		req.Reply(true, nil)
-		replied, done := make(chan struct{}), make(chan struct{})
-		g.mu.Lock()
-		g.replied, g.done = replied, done
-		g.mu.Unlock()
-		update := g.verifier.Announce(req.Payload)
-		if update == nil {
-			close(replied)
-			close(done)
-			continue
-		}
-		crash.Go(func() {
-			defer close(done)
-			g.update(update, replied)
-		})
+		g.handle(req)
 	}
+}
+
+// settle is for UpdateHostKeys=ask: it handles, before Dial returns,
+// the announcement sshd sends right after authentication, so that the
+// question is asked before a session puts the terminal in raw mode and
+// reads it (ssh stops everything else while it asks). sshd answers
+// keepalive@openssh.com in order, after what it sent before; once the
+// answer is in, x/crypto has queued its requests in in.
+func (g *globalRequests) settle(in <-chan *ssh.Request) {
+	if _, _, err := g.conn.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+		return
+	}
+	for {
+		select {
+		case req, ok := <-in:
+			if !ok {
+				return
+			}
+			g.handle(req)
+		default:
+			g.wait()
+			return
+		}
+	}
+}
+
+// handle answers one global request.
+func (g *globalRequests) handle(req *ssh.Request) {
+	g.log.Logf(config.LogDebug1, "client_input_global_request: rtype %s want_reply %d", req.Type, boolInt(req.WantReply))
+	if req.Type != knownhosts.AnnounceRequest {
+		req.Reply(false, nil)
+		return
+	}
+	// ssh answers success whatever it does with the keys.
+	req.Reply(true, nil)
+	replied, done := make(chan struct{}), make(chan struct{})
+	g.mu.Lock()
+	g.replied, g.done = replied, done
+	g.mu.Unlock()
+	update := g.verifier.Announce(req.Payload)
+	if update == nil {
+		close(replied)
+		close(done)
+		return
+	}
+	crash.Go(func() {
+		defer close(done)
+		g.update(update, replied)
+	})
 }
 
 // update proves the new keys, if any, then applies the update.

@@ -325,6 +325,10 @@ type Options struct {
 	// HomeDir is the user's home directory, whose .ssh may be created
 	// when accept-new or a confirmed prompt adds a key.
 	HomeDir string
+	// Command is set when a command runs instead of a login shell (from
+	// the command line; RemoteCommand is in Config): ssh then never asks
+	// about UpdateHostKeys, so "ask" turns it off.
+	Command bool
 	// Pause, if set, stops the handshake's ConnectTimeout clock and
 	// returns the function that starts it again: it is held while
 	// KnownHostsCommand runs, as it is while a prompt waits.
@@ -381,8 +385,16 @@ func New(opts Options) *Verifier {
 	if v.updateHostKeys == "" {
 		v.updateHostKeys = "no"
 	}
-	if v.updateHostKeys == "ask" && (cfg.ControlPersistSet || cfg.ControlPersist > 0) {
-		v.disableUpdate(config.LogDebug1, "UpdateHostKeys=ask is incompatible with ControlPersist; disabling")
+	// ssh.c asks only where a user watches an interactive session.
+	if v.updateHostKeys == "ask" {
+		switch {
+		case (cfg.ControlPersistSet || cfg.ControlPersist > 0) && cfg.ControlPath != "":
+			v.disableUpdate(config.LogDebug1, "UpdateHostKeys=ask is incompatible with ControlPersist; disabling")
+		case opts.Command || cfg.RemoteCommand != "" || cfg.RequestTTY == config.RequestTTYNo:
+			v.disableUpdate(config.LogDebug1, "UpdateHostKeys=ask is incompatible with remote command execution; disabling")
+		case cfg.LogLevel < config.LogInfo:
+			v.disableUpdate(config.LogDebug1, "")
+		}
 	}
 	v.name = cfg.HostKeyAlias
 	if v.name == "" {

@@ -319,6 +319,7 @@ func TestUpdateHostKeysRefusedLikeOpenSSH(t *testing.T) {
 		{"HostKeyAlgorithms without ECDSA", knownFiles{kh: ed}, []string{"-o", "HostKeyAlgorithms=ssh-ed25519"}, false},
 		{"UpdateHostKeys=no", knownFiles{kh: ed}, []string{"-o", "UpdateHostKeys=no"}, false},
 		{"ask in BatchMode", knownFiles{kh: ed}, []string{"-o", "UpdateHostKeys=ask"}, false},
+		{"ask with a command", knownFiles{kh: ed}, []string{"-o", "BatchMode=no", "-o", "UpdateHostKeys=ask"}, false},
 		{"CheckHostIP on loopback", knownFiles{kh: ed}, []string{"-o", "CheckHostIP=yes"}, true},
 		{"HostKeyAlias", knownFiles{kh: "alias.example " + r.pub["ed"] + "\n"}, []string{"-o", "HostKeyAlias=alias.example"}, true},
 		{"key in the second file", knownFiles{kh: "", kh2: ed}, []string{"-o", "UserKnownHostsFile=" + kh + " " + kh2}, true},
