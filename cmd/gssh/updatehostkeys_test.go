@@ -7,6 +7,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -343,4 +344,32 @@ func TestUpdateHostKeysRefusedLikeOpenSSH(t *testing.T) {
 			t.Errorf("known_hosts changed with a UserKnownHostsFile of one's own:\n%s", b)
 		}
 	})
+}
+
+// TestUpdateHostKeysNotWithCertificateLikeOpenSSH: a server trusted
+// through a host certificate never changes known_hosts through
+// UpdateHostKeys (check_host_key turns it off), whether the CA line is
+// alone or beside a plain key of the host; ssh and gssh on the same
+// files.
+func TestUpdateHostKeysNotWithCertificateLikeOpenSSH(t *testing.T) {
+	dir := t.TempDir()
+	ca, ed, ec := filepath.Join(dir, "ca"), filepath.Join(dir, "ed"), filepath.Join(dir, "ec")
+	caPub := keygen(t, ca, "-t", "ed25519")
+	edPub := keygen(t, ed, "-t", "ed25519")
+	keygen(t, ec, "-t", "ecdsa")
+	if out, err := exec.Command("ssh-keygen", "-q", "-s", ca, "-h", "-I", "host", ed+".pub").CombinedOutput(); err != nil {
+		t.Fatalf("sign: %v\n%s", err, out)
+	}
+	s := sshdtest.Start(t, sshdtest.Options{HostKeys: []string{ed, ec}, ExtraConfig: []string{"HostCertificate " + ed + "-cert.pub"}})
+	r := &rotatingServer{Server: s}
+	kh := filepath.Join(dir, "known_hosts")
+	for _, known := range []string{
+		"@cert-authority " + r.name() + " " + caPub + "\n",
+		"@cert-authority " + r.name() + " " + caPub + "\n" + r.name() + " " + edPub + "\n",
+	} {
+		updateLikeOpenSSH(t, knownFiles{kh: known}, []string{r.name()}, r.updateArgs(kh)...)
+		if b, _ := os.ReadFile(kh); string(b) != known {
+			t.Errorf("known_hosts changed:\n%s", b)
+		}
+	}
 }
