@@ -13,8 +13,9 @@ import (
 )
 
 // proofWait bounds how long Close waits for the server's answer to a
-// hostkeys-prove request still in flight: sshd answers at once, and a
-// server that stopped answering must not hold up the exit.
+// hostkeys-prove request still in flight, and Dial for the answer that
+// settles UpdateHostKeys=ask: sshd answers at once, and a server that
+// stopped answering must not hold up the exit or the session.
 const proofWait = 3 * time.Second
 
 // globalRequests serves the server's global requests in place of
@@ -46,9 +47,20 @@ func (g *globalRequests) serve(in <-chan *ssh.Request) {
 // question is asked before a session puts the terminal in raw mode and
 // reads it (ssh stops everything else while it asks). sshd answers
 // keepalive@openssh.com in order, after what it sent before; once the
-// answer is in, x/crypto has queued its requests in in.
+// answer is in, x/crypto has queued its requests in in. A server that
+// does not answer within proofWait is left to serve.
 func (g *globalRequests) settle(in <-chan *ssh.Request) {
-	if _, _, err := g.conn.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+	answered := make(chan error, 1)
+	crash.Go(func() {
+		_, _, err := g.conn.SendRequest("keepalive@openssh.com", true, nil)
+		answered <- err
+	})
+	select {
+	case err := <-answered:
+		if err != nil {
+			return
+		}
+	case <-time.After(proofWait):
 		return
 	}
 	for {
