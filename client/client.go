@@ -20,10 +20,16 @@ type Conn struct {
 	HostKeyUntrusted bool
 
 	guard *aliveGuard // the ServerAlive watchdog; nil for a Conn not made by Dial
+	// global serves the server's global requests (UpdateHostKeys); nil
+	// for a Conn not made by Dial.
+	global *globalRequests
 }
 
 // Close closes the connection, unblocking every goroutine that uses it.
+// An UpdateHostKeys exchange under way is let finish first (see
+// globalRequests.wait).
 func (c *Conn) Close() error {
+	c.global.wait()
 	c.guard.close()
 	return c.Client.Close()
 }

@@ -51,6 +51,9 @@ type DialOptions struct {
 	// "" means the current user's home from the password database, as
 	// OpenSSH uses (not $HOME).
 	HomeDir string
+	// Command is set when the session runs a command (or a subsystem)
+	// rather than a login shell; UpdateHostKeys=ask then never asks.
+	Command bool
 	// ResolveJump resolves the configuration of a ProxyJump hop, with the
 	// hop as the destination, as ssh(1) does for the "ssh -W" it runs
 	// per hop (see jump.go). nil refuses ProxyJump.
@@ -289,7 +292,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 			home = u.HomeDir
 		}
 	}
-	verifier := knownhosts.New(knownhosts.Options{Config: cfg, Log: opts.Log, Prompter: prompter, HomeDir: home,
+	verifier := knownhosts.New(knownhosts.Options{Config: cfg, Log: opts.Log, Prompter: prompter, HomeDir: home, Command: opts.Command,
 		Pause: func() func() { clock.hold(); return clock.start }})
 	auth := newAuthenticator(cfg, opts.Log, prompter, verifier.Untrusted, raw.RemoteAddr())
 	defer auth.close()
@@ -343,7 +346,19 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		raw.Close()
 		return nil, handshakeError(err, cfg, raw.RemoteAddr(), watched.gotBanner())
 	}
-	return &Conn{Client: ssh.NewClient(c, chans, reqs), Config: cfg, HostKeyUntrusted: verifier.Untrusted()}, nil
+	// The server's global requests are served here rather than by
+	// x/crypto's Client, which refuses them all (hostkeys.go).
+	global := &globalRequests{conn: c, verifier: verifier, prompter: opts.Prompter, log: opts.Log}
+	if cfg.BatchMode {
+		global.prompter = nil
+	}
+	if verifier.UpdateMode() == "ask" {
+		global.settle(reqs)
+	}
+	crash.Go(func() { global.serve(reqs) })
+	noRequests := make(chan *ssh.Request)
+	close(noRequests)
+	return &Conn{Client: ssh.NewClient(c, chans, noRequests), Config: cfg, HostKeyUntrusted: verifier.Untrusted(), global: global}, nil
 }
 
 // TimeoutError reports that ConnectTimeout expired after the TCP

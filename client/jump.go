@@ -51,6 +51,8 @@ func dialJump(ctx context.Context, cfg *config.Config, opts DialOptions) (net.Co
 	// The keepalive watchdog of the caller belongs to the destination's
 	// connection, not to the hops.
 	hopOpts.WrapConn = nil
+	// Each hop is ssh's "ssh -W", which never asks about UpdateHostKeys.
+	hopOpts.Command = true
 
 	var prev *Conn
 	for i, hop := range hops {

@@ -24,6 +24,7 @@ func (v *Verifier) Check(hostname string, remote net.Addr, key ssh.PublicKey) er
 	ipName, loopback, checkIP := v.address(remote)
 	if loopback && v.cfg.NoHostAuthenticationForLocalhost && v.cfg.HostKeyAlias == "" {
 		v.log.Logf(config.LogDebug1, "Forcing accepting of host key for loopback/localhost.")
+		v.disableUpdate(config.LogDebug1, "")
 		return nil
 	}
 	if err := v.loadCommandKeys(ipName, checkIP, key); err != nil {

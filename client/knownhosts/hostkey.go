@@ -325,6 +325,10 @@ type Options struct {
 	// HomeDir is the user's home directory, whose .ssh may be created
 	// when accept-new or a confirmed prompt adds a key.
 	HomeDir string
+	// Command is set when a command runs instead of a login shell (from
+	// the command line; RemoteCommand is in Config): ssh then never asks
+	// about UpdateHostKeys, so "ask" turns it off.
+	Command bool
 	// Pause, if set, stops the handshake's ConnectTimeout clock and
 	// returns the function that starts it again: it is held while
 	// KnownHostsCommand runs, as it is while a prompt waits.
@@ -359,6 +363,15 @@ type Verifier struct {
 	// or once a KnownHostsCommand line decided, nothing is written and a
 	// new key is refused whatever StrictHostKeyChecking says.
 	readonly bool
+	// updateHostKeys is UpdateHostKeys as the host key check leaves it:
+	// "yes", "ask", or "no" once check_host_key turned it off.
+	updateHostKeys string
+	// announced is set once the server's hostkeys-00 was handled.
+	announced bool
+	// ipName and checkIP are the server's address in known_hosts form
+	// and whether CheckHostIP applies to it, from the host key check.
+	ipName  string
+	checkIP bool
 }
 
 // New reads the known_hosts files opts.Config names and returns the
@@ -367,7 +380,22 @@ type Verifier struct {
 func New(opts Options) *Verifier {
 	cfg := opts.Config
 	files := append(slices.Clone(cfg.UserKnownHostsFiles), cfg.GlobalKnownHostsFiles...)
-	v := &Verifier{cfg: cfg, log: opts.Log, prompter: opts.Prompter, home: opts.HomeDir, pause: opts.Pause, kh: loadKnownHosts(files, opts.Log)}
+	v := &Verifier{cfg: cfg, log: opts.Log, prompter: opts.Prompter, home: opts.HomeDir, pause: opts.Pause, kh: loadKnownHosts(files, opts.Log),
+		updateHostKeys: cfg.UpdateHostKeys}
+	if v.updateHostKeys == "" {
+		v.updateHostKeys = "no"
+	}
+	// ssh.c asks only where a user watches an interactive session.
+	if v.updateHostKeys == "ask" {
+		switch {
+		case (cfg.ControlPersistSet || cfg.ControlPersist > 0) && cfg.ControlPath != "":
+			v.disableUpdate(config.LogDebug1, "UpdateHostKeys=ask is incompatible with ControlPersist; disabling")
+		case opts.Command || cfg.RemoteCommand != "" || cfg.RequestTTY == config.RequestTTYNo:
+			v.disableUpdate(config.LogDebug1, "UpdateHostKeys=ask is incompatible with remote command execution; disabling")
+		case cfg.LogLevel < config.LogInfo:
+			v.disableUpdate(config.LogDebug1, "")
+		}
+	}
 	v.name = cfg.HostKeyAlias
 	if v.name == "" {
 		v.name = knownHostsName(cfg.HostName, cfg.Port)
@@ -385,6 +413,7 @@ func (v *Verifier) Untrusted() bool { return v.untrusted }
 // KnownHostsCommand have had their say (see Check).
 func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 	ipName, _, checkIP := v.address(remote)
+	v.ipName, v.checkIP = ipName, checkIP
 	_, presentedCert := key.(*ssh.Certificate)
 	v.readonly = v.readonly || len(v.cfg.UserKnownHostsFiles) == 0
 	var status hostStatus
@@ -394,6 +423,7 @@ func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 		v.readonly = v.readonly || found.fromCommand()
 		if status == hostNew {
 			if accepted, err := v.knownWithoutPort(key); accepted || err != nil {
+				v.disableUpdate(config.LogDebug1, notTrusted)
 				return err
 			}
 		}
@@ -408,6 +438,7 @@ func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 	desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: ssh.FingerprintSHA256(key)}
 	switch status {
 	case hostOK:
+		v.trustedForUpdate(key, found, ipName, checkIP)
 		if checkIP && !presentedCert {
 			v.addIP(ipName, key, desc)
 		}
@@ -476,6 +507,34 @@ func (v *Verifier) knownWithoutPort(key ssh.PublicKey) (bool, error) {
 	}
 }
 
+// notTrusted is ssh's reason for turning UpdateHostKeys off when the
+// key was neither found under the host's name nor confirmed by the user.
+const notTrusted = "check_host_key: hostkey not known or explicitly trusted: disabling UpdateHostkeys"
+
+// trustedForUpdate applies check_host_key's rules for a known key to
+// UpdateHostKeys: the server may not replace keys vouched for by a CA,
+// listed in a GlobalKnownHostsFile (for the name or, with CheckHostIP,
+// the address) or printed by KnownHostsCommand.
+func (v *Verifier) trustedForUpdate(key ssh.PublicKey, found *knownHostEntry, ipName string, checkIP bool) {
+	const fn = "check_host_key: "
+	_, isCert := key.(*ssh.Certificate)
+	if isCert {
+		v.disableUpdate(config.LogDebug3, fn+"certificate host key in use; disabling UpdateHostkeys")
+	}
+	global := func(e *knownHostEntry) bool { return e != nil && slices.Contains(v.cfg.GlobalKnownHostsFiles, e.file) }
+	ipGlobal := false
+	if checkIP && !isCert {
+		status, ipFound := v.kh.check(ipName, key)
+		ipGlobal = status == hostOK && global(ipFound)
+	}
+	if global(found) || ipGlobal {
+		v.disableUpdate(config.LogDebug3, fn+"host key found in GlobalKnownHostsFile; disabling UpdateHostkeys")
+	}
+	if found.fromCommand() {
+		v.disableUpdate(config.LogDebug3, fn+"host key found via KnownHostsCommand; disabling UpdateHostkeys")
+	}
+}
+
 // acceptCert is the check a certificate vouched for by a CA must still
 // pass; a failure is reported, and the caller falls back to the plain key.
 func (v *Verifier) acceptCert(cert *ssh.Certificate) bool {
@@ -487,11 +546,14 @@ func (v *Verifier) acceptCert(cert *ssh.Certificate) bool {
 }
 
 // validCert checks what the CA match does not, in the order and with the
-// reasons of OpenSSH's host certificate check (measured with
-// /usr/bin/ssh 9.2): a host certificate, valid now, naming this host
-// when it names any, without critical options, signed with an algorithm
-// CASignatureAlgorithms allows (so ssh-rsa, SHA-1, only when configured),
-// and with a signature that verifies.
+// reasons of OpenSSH 9.2's sshkey_cert_check_host (measured with
+// /usr/bin/ssh 9.2): a host certificate, valid now by the local clock,
+// naming this host (HostKeyAlias when set, else HostName; exactly, no
+// wildcards) when it names any principal at all (one without principals
+// is valid for every host), without critical options (none is defined
+// for host certificates), signed with an algorithm CASignatureAlgorithms
+// allows (so ssh-rsa, SHA-1, only when configured), and with a signature
+// that verifies.
 func (v *Verifier) validCert(cert *ssh.Certificate) error {
 	principal := v.cfg.HostKeyAlias
 	if principal == "" {
@@ -516,11 +578,23 @@ func (v *Verifier) validCert(cert *ssh.Certificate) error {
 	case cert.Signature == nil || !config.MatchPatternList(cert.Signature.Format, strings.Join(allowed, ",")):
 		return errors.New("Certificate signed with disallowed algorithm")
 	}
-	checker := ssh.CertChecker{}
-	if err := checker.CheckCert(principal, cert); err != nil {
+	// Not ssh.CertChecker: it refuses a certificate without principals,
+	// which OpenSSH accepts for any host (require_principal is 0 in
+	// sshkey_cert_check_host). OpenSSH verifies the CA's signature when
+	// it parses the key; gssh verifies it last.
+	if err := cert.SignatureKey.Verify(signedBytes(cert), cert.Signature); err != nil {
 		return fmt.Errorf("Certificate invalid: %w", err)
 	}
 	return nil
+}
+
+// signedBytes is the part of cert its CA signed: its wire form without
+// the trailing signature string (PROTOCOL.certkeys).
+func signedBytes(cert *ssh.Certificate) []byte {
+	unsigned := *cert
+	unsigned.Signature = nil
+	b := unsigned.Marshal()
+	return b[:len(b)-4]
 }
 
 // HostKeyProblem classifies a HostKeyError.
@@ -586,6 +660,9 @@ func (v *Verifier) newKey(ipName string, checkIP bool, key ssh.PublicKey, desc K
 		return v.fail(HostKeyUnknown, desc, fmt.Sprintf(
 			"No %s host key is known for %s and you have requested strict checking.", desc.Type, v.name))
 	case "accept-new", "no", "off":
+		// Only a key the user confirmed is trusted enough to let the
+		// server replace it later.
+		v.disableUpdate(config.LogDebug1, notTrusted)
 	default: // "ask", OpenSSH's default
 		if !v.confirm(ipName, key, desc) {
 			return v.fail(HostKeyUnknown, desc)
@@ -833,9 +910,7 @@ func (v *Verifier) continueUnsafe(desc KeyDescriptor, lines []string) error {
 		v.log.Logf(config.LogError, "Port forwarding is disabled to avoid man-in-the-middle attacks.")
 		cancelled = true
 	}
-	if cfg.UpdateHostKeys == "yes" || cfg.UpdateHostKeys == "ask" {
-		v.log.Logf(config.LogError, "UpdateHostkeys is disabled because the host key is not trusted.")
-	}
+	v.disableUpdate(config.LogError, "UpdateHostkeys is disabled because the host key is not trusted.")
 	if cfg.ExitOnForwardFailure && cancelled {
 		return &HostKeyError{Problem: HostKeyForwardingRefused, Host: v.name, Key: desc,
 			Text: "Error: forwarding disabled due to host key check failure"}

@@ -132,7 +132,8 @@ func run(argv []string, st client.Streams) int {
 	if !cfg.BatchMode {
 		prompter = forkPrompter(child)
 	}
-	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg)})
+	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg),
+		Command: len(inv.Command) > 0 || inv.StdioForward != ""})
 	if err != nil {
 		if code, ok := reportDialTimeout(ctx, logOut, prog, cfg, log.Level() == config.LogQuiet); ok {
 			return code

@@ -58,6 +58,12 @@ type Options struct {
 	// Env holds NAME=VALUE settings added to sshd's environment (such as
 	// KRB5_KTNAME for a Kerberos test's keytab).
 	Env []string
+	// HostKeys, if set, are the HostKey files in place of the generated
+	// ed25519 key; Server.HostKey is then the first one's FILE.pub. sshd
+	// 9.2 loads the host keys afresh for each connection, so a test can
+	// add and remove the files to make the server gain and lose keys
+	// between connections (at least one must exist).
+	HostKeys []string
 }
 
 // Server is a running sshd. Its files live in Dir and vanish with the test.
@@ -109,7 +115,7 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	s := &Server{Dir: dir, Host: "127.0.0.1", LogFile: filepath.Join(dir, "sshd.log")}
-	if err := s.writeKeys(); err != nil {
+	if err := s.writeKeys(opts.HostKeys); err != nil {
 		t.Fatal(err)
 	}
 	var lastErr error
@@ -149,12 +155,21 @@ func recordRun(t testing.TB) {
 	}
 }
 
-func (s *Server) writeKeys() error {
+func (s *Server) writeKeys(hostKeys []string) error {
 	hostPub, err := writeEd25519(filepath.Join(s.Dir, "host_ed25519"))
 	if err != nil {
 		return err
 	}
 	s.HostKey = hostPub
+	if len(hostKeys) > 0 {
+		b, err := os.ReadFile(hostKeys[0] + ".pub")
+		if err != nil {
+			return err
+		}
+		if s.HostKey, _, _, _, err = ssh.ParseAuthorizedKey(b); err != nil {
+			return fmt.Errorf("%s.pub: %w", hostKeys[0], err)
+		}
+	}
 	s.UserKey = filepath.Join(s.Dir, "id_ed25519")
 	userPub, err := writeEd25519(s.UserKey)
 	if err != nil {
@@ -189,10 +204,13 @@ func (s *Server) start(opts Options) error {
 		return err
 	}
 	s.Port = port
+	hostKeys := opts.HostKeys
+	if len(hostKeys) == 0 {
+		hostKeys = []string{filepath.Join(s.Dir, "host_ed25519")}
+	}
 	lines := []string{
 		"Port " + strconv.Itoa(port),
 		"ListenAddress 127.0.0.1",
-		"HostKey " + filepath.Join(s.Dir, "host_ed25519"),
 		"AuthorizedKeysFile " + filepath.Join(s.Dir, "authorized_keys"),
 		"PidFile " + filepath.Join(s.Dir, "sshd.pid"),
 		"StrictModes no",
@@ -213,6 +231,9 @@ func (s *Server) start(opts Options) error {
 		// seconds and sometimes prints to stderr: the server's commands
 		// should not depend on them.
 		"SetEnv SHLVL=1",
+	}
+	for _, k := range hostKeys {
+		lines = append(lines, "HostKey "+k)
 	}
 	lines = append(lines, opts.ExtraConfig...)
 	cfg := filepath.Join(s.Dir, "sshd_config")
