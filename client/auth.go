@@ -242,6 +242,7 @@ func (a *authenticator) publicKey() ssh.AuthMethod {
 			a.lastErr = err
 			continue
 		}
+		signer = withSignatureAlgorithms(signer, a.cfg.PubkeyAcceptedAlgorithms)
 		return ssh.PublicKeysCallback(func() ([]ssh.Signer, error) { return []ssh.Signer{signer}, nil })
 	}
 	return nil

@@ -301,16 +301,17 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 
 	sshCfg := &ssh.ClientConfig{
 		Config: ssh.Config{
-			KeyExchanges: cfg.KexAlgorithms,
-			Ciphers:      cfg.Ciphers,
-			MACs:         cfg.MACs,
+			KeyExchanges:   cfg.KexAlgorithms,
+			Ciphers:        cfg.Ciphers,
+			MACs:           cfg.MACs,
+			RekeyThreshold: rekeyThreshold(cfg),
 		},
 		User: cfg.User,
 		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
 			defer crash.Recover() // runs on x/crypto's key exchange goroutine
 			return verifier.Check(host, remote, key)
 		},
-		HostKeyAlgorithms: hostKeyAlgos,
+		HostKeyAlgorithms: hostKeyProposal(hostKeyAlgos),
 		AuthCallback:      auth.next,
 		ClientVersion:     ClientVersion,
 		BannerCallback: func(msg string) error {
