@@ -10,6 +10,7 @@ package sshdtest
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -46,6 +47,9 @@ const TestUserPassword = "gssh-test-password"
 type Options struct {
 	// ExtraConfig lines are appended to the generated sshd_config.
 	ExtraConfig []string
+	// LogLevel is sshd's LogLevel, VERBOSE when empty. sshd keeps the
+	// first value of a keyword, so ExtraConfig cannot change it.
+	LogLevel string
 }
 
 // Server is a running sshd. Its files live in Dir and vanish with the test.
@@ -194,7 +198,7 @@ func (s *Server) start(opts Options) error {
 		"AcceptEnv LANG LC_* GSSH_*",
 		"MaxSessions 200",
 		"MaxStartups 200:30:300",
-		"LogLevel VERBOSE",
+		"LogLevel " + cmp.Or(opts.LogLevel, "VERBOSE"),
 		// bash started by sshd sources ~/.bashrc only as a top-level
 		// shell (SHLVL unset or 0). Root's rc files on the build machines
 		// run pyenv, whose rehash lock makes concurrent logins wait for
