@@ -299,6 +299,9 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		return nil, err
 	}
 
+	if cfg.RekeyInterval > 0 {
+		opts.Log.Logf(config.LogDebug1, "RekeyLimit: time limit %v not applied: x/crypto/ssh cannot start a key exchange on demand", cfg.RekeyInterval)
+	}
 	sshCfg := &ssh.ClientConfig{
 		Config: ssh.Config{
 			KeyExchanges:   cfg.KexAlgorithms,
