@@ -70,7 +70,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseArgs -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./cmd/gssh/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mux/
 	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandArgv -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/config/
-	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandOutput -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/
+	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandOutput -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/knownhosts/
+	$(GO) test -run '^$$' -fuzz FuzzReadRequest -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./internal/socks/
 	$(GO) test -run '^$$' -fuzz FuzzKRL -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/krl/
 	$(GO) test -run '^$$' -fuzz FuzzText -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/termsafe/
 

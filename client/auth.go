@@ -8,15 +8,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"net"
 	"os"
 	"slices"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/keys"
@@ -27,28 +24,27 @@ import (
 // Authentication follows sshconnect2.c of OpenSSH 9.2. x/crypto's
 // AuthCallback lets the order be OpenSSH's instead of x/crypto's one try
 // per method name: each public key is its own attempt, password and
-// keyboard-interactive get NumberOfPasswordPrompts attempts each, and the
-// methods are walked in PreferredAuthentications order, never going back
-// to an earlier one (authmethod_get).
+// keyboard-interactive get NumberOfPasswordPrompts attempts each (all
+// steps together), and the methods are walked in PreferredAuthentications
+// order, never going back to an earlier one while the server's list of
+// methods stays the same (authmethod_get). A method that had nothing to
+// send is off for good.
+//
+// Multi-step authentication (sshd's AuthenticationMethods): when the
+// server answers with partial success, ssh logs `Authenticated using
+// "METHOD" with partial success.` at -v (VERBOSE), and, the server's list
+// having changed, walks PreferredAuthentications again from its start.
+// Its keys are all untried again, in the order the queue had reached: the
+// keys not yet offered first, then those offered before, in the order
+// they were (userauth_pubkey moves each key it offers to the tail,
+// pubkey_reset clears the marks). ssh would offer the accepted key once
+// more at the very end, which sshd refuses ("refusing previously-used
+// key"); gssh leaves out every key with the same key material as one the
+// server accepted, certificate or not, and so spends no attempt on it.
 
 // defaultPreferredAuthentications is OpenSSH's default order; the first two
 // are not implemented and are skipped like methods the server does not offer.
 const defaultPreferredAuthentications = "gssapi-with-mic,hostbased,publickey,keyboard-interactive,password"
-
-// identity is one candidate key for publickey authentication.
-type identity struct {
-	// pub is what is offered to the server; a certificate for
-	// "-cert.pub" and CertificateFile identities. nil for an encrypted
-	// PEM key without a .pub file, known only after decryption.
-	pub ssh.PublicKey
-	// file is the private key's path; "" for keys only in the agent.
-	file string
-	// agent signs when the agent holds the key.
-	agent ssh.Signer
-	// userProvided marks IdentityFile/CertificateFile entries the user
-	// set, whose absence is reported (OpenSSH's id->userprovided).
-	userProvided bool
-}
 
 // authenticator is the AuthCallback state of one Dial.
 type authenticator struct {
@@ -60,22 +56,38 @@ type authenticator struct {
 	untrusted func() bool
 
 	methods []string // PreferredAuthentications
-	cursor  int      // index into methods; only moves forward
+	// cursor indexes methods; it only moves forward while the server's
+	// list of methods, allowed, stays the same.
+	cursor   int
+	allowed  string
+	disabled map[string]bool // methods that had nothing to send
 
-	// files are the IdentityFile and CertificateFile identities, read
-	// when the authenticator is made.
-	files      []*identity
-	prepared   bool
+	// certs are the CertificateFile identities and files the IdentityFile
+	// ones, read when the authenticator is made.
+	certs, files []*identity
+	prepared     bool
+	// identities is the whole prepared key list; queue is the order of
+	// the current step, in which nextKey is the next key to offer.
 	identities []*identity
+	queue      []*identity
 	nextKey    int
+	// offered is the key of the last publickey attempt; accepted holds
+	// the keys the server accepted with partial success, and partials
+	// counts the partial successes seen.
+	offered  *identity
+	accepted []ssh.PublicKey
+	partials int
 	// privates caches decrypted keys by file, so a key and its
 	// certificate share one passphrase prompt.
 	privates  map[string]ssh.Signer
 	agentConn net.Conn
 
 	passwordTries, kbdTries int
-	lastMethods             []string
-	lastErr                 error
+	// kbdInfoSeen is set once the server sent a keyboard-interactive
+	// question; without one, ssh makes a single attempt.
+	kbdInfoSeen bool
+	lastMethods []string
+	lastErr     error
 	// fatal ends authentication at the next step: x/crypto takes an
 	// error from a method (or the banner callback) as a failed attempt
 	// and goes on, where ssh ends the connection.
@@ -91,10 +103,10 @@ func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter tty.Promp
 		prompter = nil
 	}
 	a := &authenticator{cfg: cfg, log: log, prompter: prompter, untrusted: untrusted,
-		methods: methods, privates: map[string]ssh.Signer{}}
+		methods: methods, disabled: map[string]bool{}, privates: map[string]ssh.Signer{}}
 	// ssh.c reads the identity files' public halves once connected,
 	// before key exchange, and reports the unusable ones then.
-	a.files = a.fileIdentities()
+	a.certs, a.files = a.fileIdentities()
 	return a
 }
 
@@ -130,9 +142,16 @@ func (a *authenticator) next(ctx *ssh.ClientAuthContext) (ssh.AuthMethod, error)
 		return nil, a.fatal
 	}
 	a.lastMethods = ctx.AllowedMethods
+	if n := len(ctx.PartialSuccessMethods); n > a.partials {
+		a.partials = n
+		a.partialSuccess(ctx.PartialSuccessMethods[n-1])
+	}
+	if allowed := strings.Join(ctx.AllowedMethods, ","); allowed != a.allowed {
+		a.allowed, a.cursor = allowed, 0
+	}
 	for ; a.cursor < len(a.methods); a.cursor++ {
 		m := a.methods[a.cursor]
-		if !slices.Contains(ctx.AllowedMethods, m) {
+		if a.disabled[m] || !slices.Contains(ctx.AllowedMethods, m) {
 			continue
 		}
 		var method ssh.AuthMethod
@@ -147,8 +166,29 @@ func (a *authenticator) next(ctx *ssh.ClientAuthContext) (ssh.AuthMethod, error)
 		if method != nil {
 			return method, nil
 		}
+		a.disabled[m] = true
 	}
 	return nil, &AuthError{User: a.cfg.User, Host: a.cfg.HostName, Methods: slices.Clone(a.lastMethods), Err: a.lastErr}
+}
+
+// partialSuccess is input_userauth_failure's partial branch: the step
+// that used method is done. A key the server accepted is not offered
+// again, and the others are all tried again, starting from where the
+// queue stood.
+func (a *authenticator) partialSuccess(method string) {
+	a.log.Logf(config.LogVerbose, "Authenticated using \"%s\" with partial success.", method)
+	if method == "publickey" && a.offered != nil {
+		a.accepted = append(a.accepted, a.offered.pub)
+	}
+	a.queue = append(a.queue[a.nextKey:], a.queue[:a.nextKey]...)
+	a.nextKey = 0
+	a.queue = slices.DeleteFunc(a.queue, a.wasAccepted)
+}
+
+// wasAccepted reports whether the server already accepted id's key
+// material in an earlier step; sshd refuses it from then on.
+func (a *authenticator) wasAccepted(id *identity) bool {
+	return id.pub != nil && slices.ContainsFunc(a.accepted, func(k ssh.PublicKey) bool { return keys.Same(k, id.pub) })
 }
 
 func (a *authenticator) canPrompt() bool { return a.prompter != nil && !a.untrusted() }
@@ -190,11 +230,15 @@ func (a *authenticator) keyboardInteractive() ssh.AuthMethod {
 		return nil
 	}
 	a.kbdTries++
+	if a.kbdTries > 1 && !a.kbdInfoSeen {
+		return nil
+	}
 	host := a.cfg.HostKeyAlias
 	if host == "" {
 		host = a.cfg.HostName
 	}
 	return ssh.KeyboardInteractive(func(name, instruction string, questions []string, echos []bool) ([]string, error) {
+		a.kbdInfoSeen = true
 		if hasNUL(name, instruction) {
 			a.fatal = errInvalidFormat
 			return nil, a.fatal
@@ -233,63 +277,26 @@ func (a *authenticator) publicKey() ssh.AuthMethod {
 	if !a.prepared {
 		a.prepared = true
 		a.identities = a.prepareIdentities()
+		a.queue = slices.Clone(a.identities)
 	}
-	for a.nextKey < len(a.identities) {
-		id := a.identities[a.nextKey]
+	for a.nextKey < len(a.queue) {
+		id := a.queue[a.nextKey]
 		a.nextKey++
+		if a.wasAccepted(id) {
+			// An encrypted key decrypted in this step turned out to be
+			// one accepted before.
+			continue
+		}
 		signer, err := a.signerFor(id)
 		if err != nil {
 			a.lastErr = err
 			continue
 		}
 		signer = withSignatureAlgorithms(signer, a.cfg.PubkeyAcceptedAlgorithms)
+		a.offered = id
 		return ssh.PublicKeysCallback(func() ([]ssh.Signer, error) { return []ssh.Signer{signer}, nil })
 	}
 	return nil
-}
-
-// signerFor returns the signer offered for id. File keys sign lazily: the
-// passphrase is asked only once the server has accepted the public key,
-// as OpenSSH does. Only an encrypted key whose public half is unknown is
-// decrypted up front.
-func (a *authenticator) signerFor(id *identity) (ssh.Signer, error) {
-	if id.agent != nil {
-		return id.agent, nil
-	}
-	if id.pub == nil {
-		priv, err := a.loadPrivate(id)
-		if err != nil {
-			return nil, err
-		}
-		id.pub = priv.PublicKey()
-	}
-	return &lazySigner{a: a, id: id}, nil
-}
-
-// lazySigner signs with a file key, decrypting it on first use.
-type lazySigner struct {
-	a  *authenticator
-	id *identity
-}
-
-func (s *lazySigner) PublicKey() ssh.PublicKey { return s.id.pub }
-
-func (s *lazySigner) Sign(rand io.Reader, data []byte) (*ssh.Signature, error) {
-	return s.SignWithAlgorithm(rand, data, "")
-}
-
-// SignWithAlgorithm lets x/crypto choose rsa-sha2-256/512 for RSA keys.
-// For a certificate identity x/crypto passes the underlying algorithm,
-// which the private key signs with.
-func (s *lazySigner) SignWithAlgorithm(rand io.Reader, data []byte, algorithm string) (*ssh.Signature, error) {
-	priv, err := s.a.loadPrivate(s.id)
-	if err != nil {
-		return nil, err
-	}
-	if as, ok := priv.(ssh.AlgorithmSigner); ok && algorithm != "" {
-		return as.SignWithAlgorithm(rand, data, algorithm)
-	}
-	return priv.Sign(rand, data)
 }
 
 // errKeySkipped is returned when an identity cannot be used; the reason
@@ -533,181 +540,4 @@ func (a *authenticator) readKeyFile(id *identity) ([]byte, error) {
 		return nil, fmt.Errorf("load key %s: %w", id.file, err)
 	}
 	return data, nil
-}
-
-// prepareIdentities builds the key list in OpenSSH's pubkey_prepare order:
-// agent keys first, in the agent's order, with a key that is also an
-// IdentityFile taking that file's place; then the remaining files. With
-// IdentitiesOnly, agent keys that are not also files are left out. The
-// list is filtered by PubkeyAcceptedAlgorithms.
-func (a *authenticator) prepareIdentities() []*identity {
-	files := a.files
-	var out []*identity
-	for _, s := range a.agentSigners() {
-		if _, small := keys.RSATooSmall(a.cfg, s.PublicKey()); small {
-			a.log.Logf(config.LogDebug1, "pubkey_prepare: ignoring %s agent key: Invalid key length", s.PublicKey().Type())
-			continue
-		}
-		blob := s.PublicKey().Marshal()
-		i := slices.IndexFunc(files, func(id *identity) bool {
-			return id.pub != nil && bytes.Equal(id.pub.Marshal(), blob)
-		})
-		switch {
-		case i >= 0:
-			files[i].agent = s
-			out = append(out, files[i])
-			files = slices.Delete(files, i, i+1)
-		case !a.cfg.IdentitiesOnly:
-			out = append(out, &identity{pub: s.PublicKey(), agent: s})
-		}
-	}
-	out = append(out, files...)
-	return slices.DeleteFunc(out, func(id *identity) bool { return !a.keyAllowed(id.pub) })
-}
-
-// fileIdentities loads the public halves of IdentityFile keys (each
-// followed by its PATH-cert.pub certificate, if any) and CertificateFile
-// certificates. Unreadable files stay in the list so that the failure is
-// reported when the key's turn comes, as OpenSSH does.
-func (a *authenticator) fileIdentities() []*identity {
-	var ids []*identity
-	for _, path := range a.cfg.IdentityFiles {
-		id := &identity{file: path, userProvided: a.cfg.IdentityFilesSet, pub: publicHalf(path)}
-		if id.pub != nil && !a.keySizeOK(id.pub, path, "pubkey") {
-			id.pub = nil
-		}
-		if id.pub == nil {
-			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !id.userProvided {
-				continue // a default identity that does not exist
-			}
-		}
-		ids = append(ids, id)
-		if cert := readCert(path + "-cert.pub"); cert != nil && a.keySizeOK(cert, path, "pubkey") {
-			ids = append(ids, &identity{file: path, pub: cert, userProvided: id.userProvided})
-		}
-	}
-	for _, path := range a.cfg.CertificateFiles {
-		cert := readCert(path)
-		if cert == nil {
-			a.log.Logf(config.LogInfo, "no such identity: %s: %s", path, "No such file or directory")
-			continue
-		}
-		if !a.keySizeOK(cert, path, "certificate") {
-			continue
-		}
-		// The private key is an IdentityFile holding the certified key.
-		i := slices.IndexFunc(ids, func(id *identity) bool { return id.pub != nil && keys.Same(id.pub, cert) })
-		if i < 0 {
-			a.log.Logf(config.LogDebug1, "no private key for certificate %s", path)
-			continue
-		}
-		ids = append(ids, &identity{file: ids[i].file, pub: cert, userProvided: true})
-	}
-	return ids
-}
-
-// publicHalf reads the public key of a private key file without
-// decrypting it: from the file itself (OpenSSH's format stores it in
-// clear; a .pub path given as IdentityFile is the key itself), else from
-// PATH.pub. nil when neither works.
-func publicHalf(path string) ssh.PublicKey {
-	data, err := os.ReadFile(path)
-	if err == nil {
-		if pub, _, _, _, err := ssh.ParseAuthorizedKey(data); err == nil {
-			return pub
-		}
-		_, err := ssh.ParseRawPrivateKey(data)
-		var missing *ssh.PassphraseMissingError
-		if errors.As(err, &missing) && missing.PublicKey != nil {
-			return missing.PublicKey
-		}
-		if err == nil {
-			if s, err := ssh.ParsePrivateKey(data); err == nil {
-				return s.PublicKey()
-			}
-		}
-	}
-	if data, err := os.ReadFile(path + ".pub"); err == nil {
-		if pub, _, _, _, err := ssh.ParseAuthorizedKey(data); err == nil {
-			return pub
-		}
-	}
-	return nil
-}
-
-func readCert(path string) *ssh.Certificate {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	pub, _, _, _, err := ssh.ParseAuthorizedKey(data)
-	if err != nil {
-		return nil
-	}
-	cert, _ := pub.(*ssh.Certificate)
-	return cert
-}
-
-// agentSigners lists the agent's keys. IdentityAgent "none" disables the
-// agent; "" and "SSH_AUTH_SOCK" mean $SSH_AUTH_SOCK, "$VAR" another
-// variable. An agent that cannot be reached is skipped, as in OpenSSH.
-func (a *authenticator) agentSigners() []ssh.Signer {
-	path := a.cfg.IdentityAgent
-	switch {
-	case path == "none":
-		return nil
-	case path == "" || path == "SSH_AUTH_SOCK":
-		path = os.Getenv("SSH_AUTH_SOCK")
-	case strings.HasPrefix(path, "$"):
-		path = os.Getenv(path[1:])
-	}
-	if path == "" {
-		return nil
-	}
-	conn, err := net.Dial("unix", path)
-	if err != nil {
-		a.log.Logf(config.LogDebug1, "Error connecting to agent: %v", err)
-		return nil
-	}
-	signers, err := agent.NewClient(conn).Signers()
-	if err != nil {
-		a.log.Logf(config.LogDebug1, "agent: %v", err)
-		conn.Close()
-		return nil
-	}
-	a.agentConn = conn
-	return signers
-}
-
-// keyAllowed applies PubkeyAcceptedAlgorithms (patterns) to a key; an RSA
-// key is allowed if any of its signature algorithms is.
-func (a *authenticator) keyAllowed(pub ssh.PublicKey) bool {
-	if pub == nil || len(a.cfg.PubkeyAcceptedAlgorithms) == 0 {
-		return true
-	}
-	algos := []string{pub.Type()}
-	switch pub.Type() {
-	case ssh.KeyAlgoRSA:
-		algos = append(algos, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSASHA512)
-	case ssh.CertAlgoRSAv01:
-		algos = append(algos, ssh.CertAlgoRSASHA256v01, ssh.CertAlgoRSASHA512v01)
-	}
-	for _, algo := range algos {
-		if config.MatchPatternList(algo, strings.Join(a.cfg.PubkeyAcceptedAlgorithms, ",")) {
-			return true
-		}
-	}
-	return false
-}
-
-// keySizeOK is ssh.c check_load for a public key read before connecting:
-// an RSA key shorter than RequiredRSASize is reported ("load pubkey",
-// "load certificate") and not offered. The private key may still be tried
-// without it, and is refused by loadPrivate.
-func (a *authenticator) keySizeOK(pub ssh.PublicKey, path, what string) bool {
-	if _, small := keys.RSATooSmall(a.cfg, pub); small {
-		a.log.Logf(config.LogError, "load %s \"%s\": Invalid key length", what, path)
-		return false
-	}
-	return true
 }

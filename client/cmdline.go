@@ -2,10 +2,8 @@ package client
 
 import (
 	"bytes"
-	"errors"
-	"strings"
 
-	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 )
 
 // cmdInterrupt is ^C, which reaches the ssh> line as a byte because line
@@ -25,8 +23,8 @@ func (h *escapeHandler) openCommandLine() {
 	h.ctl.say("\r\nssh> ")
 }
 
-// readCommandLine collects the ssh> line from p and returns the bytes
-// after it, which go back to the session.
+// readCommandLine collects the ssh> line from p, runs it (forward.Command)
+// and returns the bytes after it, which go back to the session.
 func (h *escapeHandler) readCommandLine(p []byte) []byte {
 	end := bytes.IndexAny(p, "\r\n")
 	line := p
@@ -44,126 +42,10 @@ func (h *escapeHandler) readCommandLine(p []byte) []byte {
 		return nil
 	}
 	h.inCmd = false
-	h.runCommandLine(string(h.cmd))
+	forward.Command(h.ctl.ctx, h.opts.Forwarding, string(h.cmd), h.ctl.log)
 	if t := h.ctl.term; t != nil {
 		t.Restore()
 		t.MakeRaw()
 	}
 	return p[end+1:]
-}
-
-// runCommandLine is OpenSSH 9.2's process_cmdline: help, and adding or
-// cancelling a forwarding with ssh's answers.
-func (h *escapeHandler) runCommandLine(line string) {
-	log := h.ctl.log
-	s := strings.TrimLeft(line, cmdSpace)
-	s = strings.TrimPrefix(s, "-")
-	if s == "" {
-		return
-	}
-	switch s[0] {
-	case 'h', 'H', '?':
-		log.Logf(config.LogInfo, "Commands:")
-		log.Logf(config.LogInfo, "      -L[bind_address:]port:host:hostport    Request local forward")
-		log.Logf(config.LogInfo, "      -R[bind_address:]port:host:hostport    Request remote forward")
-		log.Logf(config.LogInfo, "      -D[bind_address:]port                  Request dynamic forward")
-		log.Logf(config.LogInfo, "      -KL[bind_address:]port                 Cancel local forward")
-		log.Logf(config.LogInfo, "      -KR[bind_address:]port                 Cancel remote forward")
-		log.Logf(config.LogInfo, "      -KD[bind_address:]port                 Cancel dynamic forward")
-		return
-	}
-	cancel := s[0] == 'K'
-	if cancel {
-		s = s[1:]
-	}
-	var kind ForwardKind
-	switch {
-	case strings.HasPrefix(s, "L"):
-		kind = ForwardLocal
-	case strings.HasPrefix(s, "R"):
-		kind = ForwardRemote
-	case strings.HasPrefix(s, "D"):
-		kind = ForwardDynamic
-	default:
-		log.Logf(config.LogInfo, "Invalid command.")
-		return
-	}
-	spec := strings.TrimLeft(s[1:], cmdSpace)
-	if cancel {
-		h.cancelForward(kind, spec)
-		return
-	}
-	h.addForward(kind, spec)
-}
-
-// cmdSpace is what C's isspace skips on the ssh> line.
-const cmdSpace = " \t\n\v\f\r"
-
-// addForward is ~C -L, -R or -D. ssh sends a remote forwarding request
-// and says "Forwarding port." before the server answers, whose answer
-// ("Allocated port …", "Warning: remote port forwarding failed …")
-// follows; gssh waits for that answer, in the same order.
-func (h *escapeHandler) addForward(kind ForwardKind, spec string) {
-	log := h.ctl.log
-	var fwd string
-	var ok bool
-	switch kind {
-	case ForwardRemote:
-		// A -R spec may be dynamic or not: both are tried.
-		if fwd, ok = config.ParseForward(spec, false, true); !ok {
-			fwd, ok = config.ParseForward(spec, true, true)
-		}
-		if !ok {
-			log.Logf(config.LogInfo, "Bad remote forwarding specification.")
-			return
-		}
-	default:
-		if fwd, ok = config.ParseForward(spec, kind == ForwardDynamic, false); !ok {
-			log.Logf(config.LogInfo, "Bad local forwarding specification.")
-			return
-		}
-	}
-	f := h.opts.Forwarding
-	if f == nil {
-		log.Logf(config.LogInfo, "Port forwarding failed.")
-		return
-	}
-	if kind == ForwardRemote {
-		log.Logf(config.LogInfo, "Forwarding port.")
-		_, err := f.Add(h.ctl.ctx, kind, fwd)
-		var fe *ForwardError
-		switch {
-		case err == nil:
-		case !errors.As(err, &fe):
-			log.Logf(config.LogError, "%v", err)
-		case h.ctl.conn.Config.ExitOnForwardFailure:
-			// Add logged nothing. ssh's fatal() would end the
-			// connection here; gssh keeps the session and says why the
-			// forward is missing.
-			log.Logf(config.LogError, "%s", fe.Error())
-		}
-		return
-	}
-	if _, err := f.Add(h.ctl.ctx, kind, fwd); err != nil {
-		log.Logf(config.LogInfo, "Port forwarding failed.")
-		return
-	}
-	log.Logf(config.LogInfo, "Forwarding port.")
-}
-
-// cancelForward is ~C -KL, -KR or -KD; the spec has one or two fields,
-// "[bind_address:]port" (or a socket path).
-func (h *escapeHandler) cancelForward(kind ForwardKind, spec string) {
-	log := h.ctl.log
-	listen, ok := config.ParseForward(spec, true, false)
-	if !ok {
-		log.Logf(config.LogInfo, "Bad forwarding close specification.")
-		return
-	}
-	f := h.opts.Forwarding
-	if f == nil || f.Cancel(kind, listen) != nil {
-		log.Logf(config.LogInfo, "Unknown port forwarding.")
-		return
-	}
-	log.Logf(config.LogInfo, "Canceled forwarding.")
 }

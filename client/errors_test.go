@@ -8,6 +8,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/gssh/gssh/client/forward"
 )
 
 func TestErrorTexts(t *testing.T) {
@@ -38,6 +40,8 @@ func TestErrorTexts(t *testing.T) {
 		{&AuthError{User: "u", Host: "h", Methods: []string{"publickey", "password"}},
 			"u@h: Permission denied (publickey,password)."},
 		{&UnsupportedError{Feature: "ProxyJump j"}, "ProxyJump j is not supported yet"},
+		{&StdioForwardError{Err: &forward.ChannelOpenError{Reason: 2, Message: "Connection refused"}},
+			"channel 0: open failed: connect failed: Connection refused\r\nstdio forwarding failed"},
 	}
 	for _, c := range cases {
 		if got := c.err.Error(); got != c.want {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/escape"
 	"github.com/gssh/gssh/internal/crash"
@@ -30,7 +31,7 @@ type EscapeOptions struct {
 	LogToFile bool
 	// Forwarding is where ~C's -L, -R, -D, -KL, -KR and -KD act; without
 	// it they answer "Port forwarding failed." (cmdline.go).
-	Forwarding *Forwarding
+	Forwarding *forward.Forwarding
 }
 
 // EscapeFilter returns the SessionOptions.Filter that implements ssh's

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -86,24 +87,12 @@ func closeConn(c *Conn) {
 // does, and returns it as a net.Conn that closes via with it. The
 // originator is 127.0.0.1 port 0, as channel_connect_stdio_fwd sends.
 func openDirect(via *Conn, host string, port int) (*channelConn, error) {
-	ch, reqs, err := via.Client.OpenChannel("direct-tcpip", ssh.Marshal(directTCPIP{
-		Host: host, Port: uint32(port), OrigHost: "127.0.0.1", OrigPort: 0,
-	}))
+	ch, err := forward.OpenDirect(via.Client, 0, host, port, nil)
 	if err != nil {
-		return nil, &StdioForwardError{Err: channelOpenError(0, err)}
+		return nil, &StdioForwardError{Err: err}
 	}
-	crash.Go(func() { ssh.DiscardRequests(reqs) })
 	remote := proxyAddr(net.JoinHostPort(host, strconv.Itoa(port)))
 	return newChannelConn(ch, remote, via), nil
-}
-
-// directTCPIP is the payload of a direct-tcpip channel open (RFC 4254
-// section 7.2).
-type directTCPIP struct {
-	Host     string
-	Port     uint32
-	OrigHost string
-	OrigPort uint32
 }
 
 // channelConn is an SSH channel used as a net.Conn, for the handshake
@@ -191,3 +180,44 @@ func (c *channelConn) SetDeadline(t time.Time) error {
 
 func (c *channelConn) SetReadDeadline(t time.Time) error  { return c.SetDeadline(t) }
 func (c *channelConn) SetWriteDeadline(t time.Time) error { return c.SetDeadline(t) }
+
+// StdioForwardError reports that the channel for -W (or for the next
+// ProxyJump hop, which ssh makes with -W) could not be opened. ssh prints
+// the channel's failure and then "stdio forwarding failed".
+type StdioForwardError struct {
+	Err error
+}
+
+func (e *StdioForwardError) Error() string {
+	return e.Err.Error() + "\r\nstdio forwarding failed"
+}
+
+func (e *StdioForwardError) Unwrap() error { return e.Err }
+
+// JumpError reports a failure to connect through ProxyJump. ssh runs
+// each hop as a child "ssh -W" whose own messages come first; every ssh
+// above it then sees its proxy close and adds two lines of its own.
+// Depth is how many such parents ssh would have: the number of hops from
+// the failing one to the destination.
+type JumpError struct {
+	Hop   string // the hop that failed, as written in ProxyJump
+	Depth int
+	Err   error
+}
+
+func (e *JumpError) Error() string {
+	return fmt.Sprintf("client: ProxyJump %s: %v", e.Hop, e.Err)
+}
+
+func (e *JumpError) Unwrap() error { return e.Err }
+
+// ParentLines is what each parent ssh prints when its proxy, a child
+// ssh, exits during the banner exchange.
+func (e *JumpError) ParentLines() []string {
+	var out []string
+	for i := 0; i < e.Depth; i++ {
+		out = append(out, "kex_exchange_identification: Connection closed by remote host",
+			"Connection closed by UNKNOWN port 65535")
+	}
+	return out
+}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
@@ -112,12 +113,12 @@ func (c *Conn) Run(ctx context.Context, opts SessionOptions, st Streams, log *ss
 
 // decidePTY is ssh.c's tty_flag logic for a session that is opened
 // (SessionType none never gets here, and never warns).
-func decidePTY(requestTTY string, hasCommand, stdinTTY bool, log *sshlog.Logger) bool {
-	want := requestTTY == "yes" || requestTTY == "force"
+func decidePTY(requestTTY config.RequestTTY, hasCommand, stdinTTY bool, log *sshlog.Logger) bool {
+	want := requestTTY == config.RequestTTYYes || requestTTY == config.RequestTTYForce
 	if !hasCommand {
-		want = requestTTY != "no"
+		want = requestTTY != config.RequestTTYNo
 	}
-	if !stdinTTY && requestTTY != "force" {
+	if !stdinTTY && requestTTY != config.RequestTTYForce {
 		if want {
 			log.Logf(config.LogInfo, "Pseudo-terminal will not be allocated because stdin is not a terminal.")
 		}
@@ -164,7 +165,9 @@ func (s *session) run(ctx context.Context) (int, error) {
 	})
 
 	defer s.st.Terminal.Restore()
-	s.conn.requestAgent(ch, s.log) // agent.go; before pty-req, as ssh orders them
+	if !s.conn.HostKeyUntrusted {
+		forward.RequestAgent(s.conn.Client, ch, s.conn.Config, s.log) // before pty-req, as ssh orders them
+	}
 	if err := s.setup(ctx); err != nil {
 		return 255, err
 	}
@@ -254,7 +257,7 @@ func (s *session) setup(ctx context.Context) error {
 			return err
 		}
 		switch {
-		case !ok && (cfg.RequestTTY == "yes" || cfg.RequestTTY == "force"):
+		case !ok && (cfg.RequestTTY == config.RequestTTYYes || cfg.RequestTTY == config.RequestTTYForce):
 			return &RequestFailedError{What: "PTY allocation"}
 		case !ok:
 			s.log.Logf(config.LogError, "PTY allocation request failed on channel 0")

@@ -54,7 +54,7 @@ func sessionConn(t *testing.T, s *sshdtest.Server, user string, edit func(*confi
 	t.Cleanup(func() { c.Close() })
 	cfg := &config.Config{
 		Host: "sshd", HostName: s.Host, Port: s.Port, User: user,
-		RequestTTY: "auto", SessionType: "default", EscapeChar: '~',
+		RequestTTY: config.RequestTTYAuto, SessionType: "default", EscapeChar: '~',
 	}
 	if edit != nil {
 		edit(cfg)
@@ -226,9 +226,12 @@ func TestRunRemoteSignal(t *testing.T) {
 // pty ssh adds its usual farewell after the loss message.
 func TestRunConnectionLost(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
-	for _, tc := range []struct{ requestTTY, wantLog string }{
-		{"auto", "Connection to 127.0.0.1 closed by remote host.\r\n"},
-		{"force", "Connection to 127.0.0.1 closed by remote host.\r\nConnection to 127.0.0.1 closed.\r\n"},
+	for _, tc := range []struct {
+		requestTTY config.RequestTTY
+		wantLog    string
+	}{
+		{config.RequestTTYAuto, "Connection to 127.0.0.1 closed by remote host.\r\n"},
+		{config.RequestTTYForce, "Connection to 127.0.0.1 closed by remote host.\r\nConnection to 127.0.0.1 closed.\r\n"},
 	} {
 		conn := sessionConn(t, s, "root", func(c *config.Config) { c.RequestTTY = tc.requestTTY })
 		stdout := newOutBuf()
@@ -237,7 +240,7 @@ func TestRunConnectionLost(t *testing.T) {
 		defer stdinW.Close()
 		// At QUIET the loss is still reported; the farewell needs INFO.
 		level := config.LogQuiet
-		if tc.requestTTY == "force" {
+		if tc.requestTTY == config.RequestTTYForce {
 			level = config.LogInfo
 		}
 		done := startRun(context.Background(), conn, client.SessionOptions{Command: "echo started; cat"},
@@ -396,12 +399,13 @@ func TestRunNoSession(t *testing.T) {
 func TestRunPTYRefusedForPipedStdin(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
 	for _, tc := range []struct {
-		requestTTY, wantOut, wantLog string
-		wantStatus                   int
+		requestTTY       config.RequestTTY
+		wantOut, wantLog string
+		wantStatus       int
 	}{
-		{"yes", "not a tty\n", "Pseudo-terminal will not be allocated because stdin is not a terminal.\r\n", 1},
-		{"force", "/dev/pts/", "Connection to 127.0.0.1 closed.\r\n", 0},
-		{"auto", "not a tty\n", "", 1},
+		{config.RequestTTYYes, "not a tty\n", "Pseudo-terminal will not be allocated because stdin is not a terminal.\r\n", 1},
+		{config.RequestTTYForce, "/dev/pts/", "Connection to 127.0.0.1 closed.\r\n", 0},
+		{config.RequestTTYAuto, "not a tty\n", "", 1},
 	} {
 		conn := sessionConn(t, s, "root", func(c *config.Config) { c.RequestTTY = tc.requestTTY })
 		var stdout, logged bytes.Buffer

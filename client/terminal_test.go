@@ -81,7 +81,7 @@ func (p *localPTY) typeKeys(t *testing.T, keys string) {
 
 func TestRunPTYSizeAndModesFromLocalTerminal(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
-	conn := sessionConn(t, s, "root", func(c *config.Config) { c.RequestTTY = "yes" })
+	conn := sessionConn(t, s, "root", func(c *config.Config) { c.RequestTTY = config.RequestTTYYes })
 	p := openLocalPTY(t, 33, 101)
 	// A non-default interrupt character must reach the remote pty.
 	tio := p.termios(t)
@@ -113,7 +113,7 @@ func TestRunPTYSizeAndModesFromLocalTerminal(t *testing.T) {
 // job; the remote pty must follow.
 func TestRunPTYWindowChange(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
-	conn := sessionConn(t, s, "root", func(c *config.Config) { c.RequestTTY = "yes" })
+	conn := sessionConn(t, s, "root", func(c *config.Config) { c.RequestTTY = config.RequestTTYYes })
 	p := openLocalPTY(t, 24, 80)
 	done := startRun(context.Background(), conn, client.SessionOptions{
 		Command: "stty size; while read l; do stty size; done",
@@ -144,7 +144,7 @@ func TestRunPTYRawModeAndRestore(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
 	for _, end := range []string{"exit", "cancel", "SIGTERM", "filter error", "remote signal"} {
 		t.Run(end, func(t *testing.T) {
-			conn := sessionConn(t, s, sshdtest.TestUser, func(c *config.Config) { c.RequestTTY = "yes" })
+			conn := sessionConn(t, s, sshdtest.TestUser, func(c *config.Config) { c.RequestTTY = config.RequestTTYYes })
 			p := openLocalPTY(t, 24, 80)
 			before := p.termios(t)
 			var logged bytes.Buffer
@@ -251,7 +251,7 @@ func TestRunPTYModesLikeOpenSSH(t *testing.T) {
 
 	ours := openLocalPTY(t, 30, 90)
 	configure(ours)
-	conn := sessionConn(t, s, "root", func(c *config.Config) { c.RequestTTY = "force" })
+	conn := sessionConn(t, s, "root", func(c *config.Config) { c.RequestTTY = config.RequestTTYForce })
 	status, err := conn.Run(context.Background(), client.SessionOptions{Command: command, Environ: []string{"TERM=xterm-test"}}, ours.streams(), nil)
 	if err != nil || status != 0 {
 		t.Fatalf("Run = %d, %v", status, err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
 	"github.com/gssh/gssh/client/tty"
@@ -36,7 +37,7 @@ type backend struct {
 	// fwd takes -O forward and -O cancel. A foreground master gets it
 	// from Master.UseForwarding once the forwardings are set up, after
 	// listening.
-	fwd atomic.Pointer[client.Forwarding]
+	fwd atomic.Pointer[forward.Forwarding]
 
 	mu       sync.Mutex
 	next     int
@@ -374,25 +375,16 @@ func (b *backend) dropForward(f mux.Forward) {
 }
 
 // changeForward opens or closes f on fwd.
-func (b *backend) changeForward(fwd *client.Forwarding, f mux.Forward, cancel bool) (uint32, error) {
-	kind := map[mux.ForwardKind]client.ForwardKind{
-		mux.ForwardLocal: client.ForwardLocal, mux.ForwardRemote: client.ForwardRemote, mux.ForwardDynamic: client.ForwardDynamic,
-	}[f.Kind]
-	listen := muxEndpoint(f.ListenHost, f.ListenPort)
+func (b *backend) changeForward(fwd *forward.Forwarding, f mux.Forward, cancel bool) (uint32, error) {
+	spec := configForward(f) // forwards_unix.go
 	if cancel {
-		if err := fwd.Cancel(kind, listen); err != nil {
+		if err := fwd.Cancel(spec.Kind, spec.Listen); err != nil {
 			b.log.Logf(config.LogDebug1, "mux close forward: %v", err)
 			return 0, errors.New("port not found")
 		}
 		return 0, nil
 	}
-	// A destination port of 0 marks a dynamic -R, whose host is
-	// "socks" or nothing; mux.c refuses it for -L.
-	spec := listen
-	if f.Kind != mux.ForwardDynamic && f.ConnectPort != 0 {
-		spec += " " + muxEndpoint(f.ConnectHost, f.ConnectPort)
-	}
-	port, err := fwd.Add(context.Background(), kind, spec)
+	port, err := fwd.Add(context.Background(), spec)
 	switch {
 	case err != nil && f.Kind == mux.ForwardRemote:
 		return 0, fmt.Errorf("remote port forwarding failed for listen port %d", f.ListenPort)
@@ -400,20 +392,6 @@ func (b *backend) changeForward(fwd *client.Forwarding, f mux.Forward, cancel bo
 		return 0, errors.New("Port forwarding failed")
 	}
 	return uint32(port), nil
-}
-
-// muxEndpoint writes a MUX_C_OPEN_FWD address in Config's forwarding
-// notation: a Unix socket path, "[HOST]:PORT", or "PORT" when the client
-// named no host (mux.c sends "" for the default bind address and "*" for
-// all addresses).
-func muxEndpoint(host string, port uint32) string {
-	switch {
-	case port == mux.PortStreamLocal:
-		return host
-	case host == "":
-		return strconv.Itoa(int(port))
-	}
-	return "[" + host + "]:" + strconv.Itoa(int(port))
 }
 
 // Info answers -O conninfo and -O channels.

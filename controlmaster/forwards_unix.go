@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/gssh/gssh/client/config"
@@ -105,49 +104,57 @@ func connectHost(f mux.Forward) string {
 }
 
 // configForwards turns the resolved LocalForward, DynamicForward and
-// RemoteForward lines ("LISTEN CONNECT", as ssh -G prints them) into
-// mux forwardings, local ones first as mux_client_forwards sends them.
-// A forwarding without a destination (-D, and -R as a SOCKS proxy)
-// names "socks" port 0 as its destination, as readconf.c parse_forward
-// records it: an OpenSSH master refuses a dynamic forwarding without a
-// host ("No forward host name.") and compares it with its own by it.
+// RemoteForward into mux forwardings, local ones first as
+// mux_client_forwards sends them. A forwarding without a destination
+// (-D, and -R as a SOCKS proxy) names "socks" port 0 as its destination,
+// as config holds it and readconf.c parse_forward records it: an OpenSSH
+// master refuses a dynamic forwarding without a host ("No forward host
+// name.") and compares it with its own by it.
 func configForwards(cfg *config.Config) []mux.Forward {
 	if cfg.ClearAllForwardings {
 		return nil
 	}
+	kinds := map[config.ForwardKind]mux.ForwardKind{
+		config.ForwardLocal: mux.ForwardLocal, config.ForwardRemote: mux.ForwardRemote, config.ForwardDynamic: mux.ForwardDynamic,
+	}
+	// A Unix socket path goes in the host field, with port PortStreamLocal.
+	endpoint := func(e config.Endpoint) (string, uint32) {
+		if e.Path != "" {
+			return e.Path, mux.PortStreamLocal
+		}
+		return e.Host, uint32(e.Port)
+	}
 	var out []mux.Forward
-	add := func(kind mux.ForwardKind, lines []string) {
-		for _, line := range lines {
-			fields := strings.Fields(line)
-			if len(fields) == 0 {
-				continue
-			}
-			f := mux.Forward{Kind: kind}
-			f.ListenHost, f.ListenPort = fwdEndpoint(fields[0], true)
-			if len(fields) > 1 {
-				f.ConnectHost, f.ConnectPort = fwdEndpoint(fields[1], false)
-			} else {
-				f.ConnectHost = "socks"
-			}
-			out = append(out, f)
+	for _, list := range [][]config.Forward{cfg.LocalForwards, cfg.DynamicForwards, cfg.RemoteForwards} {
+		for _, f := range list {
+			m := mux.Forward{Kind: kinds[f.Kind]}
+			m.ListenHost, m.ListenPort = endpoint(f.Listen)
+			m.ConnectHost, m.ConnectPort = endpoint(f.Connect)
+			out = append(out, m)
 		}
 	}
-	add(mux.ForwardLocal, cfg.LocalForwards)
-	add(mux.ForwardDynamic, cfg.DynamicForwards)
-	add(mux.ForwardRemote, cfg.RemoteForwards)
 	return out
 }
 
-// fwdEndpoint parses "[host]:port", "host:port", "port" (listen side
-// only) or a Unix socket path.
-func fwdEndpoint(s string, listen bool) (string, uint32) {
-	if strings.Contains(s, "/") {
-		return s, mux.PortStreamLocal
+// configForward is the forwarding of a MUX_C_OPEN_FWD or MUX_C_CLOSE_FWD
+// as config holds it. mux.c sends "" for the default bind address and "*"
+// for all addresses, as config does; a port of PortStreamLocal makes the
+// host a Unix socket path. A dynamic forwarding, and one whose
+// destination port is 0 (a dynamic -R, whose host is "socks" or nothing;
+// mux.c refuses it for -L), connects to "socks" port 0.
+func configForward(f mux.Forward) config.Forward {
+	kind := map[mux.ForwardKind]config.ForwardKind{
+		mux.ForwardLocal: config.ForwardLocal, mux.ForwardRemote: config.ForwardRemote, mux.ForwardDynamic: config.ForwardDynamic,
+	}[f.Kind]
+	endpoint := func(host string, port uint32) config.Endpoint {
+		if port == mux.PortStreamLocal {
+			return config.Endpoint{Path: host}
+		}
+		return config.Endpoint{Host: host, Port: int(port)}
 	}
-	host, port, ok := cutHostPort(s)
-	if !ok && listen {
-		host, port = "", s
+	c := config.Forward{Kind: kind, Listen: endpoint(f.ListenHost, f.ListenPort), Connect: config.Endpoint{Host: "socks"}}
+	if f.Kind != mux.ForwardDynamic && f.ConnectPort != 0 {
+		c.Connect = endpoint(f.ConnectHost, f.ConnectPort)
 	}
-	n, _ := strconv.ParseUint(port, 10, 16)
-	return strings.Trim(host, "[]"), uint32(n)
+	return c
 }

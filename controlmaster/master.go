@@ -3,7 +3,7 @@ package controlmaster
 import (
 	"context"
 
-	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/forward"
 )
 
 // Serve is the background master, gssh re-executed by Run
@@ -33,7 +33,7 @@ func (e *ListenError) Unwrap() error { return e.Err }
 // nothing.
 type Master struct {
 	finish        func()
-	useForwarding func(*client.Forwarding)
+	useForwarding func(*forward.Forwarding)
 }
 
 // Start makes this gssh a foreground master once it has connected
@@ -45,7 +45,7 @@ func Start(opts Options) (*Master, error) { return start(opts) }
 
 // UseForwarding hands the master the connection's forwardings once they
 // are set up, for -O forward and -O cancel.
-func (m *Master) UseForwarding(fwd *client.Forwarding) {
+func (m *Master) UseForwarding(fwd *forward.Forwarding) {
 	if m != nil {
 		m.useForwarding(fwd)
 	}

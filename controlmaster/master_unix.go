@@ -13,6 +13,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/mux"
@@ -37,7 +38,7 @@ func serve(ctx context.Context, opts Options) error {
 	}
 	// The command line's -L, -R and -D belong to the master, as in ssh
 	// -M -fN -L; the same Forwarding takes -O forward and -O cancel.
-	fwd, err := conn.StartForwarding(ctx, client.ForwardOptions{Log: log})
+	fwd, err := forward.Start(ctx, conn.Client, conn.Config, log, forward.Options{HostKeyUntrusted: conn.HostKeyUntrusted})
 	if err != nil {
 		m.Close()
 		return err
@@ -138,7 +139,7 @@ func start(opts Options) (*Master, error) {
 			stopRelay()
 			m.Close()
 		},
-		useForwarding: func(fwd *client.Forwarding) { b.fwd.Store(fwd) },
+		useForwarding: func(fwd *forward.Forwarding) { b.fwd.Store(fwd) },
 	}, nil
 }
 

@@ -60,7 +60,7 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		HashKnownHosts:               b("hashknownhosts"),
 		HostKeyAlias:                 o.str("hostkeyalias", ""),
 		UpdateHostKeys:               []string{"no", "yes", "ask"}[o.int("updatehostkeys", 0)],
-		RequestTTY:                   []string{"no", "yes", "force", "auto"}[o.int("requesttty", ttyAuto)],
+		RequestTTY:                   RequestTTY(o.int("requesttty", ttyAuto)),
 		SessionType:                  []string{"none", "subsystem", "default"}[o.int("sessiontype", sessDefault)],
 		RemoteCommand:                o.str("remotecommand", ""),
 		StdinNull:                    b("stdinnull"),
@@ -148,28 +148,16 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		c.IdentityFileError = err
 	}
 	for _, f := range o.localForwards {
-		if f.connectHost == "socks" {
-			c.DynamicForwards = append(c.DynamicForwards, fwdString(f, false))
+		if f = f.Canonical(); f.Kind == ForwardDynamic {
+			c.DynamicForwards = append(c.DynamicForwards, f)
 		} else {
-			c.LocalForwards = append(c.LocalForwards, fwdString(f, true))
+			c.LocalForwards = append(c.LocalForwards, f)
 		}
 	}
 	for _, f := range o.remoteForwards {
-		c.RemoteForwards = append(c.RemoteForwards, fwdString(f, f.connectHost != "socks"))
+		c.RemoteForwards = append(c.RemoteForwards, f.Canonical())
 	}
 	return c, nil
-}
-
-// fwdString renders a forward as "listen connect" in -G's notation.
-func fwdString(f forward, withConnect bool) string {
-	var sb strings.Builder
-	k := "dynamicforward"
-	if withConnect {
-		k = "localforward"
-	}
-	dumpForwards(&sb, k, []forward{f})
-	_, rest, _ := strings.Cut(strings.TrimSpace(sb.String()), " ")
-	return rest
 }
 
 func strictWord(v int) string {

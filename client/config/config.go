@@ -87,7 +87,7 @@ type Config struct {
 	HostKeyAlias          string
 	UpdateHostKeys        string
 
-	RequestTTY              string // "auto", "no", "yes", "force"
+	RequestTTY              RequestTTY
 	SessionType             string // "default", "none", "subsystem"
 	RemoteCommand           string
 	StdinNull               bool
@@ -115,13 +115,17 @@ type Config struct {
 	// yes/0, which keeps the master forever (true with zero duration).
 	ControlPersistSet bool
 
-	ProxyCommand         string // "" = none
-	ProxyJump            string // "" = none
-	ForwardAgent         string // "no", "yes", or a socket path / $ENV
-	ForwardX11           bool
-	LocalForwards        []string
-	RemoteForwards       []string
-	DynamicForwards      []string
+	ProxyCommand string // "" = none
+	ProxyJump    string // "" = none
+	ForwardAgent string // "no", "yes", or a socket path / $ENV
+	ForwardX11   bool
+	// LocalForwards, RemoteForwards and DynamicForwards are the -L, -R
+	// and -D forwardings in the order given. A SOCKS forwarding connects
+	// to host "socks" port 0 (Forward.Dynamic): every DynamicForward, and
+	// a RemoteForward with a listen address only.
+	LocalForwards        []Forward
+	RemoteForwards       []Forward
+	DynamicForwards      []Forward
 	ClearAllForwardings  bool
 	ExitOnForwardFailure bool
 	GatewayPorts         bool

@@ -185,9 +185,9 @@ func expandAll(o *options, env *environment, hostArg, host string) error {
 		}
 		uk[i] = r
 	}
-	for _, list := range [][]forward{o.localForwards, o.remoteForwards} {
+	for _, list := range [][]Forward{o.localForwards, o.remoteForwards} {
 		for i := range list {
-			for _, p := range []*string{&list[i].listenPath, &list[i].connectPath} {
+			for _, p := range []*string{&list[i].Listen.Path, &list[i].Connect.Path} {
 				if *p == "" {
 					continue
 				}

@@ -11,4 +11,7 @@
 //
 // Resolve returns a typed Config; Config.WriteG prints it in the exact
 // format of `ssh -G`, which is what scripts such as git rely on.
+// Forwardings are typed too (Forward): ParseForward is the module's one
+// parser of -L, -R and -D specs, used by the command line, ~C and the
+// multiplexing code alike.
 package config

@@ -188,34 +188,20 @@ func tunName(v int) string {
 // dumpForwards prints forwards like readconf.c dump_cfg_forwards,
 // including its quirk of listing a forward to a socket path under
 // dynamicforward too.
-func dumpForwards(w io.Writer, k string, fwds []forward) {
+func dumpForwards(w io.Writer, k string, fwds []Forward) {
 	for _, f := range fwds {
-		if k == "dynamicforward" && f.connectHost != "" && f.connectHost != "socks" {
+		socks := f.Connect.Path == "" && f.Connect.Host == socksHost
+		if k == "dynamicforward" && f.Connect.Host != "" && !socks {
 			continue
 		}
-		if k == "localforward" && f.connectHost == "socks" {
+		if k == "localforward" && socks {
 			continue
 		}
-		fmt.Fprint(w, k)
-		switch {
-		case f.listenPort == portStreamLocal:
-			fmt.Fprintf(w, " %s", f.listenPath)
-		case f.listenHost == "":
-			fmt.Fprintf(w, " %d", f.listenPort)
-		default:
-			fmt.Fprintf(w, " [%s]:%d", f.listenHost, f.listenPort)
+		if k == "dynamicforward" {
+			fmt.Fprintf(w, "%s %s\n", k, f.Listen)
+			continue
 		}
-		if k != "dynamicforward" {
-			switch {
-			case f.connectPort == portStreamLocal:
-				fmt.Fprintf(w, " %s", f.connectPath)
-			case f.connectHost == "":
-				fmt.Fprintf(w, " %d", f.connectPort)
-			default:
-				fmt.Fprintf(w, " [%s]:%d", f.connectHost, f.connectPort)
-			}
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "%s %s %s\n", k, f.Listen, f.Connect)
 	}
 }
 

@@ -49,7 +49,9 @@ func fuzzUnsafe(text string) bool {
 
 // FuzzResolve feeds arbitrary configuration text, a host and one -o line
 // through Resolve and WriteG: no panic, no hang, and a successful Resolve
-// always prints.
+// always prints. Every forwarding round-trips through String and
+// ParseForward: the resolved ones, and the -o line read as a -L, -R and
+// -D argument.
 func FuzzResolve(f *testing.F) {
 	for _, s := range realWorldConfigs(f) {
 		f.Add(s, "web01.prod.example.com", "User x")
@@ -62,9 +64,16 @@ func FuzzResolve(f *testing.F) {
 	}
 	f.Add("CanonicalizeHostname always\nCanonicalDomains a.example b.example\nMatch canonical final\n User c\n", "x", "ProxyJump a,b")
 	f.Add("Host *\n ControlPath %C%d%h%i%k%L%l%n%p%r%u%%${HOME}\n", "::1", "HostName %h")
+	f.Add("LocalForward /tmp/a\\:b /run/c d\nRemoteForward [*]:0\nDynamicForward 1080:/x\n", "h", "/tmp/my socket:/run/r.sock")
+	f.Add("RemoteForward 2222 socks:80\nLocalForward 1 socks:2\n", "h", `[::1]:8080:a\]b:80`)
 	f.Fuzz(func(t *testing.T, text, host, opt string) {
 		if fuzzUnsafe(text) || fuzzUnsafe(opt) {
 			return // no commands or file access from fuzz input
+		}
+		for _, kind := range []ForwardKind{ForwardLocal, ForwardRemote, ForwardDynamic} {
+			if fwd, ok := ParseForward(kind, opt); ok {
+				checkForwardRoundTrip(t, fwd)
+			}
 		}
 		cfg := filepath.Join(t.TempDir(), "cfg")
 		if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
@@ -91,7 +100,25 @@ func FuzzResolve(f *testing.F) {
 		if !strings.HasPrefix(b.String(), "host "+host+"\n") {
 			t.Fatalf("-G output does not start with the host: %q", b.String()[:min(80, b.Len())])
 		}
+		for _, list := range [][]Forward{c.LocalForwards, c.RemoteForwards, c.DynamicForwards} {
+			for _, fwd := range list {
+				// % tokens are expanded in paths after the spec was
+				// checked, so they may outgrow sun_path.
+				if len(fwd.Listen.Path) < 108 && len(fwd.Connect.Path) < 108 {
+					checkForwardRoundTrip(t, fwd)
+				}
+			}
+		}
 	})
+}
+
+// checkForwardRoundTrip fails unless ParseForward reads f.String() back
+// as f.
+func checkForwardRoundTrip(t *testing.T, f Forward) {
+	t.Helper()
+	if back, ok := ParseForward(f.Kind, f.String()); !ok || back != f {
+		t.Fatalf("ParseForward(%v, %q) = %+v, %v; want %+v", f.Kind, f.String(), back, ok, f)
+	}
 }
 
 // benchHome copies testdata/bench (a 200-line configuration that pulls in

@@ -393,7 +393,7 @@ UserKnownHostsFile ~/skh
 	for _, tc := range []struct{ name, got, want string }{
 		{"IdentityFiles", rel(c.IdentityFiles), "~/cli ~/cli2 ~/user1 ~/included ~/system"},
 		{"CertificateFiles", rel(c.CertificateFiles), "~/ucert ~/scert"},
-		{"LocalForwards", strings.Join(c.LocalForwards, ","), "1 [h]:1,2 [h]:2,3 [h]:3"},
+		{"LocalForwards", gForms(c.LocalForwards), "1 [h]:1,2 [h]:2,3 [h]:3"},
 		{"SendEnv", strings.Join(c.SendEnv, " "), "CLI USER SYS"},
 		{"SetEnv", strings.Join(c.SetEnv, " "), "U=1"},
 		{"User", c.User, "fromuser"},

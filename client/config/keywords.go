@@ -76,7 +76,7 @@ const (
 	strictOff, strictNew, strictYes, strictAsk = 0, 1, 2, 3
 	afAny, afInet, afInet6                     = 0, 2, 10
 	ctlNo, ctlYes, ctlAsk, ctlAuto, ctlAutoAsk = 0, 1, 2, 3, 4
-	ttyNo, ttyYes, ttyForce, ttyAuto           = 0, 1, 2, 3
+	ttyNo, ttyYes, ttyForce, ttyAuto           = int(RequestTTYNo), int(RequestTTYYes), int(RequestTTYForce), int(RequestTTYAuto)
 	sessNone, sessSubsystem, sessDefault       = 0, 1, 2
 	canonAlways                                = 2
 )

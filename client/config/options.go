@@ -1,17 +1,5 @@
 package config
 
-// forward is one LocalForward, RemoteForward or DynamicForward, as
-// misc.c parse_forward leaves it. Empty host/path strings stand for
-// OpenSSH's NULL; a port of portStreamLocal marks a Unix socket path.
-type forward struct {
-	listenHost, listenPath   string
-	listenPort               int
-	connectHost, connectPath string
-	connectPort              int
-}
-
-const portStreamLocal = -2
-
 // jump is a parsed ProxyJump value.
 type jump struct {
 	user, host string
@@ -32,8 +20,8 @@ type options struct {
 
 	identityFiles    []string
 	certificateFiles []string
-	localForwards    []forward
-	remoteForwards   []forward
+	localForwards    []Forward // LocalForward and DynamicForward
+	remoteForwards   []Forward
 	sendEnv          []string
 	setEnv           []string
 	// bindMask is StreamLocalBindMask; -1 unset. OpenSSH stores it without

@@ -191,6 +191,31 @@ const (
 // String returns the level's name as ssh -G prints it.
 func (l LogLevel) String() string { return nameOf(logLevels, int(l)) }
 
+// RequestTTY is ssh_config's RequestTTY (-t, -tt, -T): whether a
+// session asks for a pseudo-terminal.
+type RequestTTY int
+
+// RequestTTY values, numbered as the state table of keywords.go.
+const (
+	RequestTTYNo    RequestTTY = iota // never
+	RequestTTYYes                     // when stdin is a terminal
+	RequestTTYForce                   // always, even without a terminal
+	RequestTTYAuto                    // for a login session on a terminal
+)
+
+// String returns the value as ssh -G prints it.
+func (r RequestTTY) String() string {
+	switch r {
+	case RequestTTYNo:
+		return "no"
+	case RequestTTYYes:
+		return "yes"
+	case RequestTTYForce:
+		return "force"
+	}
+	return "auto"
+}
+
 const (
 	logError     = int(LogError)
 	logInfo      = int(LogInfo)
@@ -326,8 +351,14 @@ func parseFwdFields(s string) ([]fwdField, bool) {
 
 // parseForward parses a forwarding spec (misc.c parse_forward), after
 // ${VAR} expansion so a variable holding a path counts as a path.
-func parseForward(spec string, dynamic, remote bool, env func(string) (string, bool)) (forward, bool) {
-	var f forward
+func parseForward(spec string, dynamic, remote bool, env func(string) (string, bool)) (Forward, bool) {
+	f := Forward{Kind: ForwardLocal}
+	switch {
+	case remote:
+		f.Kind = ForwardRemote
+	case dynamic:
+		f.Kind = ForwardDynamic
+	}
 	s, err := expand(spec, nil, env)
 	if err != nil {
 		return f, false
@@ -337,42 +368,43 @@ func parseForward(spec string, dynamic, remote bool, env func(string) (string, b
 	if !ok {
 		return f, false
 	}
+	l, c := &f.Listen, &f.Connect
 	n := len(fields)
 	switch n {
 	case 1:
 		if fields[0].isPath {
-			f.listenPath, f.listenPort = fields[0].arg, portStreamLocal
+			l.Path = fields[0].arg
 		} else {
-			f.listenPort = a2port(fields[0].arg)
+			l.Port = a2port(fields[0].arg)
 		}
-		f.connectHost = "socks"
+		c.Host = socksHost
 	case 2:
 		switch {
 		case fields[0].isPath && fields[1].isPath:
-			f.listenPath, f.listenPort = fields[0].arg, portStreamLocal
-			f.connectPath, f.connectPort = fields[1].arg, portStreamLocal
+			l.Path = fields[0].arg
+			c.Path = fields[1].arg
 		case fields[1].isPath:
-			f.listenPort = a2port(fields[0].arg)
-			f.connectPath, f.connectPort = fields[1].arg, portStreamLocal
+			l.Port = a2port(fields[0].arg)
+			c.Path = fields[1].arg
 		default:
-			f.listenHost, f.listenPort = fields[0].arg, a2port(fields[1].arg)
-			f.connectHost = "socks"
+			l.Host, l.Port = fields[0].arg, a2port(fields[1].arg)
+			c.Host = socksHost
 		}
 	case 3:
 		switch {
 		case fields[0].isPath:
-			f.listenPath, f.listenPort = fields[0].arg, portStreamLocal
-			f.connectHost, f.connectPort = fields[1].arg, a2port(fields[2].arg)
+			l.Path = fields[0].arg
+			c.Host, c.Port = fields[1].arg, a2port(fields[2].arg)
 		case fields[2].isPath:
-			f.listenHost, f.listenPort = fields[0].arg, a2port(fields[1].arg)
-			f.connectPath, f.connectPort = fields[2].arg, portStreamLocal
+			l.Host, l.Port = fields[0].arg, a2port(fields[1].arg)
+			c.Path = fields[2].arg
 		default:
-			f.listenPort = a2port(fields[0].arg)
-			f.connectHost, f.connectPort = fields[1].arg, a2port(fields[2].arg)
+			l.Port = a2port(fields[0].arg)
+			c.Host, c.Port = fields[1].arg, a2port(fields[2].arg)
 		}
 	case 4:
-		f.listenHost, f.listenPort = fields[0].arg, a2port(fields[1].arg)
-		f.connectHost, f.connectPort = fields[2].arg, a2port(fields[3].arg)
+		l.Host, l.Port = fields[0].arg, a2port(fields[1].arg)
+		c.Host, c.Port = fields[2].arg, a2port(fields[3].arg)
 	default:
 		return f, false
 	}
@@ -381,17 +413,17 @@ func parseForward(spec string, dynamic, remote bool, env func(string) (string, b
 			return f, false
 		}
 	} else {
-		if n != 3 && n != 4 && f.connectPath == "" && f.listenPath == "" {
+		if n != 3 && n != 4 && c.Path == "" && l.Path == "" {
 			return f, false
 		}
-		if f.connectPort <= 0 && f.connectPath == "" {
+		if c.Port <= 0 && c.Path == "" {
 			return f, false
 		}
 	}
-	if (f.listenPort < 0 && f.listenPath == "") || (!remote && f.listenPort == 0) {
+	if l.Path == "" && (l.Port < 0 || (!remote && l.Port == 0)) {
 		return f, false
 	}
-	if len(f.connectHost) >= 1025 || len(f.listenHost) >= 1025 || len(f.connectPath) >= 108 || len(f.listenPath) >= 108 {
+	if len(c.Host) >= 1025 || len(l.Host) >= 1025 || len(c.Path) >= 108 || len(l.Path) >= 108 {
 		return f, false
 	}
 	return f, true

@@ -3,6 +3,7 @@ package keys
 import (
 	"bytes"
 	"crypto/rsa"
+	"strings"
 
 	"golang.org/x/crypto/ssh"
 
@@ -41,11 +42,19 @@ func RSATooSmall(cfg *config.Config, key ssh.PublicKey) (bits int, small bool) {
 // Same compares key material, ignoring any certificate around it
 // (OpenSSH's sshkey_equal_public).
 func Same(a, b ssh.PublicKey) bool {
-	if c, ok := a.(*ssh.Certificate); ok {
-		a = c.Key
+	return bytes.Equal(plain(a).Marshal(), plain(b).Marshal())
+}
+
+// plain is the key inside a certificate, or the key itself. An agent
+// lists its certificates as blobs only, which are parsed first.
+func plain(k ssh.PublicKey) ssh.PublicKey {
+	if _, ok := k.(*ssh.Certificate); !ok && strings.HasSuffix(k.Type(), "-cert-v01@openssh.com") {
+		if parsed, err := ssh.ParsePublicKey(k.Marshal()); err == nil {
+			k = parsed
+		}
 	}
-	if c, ok := b.(*ssh.Certificate); ok {
-		b = c.Key
+	if c, ok := k.(*ssh.Certificate); ok {
+		return c.Key
 	}
-	return bytes.Equal(a.Marshal(), b.Marshal())
+	return k
 }

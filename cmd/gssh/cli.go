@@ -509,11 +509,11 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 		}
 		t.force("Ciphers", arg)
 	case 'D':
-		spec, ok := parseForward(arg, true, false)
+		f, ok := config.ParseForward(config.ForwardDynamic, arg)
 		if !ok {
 			return false, fatalf("Bad dynamic forwarding specification '%s'", arg)
 		}
-		t.lines = append(t.lines, spec.line("DynamicForward"))
+		t.lines = append(t.lines, forwardLine(f))
 	case 'e':
 		if !escapeValid(arg) {
 			return false, fatalf("Bad escape character '%s'.", arg)
@@ -536,11 +536,11 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 	case 'k':
 		t.force("GSSAPIDelegateCredentials", "no")
 	case 'L':
-		spec, ok := parseForward(arg, false, false)
+		f, ok := config.ParseForward(config.ForwardLocal, arg)
 		if !ok {
 			return false, fatalf("Bad local forwarding specification '%s'", arg)
 		}
-		t.lines = append(t.lines, spec.line("LocalForward"))
+		t.lines = append(t.lines, forwardLine(f))
 	case 'l':
 		t.fill("User", arg)
 	case 'M':
@@ -559,7 +559,7 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 			return false, logFatalf("Cannot specify -N with -s/SessionType")
 		}
 		t.force("SessionType", "none")
-		t.force("RequestTTY", "no")
+		t.force("RequestTTY", config.RequestTTYNo.String())
 	case 'n':
 		t.force("StdinNull", "yes")
 	case 'O':
@@ -596,13 +596,11 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 		t.level = 0
 		t.force("LogLevel", logLevels()[t.level])
 	case 'R':
-		spec, ok := parseForward(arg, false, true)
+		f, ok := config.ParseForward(config.ForwardRemote, arg)
 		if !ok {
-			if spec, ok = parseForward(arg, true, true); !ok {
-				return false, fatalf("Bad remote forwarding specification '%s'", arg)
-			}
+			return false, fatalf("Bad remote forwarding specification '%s'", arg)
 		}
-		t.lines = append(t.lines, spec.line("RemoteForward"))
+		t.lines = append(t.lines, forwardLine(f))
 	case 'S':
 		t.force("ControlPath", arg)
 	case 's':
@@ -611,12 +609,12 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 		}
 		t.force("SessionType", "subsystem")
 	case 'T':
-		t.force("RequestTTY", "no")
+		t.force("RequestTTY", config.RequestTTYNo.String())
 	case 't':
-		if t.cur["requesttty"] == "yes" {
-			t.force("RequestTTY", "force")
+		if t.cur["requesttty"] == config.RequestTTYYes.String() {
+			t.force("RequestTTY", config.RequestTTYForce.String())
 		} else {
-			t.force("RequestTTY", "yes")
+			t.force("RequestTTY", config.RequestTTYYes.String())
 		}
 	case 'V':
 		return true, nil
@@ -636,11 +634,11 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 		case t.muxCmd:
 			return false, logFatalf("Cannot specify stdio forward with -O")
 		}
-		if _, ok := parseForward(arg, true, false); !ok {
+		if _, ok := config.ParseForward(config.ForwardDynamic, arg); !ok {
 			return false, fatalf("Bad stdio forwarding specification '%s'", arg)
 		}
 		t.stdio = true
-		t.force("RequestTTY", "no")
+		t.force("RequestTTY", config.RequestTTYNo.String())
 		t.force("SessionType", "none")
 	case 'w':
 		if !tunValid(arg) {
@@ -995,164 +993,20 @@ func isAlnum(c byte) bool {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
-// forwardSpec is a -L/-R/-D argument split the way readconf.c wants it:
-// LocalForward and RemoteForward take the listen side and the connect
-// side as two words, which readconf joins again with ':'.
-type forwardSpec struct {
-	listen, connect string // connect is empty for dynamic forwards
-}
-
-// line renders the spec as an ssh_config line for keyword.
-func (f forwardSpec) line(keyword string) string {
-	l := configLine(keyword, f.listen)
-	if f.connect != "" {
-		l += " " + quoteValue(f.connect)
+// forwardLine is a forwarding of -L, -R or -D as the ssh_config line
+// that sets it, which config reads with the rest of the command line
+// (and expands ${VAR} in, as ssh does): LocalForward and RemoteForward
+// take the listen side and the destination as two words, which readconf
+// joins again with ':'; DynamicForward takes one.
+func forwardLine(f config.Forward) string {
+	keyword := map[config.ForwardKind]string{
+		config.ForwardLocal: "LocalForward", config.ForwardRemote: "RemoteForward", config.ForwardDynamic: "DynamicForward",
+	}[f.Kind]
+	listen, connect := f.Words()
+	if f.Kind == config.ForwardDynamic || connect == "" {
+		return configLine(keyword, f.String())
 	}
-	return l
-}
-
-// fwdField is one colon-separated field of a forwarding spec.
-type fwdField struct {
-	arg        string // the value: brackets removed, backslashes resolved
-	start, end int    // the field's text in the spec, brackets included
-	isPath     bool
-}
-
-// parseForward is misc.c's parse_forward: it checks a forwarding spec
-// with OpenSSH's field rules and splits it into listen and connect text
-// as typed, so that escapes and brackets survive the round trip.
-func parseForward(spec string, dynamic, remote bool) (forwardSpec, bool) {
-	s := strings.TrimLeft(spec, " \t\n\v\f\r")
-	var fields []fwdField
-	pos := 0
-	for len(fields) < 4 && pos < len(s) {
-		f, next, ok := parseFwdField(s, pos)
-		if !ok {
-			return forwardSpec{}, false
-		}
-		fields = append(fields, f)
-		pos = next
-	}
-	if pos < len(s) {
-		return forwardSpec{}, false
-	}
-	const unset, streamLocal = -1, -2
-	listenPort, connectPort := unset, 0
-	listenPath, connectPath := false, false
-	hostLen := 0
-	split := 0 // fields before split listen, the rest connect; 0: dynamic
-	switch n := len(fields); n {
-	case 1:
-		if fields[0].isPath {
-			listenPath, listenPort = true, streamLocal
-		} else {
-			listenPort = a2port(fields[0].arg)
-		}
-	case 2:
-		switch {
-		case fields[0].isPath && fields[1].isPath:
-			listenPath, listenPort, connectPath, connectPort = true, streamLocal, true, streamLocal
-			split = 1
-		case fields[1].isPath:
-			listenPort, connectPath, connectPort = a2port(fields[0].arg), true, streamLocal
-			split = 1
-		default:
-			hostLen = len(fields[0].arg)
-			listenPort = a2port(fields[1].arg)
-		}
-	case 3:
-		split = 1
-		switch {
-		case fields[0].isPath:
-			listenPath, listenPort = true, streamLocal
-			connectPort = a2port(fields[2].arg)
-		case fields[2].isPath:
-			hostLen = len(fields[0].arg)
-			listenPort, connectPath, connectPort = a2port(fields[1].arg), true, streamLocal
-			split = 2
-		default:
-			listenPort, connectPort = a2port(fields[0].arg), a2port(fields[2].arg)
-		}
-		if !fields[2].isPath && len(fields[1].arg) >= 1025 {
-			return forwardSpec{}, false
-		}
-	case 4:
-		hostLen = len(fields[0].arg)
-		listenPort, connectPort = a2port(fields[1].arg), a2port(fields[3].arg)
-		if len(fields[2].arg) >= 1025 {
-			return forwardSpec{}, false
-		}
-		split = 2
-	default:
-		return forwardSpec{}, false
-	}
-	n := len(fields)
-	if dynamic {
-		if n > 2 {
-			return forwardSpec{}, false
-		}
-		split = 0
-	} else {
-		if n < 3 && !listenPath && !connectPath {
-			return forwardSpec{}, false
-		}
-		if connectPort <= 0 && !connectPath {
-			return forwardSpec{}, false
-		}
-	}
-	if (listenPort < 0 && !listenPath) || (!remote && listenPort == 0) || hostLen >= 1025 {
-		return forwardSpec{}, false
-	}
-	// sizeof(sun_path) on Linux is 108.
-	for _, f := range fields {
-		if f.isPath && len(f.arg) >= 108 {
-			return forwardSpec{}, false
-		}
-	}
-	if split == 0 {
-		return forwardSpec{listen: s[fields[0].start:fields[n-1].end]}, true
-	}
-	return forwardSpec{
-		listen:  s[fields[0].start:fields[split-1].end],
-		connect: s[fields[split].start:fields[n-1].end],
-	}, true
-}
-
-// parseFwdField is misc.c's parse_fwd_field for the field starting at
-// s[pos]: "[...]" is taken literally, otherwise a backslash escapes the
-// next character and ':' ends the field. It returns where the next field
-// starts.
-func parseFwdField(s string, pos int) (fwdField, int, bool) {
-	f := fwdField{start: pos}
-	if s[pos] == '[' {
-		end := strings.IndexByte(s[pos:], ']')
-		if end < 0 {
-			return f, 0, false
-		}
-		end += pos
-		if end+1 < len(s) && s[end+1] != ':' {
-			return f, 0, false
-		}
-		f.arg, f.end = s[pos+1:end], end+1
-		f.isPath = strings.Contains(f.arg, "/")
-		return f, min(end+2, len(s)), true
-	}
-	var b strings.Builder
-	i := pos
-	for ; i < len(s) && s[i] != ':'; i++ {
-		switch s[i] {
-		case '\\':
-			i++
-			if i == len(s) {
-				return f, 0, false
-			}
-		case '/':
-			f.isPath = true
-		}
-		b.WriteByte(s[i])
-	}
-	f.arg, f.end = b.String(), i
-	return f, min(i+1, len(s)), true
+	return configLine(keyword, listen) + " " + quoteValue(connect)
 }
 
 // expandTilde is misc.c's tilde_expand_filename: "~/x" and "~x" are under

@@ -169,14 +169,16 @@ func TestParseArgs(t *testing.T) {
 		}},
 
 		{name: "forwards", args: words("-L 8080:localhost:80 -L [::1]:80:[fe80::1]:90 -L /tmp/s:/tmp/t -L 5:/tmp/x -L a:1:/p h"), host: "h",
-			options: []string{"LocalForward 8080 localhost:80", "LocalForward [::1]:80 [fe80::1]:90",
-				"LocalForward /tmp/s /tmp/t", "LocalForward 5 /tmp/x", "LocalForward a:1 /p"}},
+			options: []string{"LocalForward 8080 [localhost]:80", "LocalForward [::1]:80 [fe80::1]:90",
+				"LocalForward /tmp/s /tmp/t", "LocalForward 5 /tmp/x", "LocalForward [a]:1 /p"}},
 		{name: "remote forwards", args: words("-R 9000 -R b:9001 -R 7:h:8 -R 0:h:8 h"), host: "h",
-			options: []string{"RemoteForward 9000", "RemoteForward b:9001", "RemoteForward 7 h:8", "RemoteForward 0 h:8"}},
+			options: []string{"RemoteForward 9000", "RemoteForward [b]:9001", "RemoteForward 7 [h]:8", "RemoteForward 0 [h]:8"}},
 		{name: "dynamic forwards", args: words("-D 1080 -D a:1081 -D [::1]:1082 -D /tmp/socks h"), host: "h",
-			options: []string{"DynamicForward 1080", "DynamicForward a:1081", "DynamicForward [::1]:1082", "DynamicForward /tmp/socks"}},
+			options: []string{"DynamicForward 1080", "DynamicForward [a]:1081", "DynamicForward [::1]:1082", "DynamicForward /tmp/socks"}},
 		{name: "escaped colon in forward", args: []string{"-L", `8080:a\:b:80`, "h"}, host: "h",
-			options: []string{`LocalForward 8080 "a\\:b:80"`}},
+			options: []string{`LocalForward 8080 [a:b]:80`}},
+		{name: "socket path with a blank and a colon", args: []string{"-L", `/tmp/my sock:/run/a\:b`, "h"}, host: "h",
+			options: []string{`LocalForward "/tmp/my sock" "/run/a\\:b"`}},
 
 		{name: "query stops parsing", args: words("-Q cipher -z"), check: func(t *testing.T, inv *invocation) {
 			if inv.Query != "cipher" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/client/sshlog"
 )
 
@@ -18,9 +19,9 @@ import (
 // failure under ExitOnForwardFailure ends the run with 255 before any
 // command runs.
 func startForwarding(ctx context.Context, inv *invocation, conn *client.Conn, st client.Streams,
-	logOut io.Writer, prog string, log *sshlog.Logger) (fwd *client.Forwarding, stop func(), code int, done bool) {
+	logOut io.Writer, prog string, log *sshlog.Logger) (fwd *forward.Forwarding, stop func(), code int, done bool) {
 	stop = func() {}
-	fail := func(err error) (*client.Forwarding, func(), int, bool) {
+	fail := func(err error) (*forward.Forwarding, func(), int, bool) {
 		// ssh's fatal() honours LogLevel: -q silences it.
 		if log.Level() == config.LogQuiet {
 			return nil, stop, exitFailure, true
@@ -33,7 +34,7 @@ func startForwarding(ctx context.Context, inv *invocation, conn *client.Conn, st
 		}
 		return nil, stop, 0, true
 	}
-	fwd, err := conn.StartForwarding(ctx, client.ForwardOptions{Log: log})
+	fwd, err := forward.Start(ctx, conn.Client, conn.Config, log, forward.Options{HostKeyUntrusted: conn.HostKeyUntrusted})
 	if err != nil {
 		return fail(err)
 	}

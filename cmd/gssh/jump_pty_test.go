@@ -237,7 +237,12 @@ func TestJumpPassphraseAndPasswords(t *testing.T) {
 // with no secret typed at a prompt echoed.
 func sameScreens(t *testing.T, screens map[string]string, secrets ...string) {
 	t.Helper()
-	if screens["gssh"] != screens["ssh"] {
+	// ssh's -J runs the hop as an "ssh -W" child; when that child exits
+	// before the outer ssh has sent its DISCONNECT, ssh adds this line. It
+	// is a race in ssh (seen under load in make stress), not output gssh
+	// should copy.
+	ssh := strings.TrimSuffix(screens["ssh"], "client_loop: send disconnect: Broken pipe\r\r\n")
+	if screens["gssh"] != ssh {
 		t.Errorf("terminals differ:\n gssh %q\n ssh  %q", screens["gssh"], screens["ssh"])
 	}
 	for name, screen := range screens {

@@ -1,7 +1,11 @@
 // Command gssh is a drop-in replacement for OpenSSH's ssh(1) client.
 //
 // It accepts ssh's command line and ssh_config(5), prints ssh's messages
-// and exits with ssh's status codes; see docs/gssh.1.
+// and exits with ssh's status codes; see docs/gssh.1. This package is the
+// command only: the command line and usage (cli.go, usage.go), -Q
+// (query.go), the wiring of the library packages (main.go, mux.go,
+// fork.go, timeout.go), and the one place where errors become messages and
+// exit codes (exit.go). docs/architecture.md draws the packages below it.
 package main
 
 import (

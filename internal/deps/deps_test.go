@@ -25,6 +25,7 @@ var pure = []string{
 	"client/krl",
 	"client/termsafe",
 	"client/nss",
+	"internal/socks",
 }
 
 // layers lists, for packages above the pure ones, the gssh packages they
@@ -35,6 +36,7 @@ var layers = map[string][]string{
 	"client/tty":        {"client", "controlmaster"},
 	"client/keys":       {"client", "controlmaster"},
 	"client/knownhosts": {"client", "controlmaster", "client/tty"},
+	"client/forward":    {"client", "controlmaster", "client/tty", "client/knownhosts"},
 	"client":            {"controlmaster"},
 	"internal/reexec":   {"client", "controlmaster", "mux"},
 }

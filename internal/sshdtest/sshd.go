@@ -27,8 +27,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gssh/gssh/internal/testenv"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // SshdPath is where Debian installs sshd; sshd refuses to run from a
@@ -45,11 +46,19 @@ const TestUserPassword = "gssh-test-password"
 
 // Options change how the server is started.
 type Options struct {
-	// ExtraConfig lines are appended to the generated sshd_config.
+	// ExtraConfig lines are appended to the generated sshd_config. sshd
+	// keeps the first value of most keywords, so these add settings
+	// rather than change the harness's own.
 	ExtraConfig []string
 	// LogLevel is sshd's LogLevel, VERBOSE when empty. sshd keeps the
 	// first value of a keyword, so ExtraConfig cannot change it.
 	LogLevel string
+	// PAM has sshd check passwords through PAM (UsePAM yes, Debian's
+	// /etc/pam.d/sshd) and offer keyboard-interactive, whose only
+	// question is then pam_unix's "Password: " for the account's
+	// password: the stand-in for a one-time code in multi-step logins.
+	// Without PAM, sshd on Linux has no keyboard-interactive device.
+	PAM bool
 }
 
 // Server is a running sshd. Its files live in Dir and vanish with the test.
@@ -188,9 +197,9 @@ func (s *Server) start(opts Options) error {
 		"AuthorizedKeysFile " + filepath.Join(s.Dir, "authorized_keys"),
 		"PidFile " + filepath.Join(s.Dir, "sshd.pid"),
 		"StrictModes no",
-		"UsePAM no",
+		"UsePAM " + yesNo(opts.PAM),
 		"PasswordAuthentication yes",
-		"KbdInteractiveAuthentication no",
+		"KbdInteractiveAuthentication " + yesNo(opts.PAM),
 		"PermitRootLogin yes",
 		"Subsystem sftp internal-sftp",
 		"AllowTcpForwarding yes",
@@ -248,6 +257,13 @@ func (s *Server) waitListening() error {
 	}
 	s.Stop()
 	return errors.New("sshd did not listen within 10s")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func freePort() (int, error) {

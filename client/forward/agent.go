@@ -1,4 +1,4 @@
-package client
+package forward
 
 import (
 	"net"
@@ -25,11 +25,13 @@ const (
 	reqAgentFwd = "auth-agent-req@openssh.com"
 )
 
-// requestAgent asks for agent forwarding on a new session channel when
-// ForwardAgent says so. It is the whole of session.go's part in it.
-func (c *Conn) requestAgent(ch ssh.Channel, log *sshlog.Logger) {
-	cfg := c.Config
-	if cfg.ForwardAgent == "" || cfg.ForwardAgent == "no" || c.HostKeyUntrusted {
+// RequestAgent asks for agent forwarding on a new session channel ch of
+// the connection c when cfg's ForwardAgent says so, and serves the
+// agent channels the server opens. It is the whole of a session's part
+// in it; a session on a host whose key was not trusted does not call it,
+// as ssh turns agent forwarding off then.
+func RequestAgent(c *ssh.Client, ch ssh.Channel, cfg *config.Config, log *sshlog.Logger) {
+	if cfg.ForwardAgent == "" || cfg.ForwardAgent == "no" {
 		return
 	}
 	sock := agentSocket(cfg.ForwardAgent, cfg.IdentityAgent)
@@ -38,7 +40,7 @@ func (c *Conn) requestAgent(ch ssh.Channel, log *sshlog.Logger) {
 	}
 	// A second session on the same connection (multiplexing) finds the
 	// handler claimed and shares it.
-	if opens := c.Client.HandleChannelOpen(chanAgent); opens != nil {
+	if opens := c.HandleChannelOpen(chanAgent); opens != nil {
 		crash.Go(func() { serveAgent(opens, sock, log) })
 	}
 	log.Logf(config.LogDebug1, "Requesting authentication agent forwarding.")

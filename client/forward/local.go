@@ -1,7 +1,8 @@
-package client
+package forward
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -11,39 +12,26 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/internal/crash"
+	"github.com/gssh/gssh/internal/socks"
 )
 
 // startLocal opens the listeners of -L and -D. Like ssh.c
 // ssh_init_forwarding, it reports "Could not request local forwarding."
 // as an error when none could be opened, and fails on the first that
 // could not when ExitOnForwardFailure is set.
-func (f *Forwarding) startLocal(local, dynamic []string) error {
+func (f *Forwarding) startLocal(local, dynamic []config.Forward) error {
 	total, failed := 0, 0
-	try := func(s string, isDynamic bool) error {
-		spec, err := parseForwardSpec(s)
-		if err != nil {
-			return err
-		}
-		spec.dynamic = isDynamic
-		total++
-		if !f.listenLocal(spec) {
-			failed++
-		}
-		return nil
-	}
-	for _, s := range local {
-		if err := try(s, false); err != nil {
-			return err
-		}
-	}
-	for _, s := range dynamic {
-		if err := try(s, true); err != nil {
-			return err
+	for _, list := range [][]config.Forward{local, dynamic} {
+		for _, spec := range list {
+			total++
+			if !f.listenLocal(spec) {
+				failed++
+			}
 		}
 	}
 	switch {
-	case failed > 0 && f.conn.Config.ExitOnForwardFailure:
-		return &ForwardError{}
+	case failed > 0 && f.cfg.ExitOnForwardFailure:
+		return &Error{}
 	case total > 0 && failed == total:
 		f.log.Logf(config.LogError, "Could not request local forwarding.")
 	}
@@ -52,24 +40,24 @@ func (f *Forwarding) startLocal(local, dynamic []string) error {
 
 // listenLocal opens the listeners of one local forwarding and starts
 // serving them; false means none could be opened.
-func (f *Forwarding) listenLocal(spec forwardSpec) bool {
+func (f *Forwarding) listenLocal(spec config.Forward) bool {
 	var ls []net.Listener
-	if spec.listen.path != "" {
-		if l := f.listenUnix(spec.listen.path); l != nil {
+	if spec.Listen.Path != "" {
+		if l := f.listenUnix(spec.Listen.Path); l != nil {
 			ls = append(ls, l)
 		}
 	} else {
-		ls = f.listenTCP(spec.listen)
+		ls = f.listenTCP(spec.Listen)
 	}
 	if len(ls) == 0 {
 		return false
 	}
-	handle := func(c net.Conn) { f.serveLocal(c, spec.connect) }
-	if spec.dynamic {
+	handle := func(c net.Conn) { f.serveLocal(c, spec.Connect) }
+	if spec.Dynamic() {
 		handle = f.serveSocks
-		f.log.Logf(config.LogDebug1, "Local connections to %s forwarded dynamically", spec.listen)
+		f.log.Logf(config.LogDebug1, "Local connections to %s forwarded dynamically", addr(spec.Listen))
 	} else {
-		f.log.Logf(config.LogDebug1, "Local connections to %s forwarded to remote address %s", spec.listen, spec.connect)
+		f.log.Logf(config.LogDebug1, "Local connections to %s forwarded to remote address %s", addr(spec.Listen), addr(spec.Connect))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -92,10 +80,10 @@ func (f *Forwarding) listenLocal(spec forwardSpec) bool {
 // loopback addresses, or every address with GatewayPorts; "" and "*"
 // mean every address; "localhost" means the loopback addresses; anything
 // else is taken as given.
-func (f *Forwarding) listenAddrs(ep endpoint) []string {
-	cfg := f.conn.Config
-	wildcard := (!ep.hostSet && cfg.GatewayPorts) || (ep.hostSet && (ep.host == "" || ep.host == "*"))
-	loopback := (!ep.hostSet && !cfg.GatewayPorts) || (ep.hostSet && ep.host == "localhost")
+func (f *Forwarding) listenAddrs(ep config.Endpoint) []string {
+	cfg := f.cfg
+	wildcard := (ep.Host == "" && cfg.GatewayPorts) || ep.Host == "*"
+	loopback := (ep.Host == "" && !cfg.GatewayPorts) || ep.Host == "localhost"
 	switch {
 	case wildcard && cfg.AddressFamily == "inet":
 		return []string{"0.0.0.0"}
@@ -110,37 +98,37 @@ func (f *Forwarding) listenAddrs(ep endpoint) []string {
 	case loopback:
 		return []string{"127.0.0.1", "::1"}
 	}
-	return []string{ep.host}
+	return []string{ep.Host}
 }
 
 // listenTCP binds every address of a local TCP forwarding, logging the
 // failures as ssh does; it returns the listeners that worked.
-func (f *Forwarding) listenTCP(ep endpoint) []net.Listener {
+func (f *Forwarding) listenTCP(ep config.Endpoint) []net.Listener {
 	var ls []net.Listener
 	for _, host := range f.listenAddrs(ep) {
-		addr := net.JoinHostPort(host, strconv.Itoa(ep.port))
+		hostPort := net.JoinHostPort(host, strconv.Itoa(ep.Port))
 		network := "tcp"
 		if host != "" {
 			if ip := net.ParseIP(host); ip == nil {
-				network = map[string]string{"inet": "tcp4", "inet6": "tcp6"}[f.conn.Config.AddressFamily]
+				network = map[string]string{"inet": "tcp4", "inet6": "tcp6"}[f.cfg.AddressFamily]
 				if network == "" {
 					network = "tcp"
 				}
 			}
 		}
-		l, err := net.Listen(network, addr)
+		l, err := net.Listen(network, hostPort)
 		if err != nil {
 			shown := host
 			if shown == "" {
 				shown = "::"
 			}
-			f.log.Logf(config.LogError, "bind [%s]:%d: %s", shown, ep.port, config.Strerror(err))
+			f.log.Logf(config.LogError, "bind [%s]:%d: %s", shown, ep.Port, config.Strerror(err))
 			continue
 		}
 		ls = append(ls, l)
 	}
 	if len(ls) == 0 {
-		f.log.Logf(config.LogError, "channel_setup_fwd_listener_tcpip: cannot listen to port: %d", ep.port)
+		f.log.Logf(config.LogError, "channel_setup_fwd_listener_tcpip: cannot listen to port: %d", ep.Port)
 	}
 	return ls
 }
@@ -149,7 +137,7 @@ func (f *Forwarding) listenTCP(ep endpoint) []net.Listener {
 // StreamLocalBindUnlink. Go removes the socket file when the listener
 // closes; ssh leaves it behind (hence StreamLocalBindUnlink).
 func (f *Forwarding) listenUnix(path string) net.Listener {
-	cfg := f.conn.Config
+	cfg := f.cfg
 	if cfg.StreamLocalBindUnlink {
 		os.Remove(path)
 	}
@@ -169,7 +157,7 @@ func (f *Forwarding) listenUnix(path string) net.Listener {
 // accept serves one listener until it is closed. It waits for nothing
 // but the next connection, which gets its own goroutine at once: neither
 // a SOCKS handshake nor a full channel table holds up the clients behind
-// it (see forward_negotiate.go). -L without an address has two listeners
+// it (see negotiate.go). -L without an address has two listeners
 // sharing the slots.
 func (f *Forwarding) accept(l net.Listener, handle func(net.Conn)) {
 	for {
@@ -200,7 +188,7 @@ func (f *Forwarding) takeSlot(c net.Conn) bool {
 }
 
 // serveLocal carries one -L connection over a new channel.
-func (f *Forwarding) serveLocal(c net.Conn, to endpoint) {
+func (f *Forwarding) serveLocal(c net.Conn, to config.Endpoint) {
 	if !f.takeSlot(c) {
 		c.Close()
 		return
@@ -217,10 +205,13 @@ func (f *Forwarding) serveLocal(c net.Conn, to endpoint) {
 
 // serveSocks carries one -D connection: a SOCKS request, read under the
 // handshake deadline and without a channel slot, names the destination
-// of the channel.
+// of the channel. Unlike ssh, which answers "granted" before it knows
+// whether the channel opens, gssh answers after the server's reply, so a
+// client sees a refused connection as a SOCKS failure rather than as an
+// immediate EOF.
 func (f *Forwarding) serveSocks(c net.Conn) {
 	end := f.pending.begin(c)
-	req, err := readSocksRequest(c)
+	req, err := socks.ReadRequest(c)
 	if !end() && err == nil {
 		err = errSocksEvicted
 	}
@@ -230,19 +221,19 @@ func (f *Forwarding) serveSocks(c net.Conn) {
 		return
 	}
 	if !f.takeSlot(c) {
-		req.reply(c, socks5GeneralFailure)
+		req.Reply(c, socks.GeneralFailure)
 		c.Close()
 		return
 	}
 	defer f.release()
-	ch, err := f.openChannel(endpoint{host: req.host, hostSet: true, port: req.port}, c.RemoteAddr())
+	ch, err := f.openChannel(config.Endpoint{Host: req.Host, Port: req.Port}, c.RemoteAddr())
 	if err != nil {
 		f.log.Logf(config.LogError, "%s", err)
-		req.reply(c, socksFailure(err))
+		req.Reply(c, socksFailure(err))
 		c.Close()
 		return
 	}
-	if err := req.reply(c, socks5Succeeded); err != nil {
+	if err := req.Reply(c, socks.Succeeded); err != nil {
 		ch.Close()
 		c.Close()
 		return
@@ -252,47 +243,106 @@ func (f *Forwarding) serveSocks(c net.Conn) {
 
 // socksFailure picks the SOCKS5 reply code for a channel that did not
 // open.
-func socksFailure(err error) byte {
+func socksFailure(err error) socks.ReplyCode {
 	var oe *ChannelOpenError
 	if errors.As(err, &oe) {
 		switch oe.Reason {
 		case ssh.ConnectionFailed:
-			return socks5Refused
+			return socks.Refused
 		case ssh.Prohibited:
-			return socks5NotAllowed
+			return socks.NotAllowed
 		}
 	}
-	return socks5GeneralFailure
+	return socks.GeneralFailure
 }
 
-// openChannel opens direct-tcpip (RFC 4254 section 7.2) or, for a path,
+// openChannel opens direct-tcpip or, for a path,
 // direct-streamlocal@openssh.com (PROTOCOL section 2.4) to the given
 // destination, naming from as the originator.
-func (f *Forwarding) openChannel(to endpoint, from net.Addr) (ssh.Channel, error) {
+func (f *Forwarding) openChannel(to config.Endpoint, from net.Addr) (ssh.Channel, error) {
 	num := f.channelNumber()
-	var (
-		kind    string
-		payload []byte
-	)
-	if to.path != "" {
-		kind = "direct-streamlocal@openssh.com"
-		payload = ssh.Marshal(struct {
-			Path     string
-			Reserved string
-			Zero     uint32
-		}{to.path, "", 0})
-	} else {
-		kind = "direct-tcpip"
-		origHost, origPort := "127.0.0.1", 0
-		if tcp, ok := from.(*net.TCPAddr); ok {
-			origHost, origPort = tcp.IP.String(), tcp.Port
-		}
-		payload = ssh.Marshal(directTCPIP{Host: to.host, Port: uint32(to.port), OrigHost: origHost, OrigPort: uint32(origPort)})
+	if to.Path == "" {
+		return OpenDirect(f.client, num, to.Host, to.Port, from)
 	}
-	ch, reqs, err := f.conn.Client.OpenChannel(kind, payload)
+	return openChannel(f.client, num, "direct-streamlocal@openssh.com", ssh.Marshal(struct {
+		Path     string
+		Reserved string
+		Zero     uint32
+	}{to.Path, "", 0}))
+}
+
+// OpenDirect opens a direct-tcpip channel (RFC 4254 section 7.2) to
+// host:port on c, naming from as the originator: 127.0.0.1 port 0 when
+// it is not a TCP address, as ssh -W (channel_connect_stdio_fwd) sends.
+// Requests on the channel are discarded. A refusal is a
+// *ChannelOpenError numbered channel, the number ssh would print.
+func OpenDirect(c *ssh.Client, channel int, host string, port int, from net.Addr) (ssh.Channel, error) {
+	origHost, origPort := "127.0.0.1", 0
+	if tcp, ok := from.(*net.TCPAddr); ok {
+		origHost, origPort = tcp.IP.String(), tcp.Port
+	}
+	return openChannel(c, channel, "direct-tcpip", ssh.Marshal(directTCPIP{
+		Host: host, Port: uint32(port), OrigHost: origHost, OrigPort: uint32(origPort),
+	}))
+}
+
+// directTCPIP is the payload of a direct-tcpip channel open (RFC 4254
+// section 7.2).
+type directTCPIP struct {
+	Host     string
+	Port     uint32
+	OrigHost string
+	OrigPort uint32
+}
+
+// openChannel opens a channel of kind and discards its requests.
+func openChannel(c *ssh.Client, channel int, kind string, payload []byte) (ssh.Channel, error) {
+	ch, reqs, err := c.OpenChannel(kind, payload)
 	if err != nil {
-		return nil, channelOpenError(num, err)
+		return nil, channelOpenError(channel, err)
 	}
 	crash.Go(func() { ssh.DiscardRequests(reqs) })
 	return ch, nil
+}
+
+// ChannelOpenError reports that the server refused to open a channel,
+// worded as channels.c logs it ("channel 0: open failed: connect failed:
+// Connection refused").
+type ChannelOpenError struct {
+	// Channel is the local channel number ssh would print; gssh numbers
+	// its forwarded channels itself, so it may differ from ssh's.
+	Channel int
+	Reason  ssh.RejectionReason
+	Message string
+	Err     error
+}
+
+func (e *ChannelOpenError) Error() string {
+	reason := "unknown reason"
+	switch e.Reason {
+	case ssh.Prohibited:
+		reason = "administratively prohibited"
+	case ssh.ConnectionFailed:
+		reason = "connect failed"
+	case ssh.UnknownChannelType:
+		reason = "unknown channel type"
+	case ssh.ResourceShortage:
+		reason = "resource shortage"
+	}
+	if e.Message == "" {
+		return fmt.Sprintf("channel %d: open failed: %s", e.Channel, reason)
+	}
+	return fmt.Sprintf("channel %d: open failed: %s: %s", e.Channel, reason, e.Message)
+}
+
+func (e *ChannelOpenError) Unwrap() error { return e.Err }
+
+// channelOpenError types an OpenChannel failure; errors other than a
+// refusal (a dead connection) are returned as they are.
+func channelOpenError(channel int, err error) error {
+	var oe *ssh.OpenChannelError
+	if errors.As(err, &oe) {
+		return &ChannelOpenError{Channel: channel, Reason: oe.Reason, Message: oe.Message, Err: err}
+	}
+	return fmt.Errorf("forward: open channel: %w", err)
 }

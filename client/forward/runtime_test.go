@@ -1,6 +1,6 @@
 //go:build unix
 
-package client_test
+package forward_test
 
 import (
 	"bufio"
@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -38,12 +39,8 @@ func TestForwardingAddCancel(t *testing.T) {
 		}
 	}()
 	srcPort := src.Addr().(*net.TCPAddr).Port
-	conn, err := dial(t, dialConfig(t, s), client.DialOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	fwd, err := conn.StartForwarding(ctx, client.ForwardOptions{})
+	fwd, err := forward.Start(ctx, dialSSH(t, s), testConfig(), nil, forward.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,17 +65,18 @@ func TestForwardingAddCancel(t *testing.T) {
 	}
 
 	lport := free()
-	if port, err := fwd.Add(ctx, client.ForwardLocal, fmt.Sprintf("[127.0.0.1]:%d [127.0.0.1]:%d", lport, srcPort)); err != nil || port != lport {
+	localSpec := parse(t, config.ForwardLocal, fmt.Sprintf("127.0.0.1:%d:127.0.0.1:%d", lport, srcPort))
+	if port, err := fwd.Add(ctx, localSpec); err != nil || port != lport {
 		t.Fatalf("Add local: %d, %v", port, err)
 	}
 	local := net.JoinHostPort("127.0.0.1", strconv.Itoa(lport))
 	if !greets(local) {
 		t.Fatal("added -L does not forward")
 	}
-	if _, err := fwd.Add(ctx, client.ForwardLocal, fmt.Sprintf("[127.0.0.1]:%d [127.0.0.1]:%d", lport, srcPort)); !errors.As(err, new(*client.ForwardError)) {
-		t.Fatalf("Add on a busy port: %v, want a *ForwardError", err)
+	if _, err := fwd.Add(ctx, localSpec); !errors.As(err, new(*forward.Error)) {
+		t.Fatalf("Add on a busy port: %v, want a *forward.Error", err)
 	}
-	rport, err := fwd.Add(ctx, client.ForwardRemote, fmt.Sprintf("0 [127.0.0.1]:%d", srcPort))
+	rport, err := fwd.Add(ctx, parse(t, config.ForwardRemote, fmt.Sprintf("0:127.0.0.1:%d", srcPort)))
 	if err != nil || rport == 0 {
 		t.Fatalf("Add remote 0: %d, %v", rport, err)
 	}
@@ -87,27 +85,27 @@ func TestForwardingAddCancel(t *testing.T) {
 		t.Fatal("added -R does not forward")
 	}
 	dport := free()
-	if _, err := fwd.Add(ctx, client.ForwardDynamic, strconv.Itoa(dport)); err != nil {
+	if _, err := fwd.Add(ctx, parse(t, config.ForwardDynamic, strconv.Itoa(dport))); err != nil {
 		t.Fatalf("Add dynamic: %v", err)
 	}
 
 	// ssh matches the address as the forwarding was given.
-	if err := fwd.Cancel(client.ForwardDynamic, fmt.Sprintf("[127.0.0.1]:%d", dport)); !errors.Is(err, client.ErrUnknownForward) {
+	if err := fwd.Cancel(config.ForwardDynamic, config.Endpoint{Host: "127.0.0.1", Port: dport}); !errors.Is(err, forward.ErrUnknownForward) {
 		t.Fatalf("Cancel with another address: %v", err)
 	}
 	for _, c := range []struct {
-		kind   client.ForwardKind
-		listen string
+		kind   config.ForwardKind
+		listen config.Endpoint
 		addr   string
 	}{
-		{client.ForwardLocal, fmt.Sprintf("[127.0.0.1]:%d", lport), local},
-		{client.ForwardRemote, strconv.Itoa(rport), remote},
-		{client.ForwardDynamic, strconv.Itoa(dport), ""},
+		{config.ForwardLocal, config.Endpoint{Host: "127.0.0.1", Port: lport}, local},
+		{config.ForwardRemote, config.Endpoint{Port: rport}, remote},
+		{config.ForwardDynamic, config.Endpoint{Port: dport}, ""},
 	} {
 		if err := fwd.Cancel(c.kind, c.listen); err != nil {
 			t.Fatalf("Cancel %v %s: %v", c.kind, c.listen, err)
 		}
-		if err := fwd.Cancel(c.kind, c.listen); !errors.Is(err, client.ErrUnknownForward) {
+		if err := fwd.Cancel(c.kind, c.listen); !errors.Is(err, forward.ErrUnknownForward) {
 			t.Fatalf("second Cancel %v %s: %v", c.kind, c.listen, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package client
+package forward
 
 import (
 	"context"
@@ -14,11 +14,12 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/internal/crash"
+	"github.com/gssh/gssh/internal/socks"
 )
 
 // remoteForward is one -R the server accepted.
 type remoteForward struct {
-	spec     forwardSpec
+	spec     config.Forward
 	bindHost string // the address sent in tcpip-forward
 	port     int    // the port listened on, allocated by the server for 0
 }
@@ -51,18 +52,14 @@ type forwardedUnix struct {
 // startRemote asks the server to listen for every -R and starts serving
 // the channels it opens. The channel handlers are claimed first, so that
 // no connection arriving right after a reply is lost.
-func (f *Forwarding) startRemote(ctx context.Context, specs []string) error {
+func (f *Forwarding) startRemote(ctx context.Context, specs []config.Forward) error {
 	if len(specs) == 0 {
 		return nil
 	}
 	if err := f.serveOpens(); err != nil {
 		return err
 	}
-	for _, s := range specs {
-		spec, err := parseForwardSpec(s)
-		if err != nil {
-			return err
-		}
+	for _, spec := range specs {
 		if err := f.requestRemote(ctx, spec); err != nil {
 			return err
 		}
@@ -78,10 +75,10 @@ func (f *Forwarding) serveOpens() error {
 	if f.opensServed {
 		return nil
 	}
-	tcp := f.conn.Client.HandleChannelOpen(chanForwardedTCP)
-	unix := f.conn.Client.HandleChannelOpen(chanForwardedUnix)
+	tcp := f.client.HandleChannelOpen(chanForwardedTCP)
+	unix := f.client.HandleChannelOpen(chanForwardedUnix)
 	if tcp == nil || unix == nil {
-		return errors.New("client: remote forwarding is already set up on this connection")
+		return errors.New("forward: remote forwarding is already set up on this connection")
 	}
 	f.opensServed = true
 	crash.Go(func() { f.dispatch(tcp) })
@@ -91,36 +88,36 @@ func (f *Forwarding) serveOpens() error {
 
 // rfwdBindHost is channels.c channel_rfwd_bind_host: the address sent
 // for a remote listener.
-func rfwdBindHost(ep endpoint) string {
-	switch {
-	case !ep.hostSet:
+func rfwdBindHost(ep config.Endpoint) string {
+	switch ep.Host {
+	case "":
 		return "localhost"
-	case ep.host == "*":
+	case "*":
 		return ""
 	}
-	return ep.host
+	return ep.Host
 }
 
 // requestRemote sends one tcpip-forward or streamlocal-forward request
 // and waits for the answer, reporting it as ssh.c
 // ssh_confirm_remote_forward does.
-func (f *Forwarding) requestRemote(ctx context.Context, spec forwardSpec) error {
+func (f *Forwarding) requestRemote(ctx context.Context, spec config.Forward) error {
 	_, err := f.askRemote(ctx, spec)
 	return err
 }
 
 // askRemote is requestRemote that also says whether the server accepted:
 // rf is nil when it refused.
-func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteForward, error) {
-	rf := &remoteForward{spec: spec, bindHost: rfwdBindHost(spec.listen), port: spec.listen.port}
+func (f *Forwarding) askRemote(ctx context.Context, spec config.Forward) (*remoteForward, error) {
+	rf := &remoteForward{spec: spec, bindHost: rfwdBindHost(spec.Listen), port: spec.Listen.Port}
 	name, payload := reqTCPForward, ssh.Marshal(struct {
 		Addr string
 		Port uint32
 	}{rf.bindHost, uint32(rf.port)})
-	if spec.listen.path != "" {
-		name, payload = reqUnixForward, ssh.Marshal(struct{ Path string }{spec.listen.path})
+	if spec.Listen.Path != "" {
+		name, payload = reqUnixForward, ssh.Marshal(struct{ Path string }{spec.Listen.Path})
 	}
-	f.log.Logf(config.LogDebug1, "Remote connections from %s forwarded to local address %s", spec.listen, remoteTarget(spec))
+	f.log.Logf(config.LogDebug1, "Remote connections from %s forwarded to local address %s", addr(spec.Listen), remoteTarget(spec))
 	type answer struct {
 		ok    bool
 		reply []byte
@@ -128,19 +125,19 @@ func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteFo
 	}
 	res := make(chan answer, 1)
 	crash.Go(func() {
-		ok, reply, err := f.conn.Client.SendRequest(name, true, payload)
+		ok, reply, err := f.client.SendRequest(name, true, payload)
 		res <- answer{ok, reply, err}
 	})
 	var a answer
 	select {
 	case a = <-res:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("client: %s: %w", name, ctx.Err())
+		return nil, fmt.Errorf("forward: %s: %w", name, ctx.Err())
 	}
 	if a.err != nil {
-		return nil, fmt.Errorf("client: %s: %w", name, a.err)
+		return nil, fmt.Errorf("forward: %s: %w", name, a.err)
 	}
-	if a.ok && spec.listen.path == "" && rf.port == 0 {
+	if a.ok && spec.Listen.Path == "" && rf.port == 0 {
 		if len(a.reply) < 4 || binary.BigEndian.Uint32(a.reply) > 65535 {
 			a.ok = false
 		} else {
@@ -149,13 +146,13 @@ func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteFo
 		}
 	}
 	if !a.ok {
-		if f.conn.Config.ExitOnForwardFailure {
-			return nil, &ForwardError{Remote: true, Port: spec.listen.port, Path: spec.listen.path}
+		if f.cfg.ExitOnForwardFailure {
+			return nil, &Error{Remote: true, Port: spec.Listen.Port, Path: spec.Listen.Path}
 		}
-		if spec.listen.path != "" {
-			f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen path %s", spec.listen.path)
+		if spec.Listen.Path != "" {
+			f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen path %s", spec.Listen.Path)
 		} else {
-			f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen port %d", spec.listen.port)
+			f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen port %d", spec.Listen.Port)
 		}
 		return nil, nil
 	}
@@ -167,14 +164,14 @@ func (f *Forwarding) askRemote(ctx context.Context, spec forwardSpec) (*remoteFo
 
 // remoteTarget is the destination of a remote forward as ssh logs it:
 // "host:port" (no brackets), "path:-2" or "socks:0".
-func remoteTarget(spec forwardSpec) string {
+func remoteTarget(spec config.Forward) string {
 	switch {
-	case spec.dynamic:
+	case spec.Dynamic():
 		return "socks:0"
-	case spec.connect.path != "":
-		return spec.connect.path + ":-2"
+	case spec.Connect.Path != "":
+		return spec.Connect.Path + ":-2"
 	}
-	return spec.connect.host + ":" + strconv.Itoa(spec.connect.port)
+	return spec.Connect.Host + ":" + strconv.Itoa(spec.Connect.Port)
 }
 
 // cancelRemote withdraws the server's listeners, without waiting for
@@ -192,11 +189,11 @@ func (f *Forwarding) cancelRemote() {
 // sendCancel asks the server to stop listening for rf, without waiting
 // for an answer (ssh asks for none).
 func (f *Forwarding) sendCancel(rf *remoteForward) {
-	if rf.spec.listen.path != "" {
-		f.conn.Client.SendRequest(reqCancelUnixForward, false, ssh.Marshal(struct{ Path string }{rf.spec.listen.path}))
+	if rf.spec.Listen.Path != "" {
+		f.client.SendRequest(reqCancelUnixForward, false, ssh.Marshal(struct{ Path string }{rf.spec.Listen.Path}))
 		return
 	}
-	f.conn.Client.SendRequest(reqCancelTCPForward, false, ssh.Marshal(struct {
+	f.client.SendRequest(reqCancelTCPForward, false, ssh.Marshal(struct {
 		Addr string
 		Port uint32
 	}{rf.bindHost, uint32(rf.port)}))
@@ -237,7 +234,7 @@ func (f *Forwarding) match(nc ssh.NewChannel) (*remoteForward, string) {
 			return nil, ""
 		}
 		for _, rf := range f.remotes {
-			if rf.spec.listen.path == p.Path {
+			if rf.spec.Listen.Path == p.Path {
 				return rf, p.Path
 			}
 		}
@@ -251,7 +248,7 @@ func (f *Forwarding) match(nc ssh.NewChannel) (*remoteForward, string) {
 	origin := net.JoinHostPort(p.OrigAddr, strconv.Itoa(int(p.OrigPort)))
 	var byPort *remoteForward
 	for _, rf := range f.remotes {
-		if rf.spec.listen.path != "" || rf.port != int(p.Port) {
+		if rf.spec.Listen.Path != "" || rf.port != int(p.Port) {
 			continue
 		}
 		if rf.bindHost == p.Addr {
@@ -268,17 +265,17 @@ func (f *Forwarding) match(nc ssh.NewChannel) (*remoteForward, string) {
 // serveRemote connects one forwarded channel to its local destination,
 // or for a dynamic -R runs SOCKS over the channel to learn it.
 func (f *Forwarding) serveRemote(nc ssh.NewChannel, rf *remoteForward, origin string) {
-	if rf.spec.dynamic {
+	if rf.spec.Dynamic() {
 		f.serveRemoteSocks(nc)
 		return
 	}
-	network, addr := "tcp", net.JoinHostPort(rf.spec.connect.host, strconv.Itoa(rf.spec.connect.port))
-	if rf.spec.connect.path != "" {
-		network, addr = "unix", rf.spec.connect.path
+	network, to := "tcp", net.JoinHostPort(rf.spec.Connect.Host, strconv.Itoa(rf.spec.Connect.Port))
+	if rf.spec.Connect.Path != "" {
+		network, to = "unix", rf.spec.Connect.Path
 	}
-	local, err := net.Dial(network, addr)
+	local, err := net.Dial(network, to)
 	if err != nil {
-		f.log.Logf(config.LogError, "connect_to %s: failed.", connectName(rf.spec.connect))
+		f.log.Logf(config.LogError, "connect_to %s: failed.", connectName(rf.spec.Connect))
 		nc.Reject(ssh.ConnectionFailed, config.Strerror(err))
 		return
 	}
@@ -288,16 +285,16 @@ func (f *Forwarding) serveRemote(nc ssh.NewChannel, rf *remoteForward, origin st
 		return
 	}
 	crash.Go(func() { ssh.DiscardRequests(reqs) })
-	f.log.Logf(config.LogDebug1, "client_request_forwarded_tcpip: listen %s, originator %s", rf.spec.listen, origin)
+	f.log.Logf(config.LogDebug1, "client_request_forwarded_tcpip: listen %s, originator %s", addr(rf.spec.Listen), origin)
 	pipe(local, ch)
 }
 
 // connectName is a destination as channels.c connect_to names it.
-func connectName(ep endpoint) string {
-	if ep.path != "" {
-		return ep.path
+func connectName(ep config.Endpoint) string {
+	if ep.Path != "" {
+		return ep.Path
 	}
-	return fmt.Sprintf("%s port %d", ep.host, ep.port)
+	return fmt.Sprintf("%s port %d", ep.Host, ep.Port)
 }
 
 // serveRemoteSocks is remote dynamic forwarding: the server's peer
@@ -316,7 +313,7 @@ func (f *Forwarding) serveRemoteSocks(nc ssh.NewChannel) {
 		defer crash.Recover()
 		ch.Close()
 	})
-	req, err := readSocksRequest(ch)
+	req, err := socks.ReadRequest(ch)
 	if !expire.Stop() && err == nil {
 		err = errSocksExpired
 	}
@@ -325,20 +322,20 @@ func (f *Forwarding) serveRemoteSocks(nc ssh.NewChannel) {
 		ch.Close()
 		return
 	}
-	if !permitOpen(f.conn.Config.PermitRemoteOpen, req.host, req.port) {
-		f.log.Logf(config.LogError, "Received request to connect to host %s port %d, but the request was denied.", req.host, req.port)
-		req.reply(ch, socks5NotAllowed)
+	if !permitOpen(f.cfg.PermitRemoteOpen, req.Host, req.Port) {
+		f.log.Logf(config.LogError, "Received request to connect to host %s port %d, but the request was denied.", req.Host, req.Port)
+		req.Reply(ch, socks.NotAllowed)
 		ch.Close()
 		return
 	}
-	local, err := net.Dial("tcp", req.target())
+	local, err := net.Dial("tcp", req.Target())
 	if err != nil {
-		f.log.Logf(config.LogError, "connect_to %s port %d: failed.", req.host, req.port)
-		req.reply(ch, socks5Refused)
+		f.log.Logf(config.LogError, "connect_to %s port %d: failed.", req.Host, req.Port)
+		req.Reply(ch, socks.Refused)
 		ch.Close()
 		return
 	}
-	if err := req.reply(ch, socks5Succeeded); err != nil {
+	if err := req.Reply(ch, socks.Succeeded); err != nil {
 		local.Close()
 		ch.Close()
 		return

@@ -1,4 +1,4 @@
-package client
+package forward
 
 import (
 	"context"
@@ -7,18 +7,18 @@ import (
 	"io"
 	"net"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/internal/crash"
 )
 
-// MaxForwardedChannels is how many forwarded connections (-L, -D, -R and
+// MaxChannels is how many forwarded connections (-L, -D, -R and
 // their ssh_config forms together) a connection carries at once.
 //
 // The cap exists because of memory, not of the protocol: x/crypto/ssh
@@ -34,15 +34,16 @@ import (
 // buffers). Past the cap, a new local connection is refused at once (a
 // SOCKS failure reply, or closed for -L) and channels the server opens
 // for -R are refused with "resource shortage"; nothing waits for a slot
-// (see forward_negotiate.go).
-const MaxForwardedChannels = 1024
+// (see negotiate.go).
+const MaxChannels = 1024
 
-// ForwardOptions tune StartForwarding.
-type ForwardOptions struct {
-	// Log receives ssh's forwarding messages ("Allocated port ...",
-	// "bind [127.0.0.1]:8080: Address already in use"). It may be nil.
-	Log *sshlog.Logger
-	// MaxChannels overrides MaxForwardedChannels when positive.
+// Options tune Start.
+type Options struct {
+	// HostKeyUntrusted is set when the user went on although the host
+	// key was not trusted (client.Conn.HostKeyUntrusted): as ssh does,
+	// none of the configured forwardings is set up then.
+	HostKeyUntrusted bool
+	// MaxChannels overrides the package's MaxChannels when positive.
 	MaxChannels int
 	// NegotiationTimeout overrides DefaultNegotiationTimeout when positive.
 	NegotiationTimeout time.Duration
@@ -54,9 +55,10 @@ type ForwardOptions struct {
 // of -L and -D, the server's listeners requested for -R, and the channels
 // they carry. Close stops it; closing the connection ends it too.
 type Forwarding struct {
-	conn  *Conn
-	log   *sshlog.Logger
-	slots chan struct{} // one token per open forwarded channel
+	client *ssh.Client
+	cfg    *config.Config
+	log    *sshlog.Logger
+	slots  chan struct{} // one token per open forwarded channel
 	// full is set when a connection was refused for want of a slot, so
 	// that a flood of them is reported once, not once per connection.
 	full    atomic.Bool
@@ -72,32 +74,36 @@ type Forwarding struct {
 	opensServed bool // the server's channel opens for -R are being served
 }
 
-// StartForwarding sets up every LocalForward, DynamicForward and
-// RemoteForward of the connection's configuration, in that order, as
-// ssh(1) does after authentication and before the session. Listeners
-// that cannot be opened and remote forwards the server refuses are
-// logged as ssh logs them; with ExitOnForwardFailure the first such
-// failure is returned as a *ForwardError (after the Forwarding has been
-// closed), otherwise StartForwarding goes on without it. Unlike ssh,
-// gssh waits for the server's answers to the remote forward requests, so
-// the failure is known before the session starts.
+// Start sets up every LocalForward, DynamicForward and RemoteForward of
+// cfg on the connection c, in that order, as ssh(1) does after
+// authentication and before the session. log receives ssh's forwarding
+// messages ("Allocated port ...", "bind [127.0.0.1]:8080: Address already
+// in use"), then and later; it may be nil. Listeners that cannot be
+// opened and remote forwards the server refuses are logged as ssh logs
+// them;
+// with ExitOnForwardFailure the first such failure is returned as an
+// *Error (after the Forwarding has been closed), otherwise Start goes on
+// without it. Unlike ssh, gssh waits for the server's answers to the
+// remote forward requests, so the failure is known before the session
+// starts.
 //
 // With ClearAllForwardings, or when the host key was not trusted
-// (Conn.HostKeyUntrusted, already reported by Dial), nothing is set up.
-func (c *Conn) StartForwarding(ctx context.Context, opts ForwardOptions) (*Forwarding, error) {
+// (Options.HostKeyUntrusted), nothing is set up; forwardings can still
+// be added.
+func Start(ctx context.Context, c *ssh.Client, cfg *config.Config, log *sshlog.Logger, opts Options) (*Forwarding, error) {
 	limit := opts.MaxChannels
 	if limit <= 0 {
-		limit = MaxForwardedChannels
+		limit = MaxChannels
 	}
 	f := &Forwarding{
-		conn:    c,
-		log:     opts.Log,
+		client:  c,
+		cfg:     cfg,
+		log:     log,
 		slots:   make(chan struct{}, limit),
 		pending: newNegotiations(opts.NegotiationTimeout, opts.MaxNegotiating),
 		done:    make(chan struct{}),
 	}
-	cfg := c.Config
-	if cfg.ClearAllForwardings || c.HostKeyUntrusted {
+	if cfg.ClearAllForwardings || opts.HostKeyUntrusted {
 		return f, nil
 	}
 	if err := f.startLocal(cfg.LocalForwards, cfg.DynamicForwards); err != nil {
@@ -109,6 +115,29 @@ func (c *Conn) StartForwarding(ctx context.Context, opts ForwardOptions) (*Forwa
 		return nil, err
 	}
 	return f, nil
+}
+
+// Error reports a forwarding that could not be set up while
+// ExitOnForwardFailure is on, and a forwarding Add could not set up.
+// Error is ssh's fatal message for it; the lines ssh logs before it
+// (bind errors) have already gone to the Logger.
+type Error struct {
+	// Remote is set for a RemoteForward the server refused; otherwise a
+	// local listener (-L or -D) could not be opened.
+	Remote bool
+	// Port and Path name the remote listener (Path for a Unix socket).
+	Port int
+	Path string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case !e.Remote:
+		return "Could not request local forwarding."
+	case e.Path != "":
+		return "Error: remote port forwarding failed for listen path " + e.Path
+	}
+	return fmt.Sprintf("Error: remote port forwarding failed for listen port %d", e.Port)
 }
 
 // Close stops the listeners and cancels the remote forwards. Forwarded
@@ -155,72 +184,17 @@ func (f *Forwarding) release() {
 // always equal to ssh's.
 func (f *Forwarding) channelNumber() int { return int(f.next.Add(1)) }
 
-// endpoint is one side of a forwarding as ssh -G prints it: "PORT",
-// "[HOST]:PORT" or a Unix socket path.
-type endpoint struct {
-	host    string
-	hostSet bool // a host was given, possibly "" or "*"
-	port    int
-	path    string
-}
-
-func (e endpoint) String() string {
+// addr is an endpoint as ssh's debug messages name it: the path,
+// "PORT" when no host was given, else host and port joined as
+// net.JoinHostPort does.
+func addr(e config.Endpoint) string {
 	switch {
-	case e.path != "":
-		return e.path
-	case e.hostSet:
-		return net.JoinHostPort(e.host, strconv.Itoa(e.port))
+	case e.Path != "":
+		return e.Path
+	case e.Host == "":
+		return strconv.Itoa(e.Port)
 	}
-	return strconv.Itoa(e.port)
-}
-
-// parseEndpoint parses one side of a Config forwarding string.
-func parseEndpoint(s string) (endpoint, error) {
-	if strings.HasPrefix(s, "[") {
-		end := strings.LastIndex(s, "]:")
-		if end < 0 {
-			return endpoint{}, fmt.Errorf("client: bad forwarding address %q", s)
-		}
-		port, err := strconv.Atoi(s[end+2:])
-		if err != nil || port < 0 || port > 65535 {
-			return endpoint{}, fmt.Errorf("client: bad forwarding port in %q", s)
-		}
-		return endpoint{host: s[1:end], hostSet: true, port: port}, nil
-	}
-	if port, err := strconv.Atoi(s); err == nil {
-		if port < 0 || port > 65535 {
-			return endpoint{}, fmt.Errorf("client: bad forwarding port %q", s)
-		}
-		return endpoint{port: port}, nil
-	}
-	return endpoint{path: s}, nil
-}
-
-// forwardSpec is a parsed Config forwarding: "LISTEN CONNECT", or just
-// "LISTEN" for a dynamic (SOCKS) forwarding.
-type forwardSpec struct {
-	listen, connect endpoint
-	dynamic         bool
-}
-
-// parseForwardSpec parses an entry of Config.LocalForwards,
-// RemoteForwards or DynamicForwards. A path with a space in it is not
-// supported: the notation has no quoting.
-func parseForwardSpec(s string) (forwardSpec, error) {
-	l, c, hasConnect := strings.Cut(strings.TrimSpace(s), " ")
-	var spec forwardSpec
-	var err error
-	if spec.listen, err = parseEndpoint(l); err != nil {
-		return spec, err
-	}
-	if !hasConnect {
-		spec.dynamic = true
-		return spec, nil
-	}
-	if spec.connect, err = parseEndpoint(strings.TrimSpace(c)); err != nil {
-		return spec, err
-	}
-	return spec, nil
+	return net.JoinHostPort(e.Host, strconv.Itoa(e.Port))
 }
 
 // halfCloser is a connection whose sending direction can be shut alone

@@ -1,4 +1,11 @@
-package client
+// Package socks is the server side of the SOCKS protocol, and only the
+// protocol: it reads a client's CONNECT request and writes the reply,
+// knowing nothing of what carries the connection. gssh's dynamic
+// forwarding (-D, and -R without a destination) serves it as channels.c
+// does: SOCKS4 (RFC-less, the 1992 NEC protocol), SOCKS4a (a host name
+// instead of an address) and SOCKS5 (RFC 1928) without authentication,
+// CONNECT only.
+package socks
 
 import (
 	"encoding/binary"
@@ -8,15 +15,6 @@ import (
 	"net"
 	"strconv"
 )
-
-// The SOCKS server side of dynamic forwarding (-D, and -R without a
-// destination): SOCKS4 (RFC-less, the 1992 NEC protocol), SOCKS4a (a
-// host name instead of an address) and SOCKS5 (RFC 1928) without
-// authentication, CONNECT only, as channels.c accepts them.
-//
-// Unlike ssh, which answers "granted" before it knows whether the channel
-// opens, gssh answers after the server's reply, so a client sees a
-// refused connection as a SOCKS failure rather than as an immediate EOF.
 
 // SOCKS protocol constants.
 const (
@@ -32,36 +30,42 @@ const (
 	socks5IPv6     = 4
 )
 
-// SOCKS5 reply codes (RFC 1928 section 6).
+// ReplyCode is a SOCKS5 reply code (RFC 1928 section 6). SOCKS4 knows
+// only granted (Succeeded) and rejected (any other).
+type ReplyCode byte
+
+// The reply codes gssh sends.
 const (
-	socks5Succeeded        = 0x00
-	socks5GeneralFailure   = 0x01
-	socks5NotAllowed       = 0x02
-	socks5Refused          = 0x05
-	socks5CmdNotSupported  = 0x07
-	socks5AddrNotSupported = 0x08
+	Succeeded        ReplyCode = 0x00
+	GeneralFailure   ReplyCode = 0x01
+	NotAllowed       ReplyCode = 0x02
+	Refused          ReplyCode = 0x05
+	CmdNotSupported  ReplyCode = 0x07
+	AddrNotSupported ReplyCode = 0x08
 )
 
-// errSocks is wrapped by every malformed or unsupported SOCKS request.
-var errSocks = errors.New("socks: bad request")
+// ErrBadRequest is wrapped by every malformed or unsupported SOCKS
+// request.
+var ErrBadRequest = errors.New("socks: bad request")
 
-// socksRequest is a CONNECT request read from a SOCKS client.
-type socksRequest struct {
-	version byte
-	host    string
-	port    int
+// Request is a CONNECT request read from a SOCKS client.
+type Request struct {
+	Version byte // 4 (also for 4a) or 5
+	Host    string
+	Port    int
 }
 
-func (r socksRequest) target() string { return net.JoinHostPort(r.host, strconv.Itoa(r.port)) }
+// Target is the destination as "host:port".
+func (r Request) Target() string { return net.JoinHostPort(r.Host, strconv.Itoa(r.Port)) }
 
-// readSocksRequest reads one CONNECT request from rw, doing SOCKS5's
-// method negotiation first. It reads exactly the request's bytes, so the
-// stream that follows is left intact. Requests it cannot serve get their
+// ReadRequest reads one CONNECT request from rw, doing SOCKS5's method
+// negotiation first. It reads exactly the request's bytes, so the stream
+// that follows is left intact. Requests it cannot serve get their
 // protocol's failure reply before the error is returned.
-func readSocksRequest(rw io.ReadWriter) (socksRequest, error) {
+func ReadRequest(rw io.ReadWriter) (Request, error) {
 	var ver [1]byte
 	if _, err := io.ReadFull(rw, ver[:]); err != nil {
-		return socksRequest{}, fmt.Errorf("socks: read version: %w", err)
+		return Request{}, fmt.Errorf("socks: read version: %w", err)
 	}
 	switch ver[0] {
 	case socks4Version:
@@ -69,34 +73,34 @@ func readSocksRequest(rw io.ReadWriter) (socksRequest, error) {
 	case socks5Version:
 		return readSocks5(rw)
 	}
-	return socksRequest{}, fmt.Errorf("%w: version %d", errSocks, ver[0])
+	return Request{}, fmt.Errorf("%w: version %d", ErrBadRequest, ver[0])
 }
 
 // readSocks4 reads the rest of a SOCKS4 or SOCKS4a request: command,
 // port, address, NUL-terminated user id and, for 4a (address 0.0.0.x
 // with x != 0), a NUL-terminated host name.
-func readSocks4(rw io.ReadWriter) (socksRequest, error) {
+func readSocks4(rw io.ReadWriter) (Request, error) {
 	var hdr [7]byte
 	if _, err := io.ReadFull(rw, hdr[:]); err != nil {
-		return socksRequest{}, fmt.Errorf("socks4: read request: %w", err)
+		return Request{}, fmt.Errorf("socks4: read request: %w", err)
 	}
-	r := socksRequest{version: socks4Version, port: int(binary.BigEndian.Uint16(hdr[1:3]))}
+	r := Request{Version: socks4Version, Port: int(binary.BigEndian.Uint16(hdr[1:3]))}
 	ip := net.IP(hdr[3:7])
 	if _, err := readCString(rw); err != nil { // user id, ignored as by ssh
 		return r, err
 	}
 	if hdr[0] != socksConnect {
-		r.reply(rw, socks5CmdNotSupported)
-		return r, fmt.Errorf("%w: socks4 command %d", errSocks, hdr[0])
+		r.Reply(rw, CmdNotSupported)
+		return r, fmt.Errorf("%w: socks4 command %d", ErrBadRequest, hdr[0])
 	}
 	if ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3] != 0 {
 		host, err := readCString(rw)
 		if err != nil {
 			return r, err
 		}
-		r.host = host
+		r.Host = host
 	} else {
-		r.host = ip.String()
+		r.Host = ip.String()
 	}
 	return r, nil
 }
@@ -115,12 +119,12 @@ func readCString(r io.Reader) (string, error) {
 		}
 		out = append(out, b[0])
 	}
-	return "", fmt.Errorf("%w: socks4 string too long", errSocks)
+	return "", fmt.Errorf("%w: socks4 string too long", ErrBadRequest)
 }
 
 // readSocks5 negotiates "no authentication" and reads the request.
-func readSocks5(rw io.ReadWriter) (socksRequest, error) {
-	r := socksRequest{version: socks5Version}
+func readSocks5(rw io.ReadWriter) (Request, error) {
+	r := Request{Version: socks5Version}
 	var n [1]byte
 	if _, err := io.ReadFull(rw, n[:]); err != nil {
 		return r, fmt.Errorf("socks5: read methods: %w", err)
@@ -139,14 +143,14 @@ func readSocks5(rw io.ReadWriter) (socksRequest, error) {
 		return r, fmt.Errorf("socks5: write method: %w", err)
 	}
 	if chosen == socks5NoMethod {
-		return r, fmt.Errorf("%w: socks5 client offers no unauthenticated method", errSocks)
+		return r, fmt.Errorf("%w: socks5 client offers no unauthenticated method", ErrBadRequest)
 	}
 	var hdr [4]byte
 	if _, err := io.ReadFull(rw, hdr[:]); err != nil {
 		return r, fmt.Errorf("socks5: read request: %w", err)
 	}
 	if hdr[0] != socks5Version {
-		return r, fmt.Errorf("%w: socks5 request version %d", errSocks, hdr[0])
+		return r, fmt.Errorf("%w: socks5 request version %d", ErrBadRequest, hdr[0])
 	}
 	switch hdr[3] {
 	case socks5IPv4, socks5IPv6:
@@ -158,7 +162,7 @@ func readSocks5(rw io.ReadWriter) (socksRequest, error) {
 		if _, err := io.ReadFull(rw, ip); err != nil {
 			return r, fmt.Errorf("socks5: read address: %w", err)
 		}
-		r.host = ip.String()
+		r.Host = ip.String()
 	case socks5Domain:
 		if _, err := io.ReadFull(rw, n[:]); err != nil {
 			return r, fmt.Errorf("socks5: read name: %w", err)
@@ -167,35 +171,35 @@ func readSocks5(rw io.ReadWriter) (socksRequest, error) {
 		if _, err := io.ReadFull(rw, name); err != nil {
 			return r, fmt.Errorf("socks5: read name: %w", err)
 		}
-		r.host = string(name)
+		r.Host = string(name)
 	default:
-		r.reply(rw, socks5AddrNotSupported)
-		return r, fmt.Errorf("%w: socks5 address type %d", errSocks, hdr[3])
+		r.Reply(rw, AddrNotSupported)
+		return r, fmt.Errorf("%w: socks5 address type %d", ErrBadRequest, hdr[3])
 	}
 	var port [2]byte
 	if _, err := io.ReadFull(rw, port[:]); err != nil {
 		return r, fmt.Errorf("socks5: read port: %w", err)
 	}
-	r.port = int(binary.BigEndian.Uint16(port[:]))
+	r.Port = int(binary.BigEndian.Uint16(port[:]))
 	if hdr[1] != socksConnect {
-		r.reply(rw, socks5CmdNotSupported)
-		return r, fmt.Errorf("%w: socks5 command %d", errSocks, hdr[1])
+		r.Reply(rw, CmdNotSupported)
+		return r, fmt.Errorf("%w: socks5 command %d", ErrBadRequest, hdr[1])
 	}
 	return r, nil
 }
 
-// reply answers the request with a SOCKS5 reply code; SOCKS4 knows only
-// granted and rejected. The bound address is all zeros, as from ssh.
-func (r socksRequest) reply(w io.Writer, code byte) error {
+// Reply answers the request with a reply code, in the request's version
+// of the protocol. The bound address is all zeros, as from ssh.
+func (r Request) Reply(w io.Writer, code ReplyCode) error {
 	var msg []byte
-	if r.version == socks4Version {
+	if r.Version == socks4Version {
 		status := byte(socks4Granted)
-		if code != socks5Succeeded {
+		if code != Succeeded {
 			status = socks4Rejected
 		}
 		msg = []byte{0, status, 0, 0, 0, 0, 0, 0}
 	} else {
-		msg = []byte{socks5Version, code, 0, socks5IPv4, 0, 0, 0, 0, 0, 0}
+		msg = []byte{socks5Version, byte(code), 0, socks5IPv4, 0, 0, 0, 0, 0, 0}
 	}
 	if _, err := w.Write(msg); err != nil {
 		return fmt.Errorf("socks: write reply: %w", err)

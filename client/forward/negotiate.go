@@ -1,4 +1,4 @@
-package client
+package forward
 
 import (
 	"errors"
@@ -23,10 +23,10 @@ import (
 //   - the accept loop only accepts: every connection is handed to its own
 //     goroutine at once, and nothing it does waits for a channel slot;
 //   - a SOCKS handshake holds no channel slot. It runs under a deadline
-//     (ForwardOptions.NegotiationTimeout, 30 s by default: ample for a
+//     (Options.NegotiationTimeout, 30 s by default: ample for a
 //     client on a slow link, which sends its greeting the moment it
 //     connects) and in a bounded table of handshakes in progress
-//     (ForwardOptions.MaxNegotiating, 256): when the table is full, the
+//     (Options.MaxNegotiating, 256): when the table is full, the
 //     connection that has waited longest is closed to make room, so a new
 //     client always gets its handshake read and a flood of silent sockets
 //     cannot pin descriptors beyond the table;
@@ -34,7 +34,7 @@ import (
 //     request from a channel the server opened, which already holds a
 //     slot: the same deadline closes it, so silent peers on the server
 //     side give their slots back;
-//   - the channel slot (MaxForwardedChannels) is taken only when a channel
+//   - the channel slot (MaxChannels) is taken only when a channel
 //     is about to be opened: at once for -L, which has no handshake, after
 //     the request for -D. When none is free the connection is refused at
 //     once (a SOCKS failure reply, or a close for -L), never queued, so no

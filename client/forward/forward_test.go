@@ -1,6 +1,6 @@
 //go:build unix
 
-package client_test
+package forward_test
 
 import (
 	"bufio"
@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/gssh/gssh/client"
+	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -44,7 +46,7 @@ func holdingGreeter(t *testing.T) *net.TCPAddr {
 
 // forwardOn connects to s with one -L (dynamic false) or -D on a free
 // port and starts it with opts; it returns the port.
-func forwardOn(t *testing.T, s *sshdtest.Server, to *net.TCPAddr, dynamic bool, opts client.ForwardOptions) int {
+func forwardOn(t *testing.T, s *sshdtest.Server, to *net.TCPAddr, dynamic bool, opts forward.Options) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,17 +54,13 @@ func forwardOn(t *testing.T, s *sshdtest.Server, to *net.TCPAddr, dynamic bool, 
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	cfg := dialConfig(t, s)
+	cfg := testConfig()
 	if dynamic {
-		cfg.DynamicForwards = []string{strconv.Itoa(port)}
+		cfg.DynamicForwards = []config.Forward{parse(t, config.ForwardDynamic, strconv.Itoa(port))}
 	} else {
-		cfg.LocalForwards = []string{fmt.Sprintf("%d [127.0.0.1]:%d", port, to.Port)}
+		cfg.LocalForwards = []config.Forward{parse(t, config.ForwardLocal, fmt.Sprintf("%d:127.0.0.1:%d", port, to.Port))}
 	}
-	conn, err := dial(t, cfg, client.DialOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fwd, err := conn.StartForwarding(context.Background(), opts)
+	fwd, err := forward.Start(context.Background(), dialSSH(t, s), cfg, nil, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +120,7 @@ func dialLocal(t *testing.T, port int) (net.Conn, *bufio.Reader) {
 func TestForwardChannelCap(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
 	to := holdingGreeter(t)
-	opts := client.ForwardOptions{MaxChannels: 2}
+	opts := forward.Options{MaxChannels: 2}
 
 	t.Run("-L", func(t *testing.T) {
 		port := forwardOn(t, s, to, false, opts)
@@ -175,7 +173,7 @@ func TestForwardChannelCap(t *testing.T) {
 func TestSocksHandshakeDeadline(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
 	to := holdingGreeter(t)
-	port := forwardOn(t, s, to, true, client.ForwardOptions{MaxChannels: 1, NegotiationTimeout: negotiationTimeout})
+	port := forwardOn(t, s, to, true, forward.Options{MaxChannels: 1, NegotiationTimeout: negotiationTimeout})
 
 	start := time.Now()
 	idle, idleR := dialLocal(t, port)
@@ -201,7 +199,7 @@ func TestSocksHandshakeDeadline(t *testing.T) {
 func TestSocksHandshakeEviction(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
 	to := holdingGreeter(t)
-	port := forwardOn(t, s, to, true, client.ForwardOptions{MaxNegotiating: 2})
+	port := forwardOn(t, s, to, true, forward.Options{MaxNegotiating: 2})
 
 	first, firstR := dialLocal(t, port)
 	// The method reply proves that first's handshake is in the table
@@ -242,13 +240,9 @@ func TestRemoteSocksHandshakeDeadline(t *testing.T) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	cfg := dialConfig(t, s)
-	cfg.RemoteForwards = []string{strconv.Itoa(port)}
-	conn, err := dial(t, cfg, client.DialOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fwd, err := conn.StartForwarding(context.Background(), client.ForwardOptions{NegotiationTimeout: negotiationTimeout})
+	cfg := testConfig()
+	cfg.RemoteForwards = []config.Forward{parse(t, config.ForwardRemote, strconv.Itoa(port))}
+	fwd, err := forward.Start(context.Background(), dialSSH(t, s), cfg, nil, forward.Options{NegotiationTimeout: negotiationTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,5 +264,29 @@ func TestRemoteSocksHandshakeDeadline(t *testing.T) {
 	}
 	if err := greet(real, realR, 10*time.Second); err != nil {
 		t.Fatalf("real client: %v", err)
+	}
+}
+
+// TestLocalForwardSocketPathWithBlank: a -L whose listen side is a Unix
+// socket path with a blank in it carries a connection (the forwarding
+// used to be passed around as "LISTEN CONNECT" text, which split it).
+func TestLocalForwardSocketPathWithBlank(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	to := holdingGreeter(t)
+	path := filepath.Join(t.TempDir(), "my sock")
+	cfg := testConfig()
+	cfg.LocalForwards = []config.Forward{parse(t, config.ForwardLocal, fmt.Sprintf("%s:127.0.0.1:%d", path, to.Port))}
+	fwd, err := forward.Start(context.Background(), dialSSH(t, s), cfg, nil, forward.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fwd.Close() })
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := greet(c, bufio.NewReader(c), 10*time.Second); err != nil {
+		t.Fatalf("through %q: %v", path, err)
 	}
 }
