@@ -198,6 +198,7 @@ func TestQueryAlgorithmsComplete(t *testing.T) {
 	for _, kind := range algorithmKinds() {
 		for _, algo := range queryLines(t, kind.query) {
 			t.Run(kind.name+"/"+algo, func(t *testing.T) {
+				t.Parallel() // each has its own sshd; the rig is read only
 				_, out := algorithmRun(t, r, kind, algo, sshPath, gsshBin)
 				for i, prog := range []string{"ssh", "gssh"} {
 					if out[i].code != 0 || out[i].stdout != "ok\n" {
@@ -233,6 +234,7 @@ func TestQueryUnlistedAlgorithmsFail(t *testing.T) {
 				continue // needs a FIDO authenticator
 			}
 			t.Run(kind.name+"/"+algo, func(t *testing.T) {
+				t.Parallel()
 				s, out := algorithmRun(t, r, kind, algo, sshPath, gsshBin)
 				if out[0].code != 0 || out[0].stdout != "ok\n" {
 					t.Fatalf("ssh with %s=%s: exit %d, stderr:\n%s", kind.option, algo, out[0].code, out[0].stderr)
