@@ -328,6 +328,7 @@ func (a *authenticator) publicKey() ssh.AuthMethod {
 			a.lastErr = err
 			continue
 		}
+		signer = withSignatureAlgorithms(signer, a.cfg.PubkeyAcceptedAlgorithms)
 		a.offered = id
 		return ssh.PublicKeysCallback(func() ([]ssh.Signer, error) { return []ssh.Signer{signer}, nil })
 	}

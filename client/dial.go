@@ -302,18 +302,22 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		return nil, err
 	}
 
+	if cfg.RekeyInterval > 0 {
+		opts.Log.Logf(config.LogDebug1, "RekeyLimit: time limit %v not applied: x/crypto/ssh cannot start a key exchange on demand", cfg.RekeyInterval)
+	}
 	sshCfg := &ssh.ClientConfig{
 		Config: ssh.Config{
-			KeyExchanges: cfg.KexAlgorithms,
-			Ciphers:      cfg.Ciphers,
-			MACs:         cfg.MACs,
+			KeyExchanges:   cfg.KexAlgorithms,
+			Ciphers:        cfg.Ciphers,
+			MACs:           cfg.MACs,
+			RekeyThreshold: rekeyThreshold(cfg),
 		},
 		User: cfg.User,
 		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
 			defer crash.Recover() // runs on x/crypto's key exchange goroutine
 			return verifier.Check(host, remote, key)
 		},
-		HostKeyAlgorithms: hostKeyAlgos,
+		HostKeyAlgorithms: hostKeyProposal(hostKeyAlgos),
 		AuthCallback:      auth.next,
 		ClientVersion:     ClientVersion,
 		BannerCallback: func(msg string) error {

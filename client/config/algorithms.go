@@ -163,3 +163,80 @@ func namesCat(a, b []string) []string {
 	}
 	return out
 }
+
+// The algorithm lists gssh answers `-Q` with: OpenSSH 9.2's names in its
+// -Q order (the tables above), less those gssh cannot complete with the
+// golang.org/x/crypto/ssh in go.mod (unusable) and the security-key
+// algorithms (securityKey). docs/algorithms.md lists what is left out
+// and why; cmd/gssh's TestQueryAlgorithmsComplete connects to sshd with
+// each listed name alone, TestQueryUnlistedAlgorithmsFail with each of
+// the others.
+
+// SupportedCiphers lists the ciphers gssh completes, for -Q cipher.
+func SupportedCiphers() []string { return listed(cipherAlgos.all) }
+
+// SupportedMACs lists the MACs gssh completes, for -Q mac.
+func SupportedMACs() []string { return listed(macAlgos.all) }
+
+// SupportedKexAlgorithms lists the key exchanges gssh completes, for
+// -Q kex.
+func SupportedKexAlgorithms() []string { return listed(kexAlgos.all) }
+
+// SupportedKeyAlgorithms lists the public key algorithms gssh completes
+// as host key and as user key (HostKeyAlgorithms, PubkeyAcceptedAlgorithms):
+// key types, certificate types and the RSA SHA-2 signature algorithms,
+// for -Q key-sig. -Q key, key-plain and key-cert are its subsets.
+func SupportedKeyAlgorithms() []string { return listed(allKeyTypes) }
+
+// SupportedSignatureAlgorithms lists the signature algorithms gssh
+// completes, for -Q sig.
+func SupportedSignatureAlgorithms() []string { return listed(caSigAlgos.all) }
+
+// UsableHostKeyAlgorithms returns list without the algorithms x/crypto
+// cannot verify a host key of (ssh-dss: it fails on the server's key
+// rather than at negotiation). The security-key types stay: x/crypto
+// verifies their signatures, and ssh 9.2 offers them by default.
+func UsableHostKeyAlgorithms(list []string) []string {
+	return slices.DeleteFunc(slices.Clone(list), unusable)
+}
+
+func listed(all []string) []string {
+	return slices.DeleteFunc(slices.Clone(all), func(name string) bool { return unusable(name) || securityKey(name) })
+}
+
+// unusable reports whether name is one OpenSSH 9.2 accepts that x/crypto
+// does not implement (no cipher mode, MAC, key exchange or key format by
+// that name), so no connection can use it.
+func unusable(name string) bool {
+	switch name {
+	case "aes192-cbc", "aes256-cbc",
+		"hmac-md5", "hmac-md5-96", "hmac-md5-etm@openssh.com", "hmac-md5-96-etm@openssh.com",
+		"hmac-sha1-etm@openssh.com", "hmac-sha1-96-etm@openssh.com",
+		"umac-64@openssh.com", "umac-128@openssh.com", "umac-64-etm@openssh.com", "umac-128-etm@openssh.com",
+		"diffie-hellman-group18-sha512",
+		"sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
+		// x/crypto dropped DSA (its KeyAlgoDSA is deprecated and no
+		// longer parsed); OpenSSH 10 drops it too.
+		"ssh-dss", "ssh-dss-cert-v01@openssh.com",
+		"webauthn-sk-ecdsa-sha2-nistp256@openssh.com":
+		return true
+	}
+	return false
+}
+
+// securityKey reports whether name is a FIDO security-key algorithm.
+// x/crypto verifies their signatures, but gssh has no security-key
+// support of its own (SecurityKeyProvider is ignored), no sshd can hold
+// one as host key, and a key in an agent needs the hardware: no test here
+// can show gssh completing a connection with them.
+func securityKey(name string) bool {
+	return strings.HasPrefix(name, "sk-")
+}
+
+// ValidCiphers reports whether list names only ciphers OpenSSH 9.2 knows,
+// as ssh's -c checks it (cipher.c ciphers_valid). Names gssh cannot use
+// pass, as in ssh -G; a connection then fails at negotiation.
+func ValidCiphers(list string) bool { return cipherAlgos.valid(list) }
+
+// ValidMACs is ValidCiphers for -m (mac.c mac_valid).
+func ValidMACs(list string) bool { return macAlgos.valid(list) }

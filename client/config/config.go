@@ -152,7 +152,8 @@ type Config struct {
 	// IPQoS holds the interactive and bulk DSCP/TOS values.
 	IPQoS [2]int
 	// RekeyLimit is the data limit in bytes (0 = cipher default) and
-	// RekeyInterval the time limit (0 = none).
+	// RekeyInterval the time limit (0 = none). The client applies only
+	// the data limit: x/crypto/ssh cannot be asked for a key exchange.
 	RekeyLimit    int64
 	RekeyInterval time.Duration
 	// StreamLocalBindMask and StreamLocalBindUnlink apply to Unix-socket

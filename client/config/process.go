@@ -623,6 +623,12 @@ func (c *lineCtx) rekeyLimit() error {
 	if t < 0 {
 		return c.errf("invalid time value.")
 	}
+	// The time limit is parsed, kept and printed by -G, but never acted
+	// on: x/crypto/ssh starts a key exchange only by itself, when a
+	// direction passes RekeyThreshold (or 2^31 packets), and has no
+	// exported way to ask for one (its handshakeTransport's
+	// requestKeyExchange is unexported), so gssh cannot rekey on a timer,
+	// nor on ~R. docs/algorithms.md.
 	if c.active {
 		c.p.o.setOnce("rekeyinterval", t)
 	}

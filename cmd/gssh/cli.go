@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"os/user"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -505,7 +504,7 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 		if strings.HasPrefix(names, "+") || strings.HasPrefix(names, "^") {
 			names = names[1:]
 		}
-		if !algorithmsValid(names, cipherNames()) {
+		if !config.ValidCiphers(names) {
 			return false, fatalf("Unknown cipher type '%s'", arg)
 		}
 		t.force("Ciphers", arg)
@@ -551,7 +550,7 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 			t.force("ControlMaster", "yes")
 		}
 	case 'm':
-		if !algorithmsValid(arg, macNames()) {
+		if !config.ValidMACs(arg) {
 			return false, fatalf("Unknown mac type '%s'", arg)
 		}
 		t.force("MACs", arg)
@@ -809,21 +808,6 @@ func (t *translator) destination(arg string) error {
 	}
 	t.host, t.hasHost = host, true
 	return nil
-}
-
-// algorithmsValid reports whether list is a non-empty comma-separated
-// list of names from known, as ssh.c's ciphers_valid and mac_valid check
-// -c and -m.
-func algorithmsValid(list string, known []string) bool {
-	if list == "" {
-		return false
-	}
-	for _, name := range strings.Split(list, ",") {
-		if !slices.Contains(known, name) {
-			return false
-		}
-	}
-	return true
 }
 
 // a2port is misc.c's a2port: a decimal port 0-65535 (leading blanks and a

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/crypto/ssh"
+	"github.com/gssh/gssh/client/config"
 )
 
 // queryNames are the -Q queries of OpenSSH 9.2 as Debian builds it, in
@@ -47,18 +47,19 @@ func queryValid(what string) bool {
 	return canonicalQuery(what) != ""
 }
 
-// runQuery writes the answer to -Q what, one name per line: what gssh
-// (golang.org/x/crypto/ssh) supports, including algorithms it only uses
-// when configured to, as ssh lists its disabled ones too.
+// runQuery writes the answer to -Q what, one name per line: the
+// algorithms gssh completes end to end, in OpenSSH 9.2's names and order,
+// including those it only uses when configured to, as ssh lists its
+// disabled ones too (client/config's Supported lists).
 func runQuery(w io.Writer, what string) error {
 	var names []string
 	switch canonicalQuery(what) {
 	case "help":
 		names = queryNames()
 	case "cipher":
-		names = cipherNames()
+		names = config.SupportedCiphers()
 	case "cipher-auth":
-		for _, c := range cipherNames() {
+		for _, c := range config.SupportedCiphers() {
 			if strings.Contains(c, "-gcm") || strings.HasPrefix(c, "chacha20-poly1305") {
 				names = append(names, c)
 			}
@@ -67,20 +68,20 @@ func runQuery(w io.Writer, what string) error {
 		// Compression is accepted and ignored (x/crypto has none).
 		names = []string{"none"}
 	case "kex":
-		names = union(ssh.SupportedAlgorithms().KeyExchanges, ssh.InsecureAlgorithms().KeyExchanges)
+		names = config.SupportedKexAlgorithms()
 	case "kex-gss":
 	case "key":
-		names = keyTypes(true, true, false)
+		names = keyTypes(func(string) bool { return true })
 	case "key-cert":
-		names = keyTypes(false, true, false)
+		names = keyTypes(isCert)
 	case "key-plain":
-		names = keyTypes(true, false, false)
+		names = keyTypes(func(n string) bool { return !isCert(n) })
 	case "key-sig":
-		names = keyTypes(true, true, true)
+		names = config.SupportedKeyAlgorithms()
 	case "sig":
-		names = keyTypes(true, false, true)
+		names = config.SupportedSignatureAlgorithms()
 	case "mac":
-		names = macNames()
+		names = config.SupportedMACs()
 	case "protocol-version":
 		names = []string{"2"}
 	default:
@@ -94,56 +95,16 @@ func runQuery(w io.Writer, what string) error {
 	return nil
 }
 
-// cipherNames lists every cipher gssh can use, preferred ones first.
-func cipherNames() []string {
-	return union(ssh.SupportedAlgorithms().Ciphers, ssh.InsecureAlgorithms().Ciphers)
-}
-
-// macNames lists every MAC gssh can use, preferred ones first.
-func macNames() []string {
-	return union(ssh.SupportedAlgorithms().MACs, ssh.InsecureAlgorithms().MACs)
-}
-
-// keyTypes lists key types in OpenSSH's order, each plain type followed by
-// its certificate type when both are wanted, and the RSA signature-only
-// algorithms (rsa-sha2-*) last when sigOnly is set.
-func keyTypes(plain, certs, sigOnly bool) []string {
-	type pair struct{ plain, cert string }
-	pairs := []pair{
-		{ssh.KeyAlgoED25519, ssh.CertAlgoED25519v01},
-		{ssh.KeyAlgoSKED25519, ssh.CertAlgoSKED25519v01},
-		{ssh.KeyAlgoECDSA256, ssh.CertAlgoECDSA256v01},
-		{ssh.KeyAlgoECDSA384, ssh.CertAlgoECDSA384v01},
-		{ssh.KeyAlgoECDSA521, ssh.CertAlgoECDSA521v01},
-		{ssh.KeyAlgoSKECDSA256, ssh.CertAlgoSKECDSA256v01},
-		//lint:ignore SA1019 OpenSSH 9.2 still lists DSA in -Q key.
-		{ssh.KeyAlgoDSA, ssh.CertAlgoDSAv01},
-		{ssh.KeyAlgoRSA, ssh.CertAlgoRSAv01},
-	}
-	if sigOnly {
-		pairs = append(pairs,
-			pair{ssh.KeyAlgoRSASHA256, ssh.CertAlgoRSASHA256v01},
-			pair{ssh.KeyAlgoRSASHA512, ssh.CertAlgoRSASHA512v01})
-	}
+// keyTypes lists the key types (-Q key: the key-sig list without the
+// RSA SHA-2 signature-only algorithms) that keep satisfies.
+func keyTypes(keep func(string) bool) []string {
 	var out []string
-	for _, p := range pairs {
-		if plain {
-			out = append(out, p.plain)
-		}
-		if certs {
-			out = append(out, p.cert)
-		}
-	}
-	return out
-}
-
-// union returns a followed by the names of b not in a.
-func union(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, n := range b {
-		if !slices.Contains(out, n) {
+	for _, n := range config.SupportedKeyAlgorithms() {
+		if !strings.HasPrefix(n, "rsa-sha2-") && keep(n) {
 			out = append(out, n)
 		}
 	}
 	return out
 }
+
+func isCert(name string) bool { return strings.HasSuffix(name, "-cert-v01@openssh.com") }

@@ -10,6 +10,7 @@ package sshdtest
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -49,6 +50,9 @@ type Options struct {
 	// keeps the first value of most keywords, so these add settings
 	// rather than change the harness's own.
 	ExtraConfig []string
+	// LogLevel is sshd's LogLevel, VERBOSE when empty. sshd keeps the
+	// first value of a keyword, so ExtraConfig cannot change it.
+	LogLevel string
 	// PAM has sshd check passwords through PAM (UsePAM yes, Debian's
 	// /etc/pam.d/sshd) and offer keyboard-interactive, whose only
 	// question is then pam_unix's "Password: " for the account's
@@ -224,7 +228,7 @@ func (s *Server) start(opts Options) error {
 		"AcceptEnv LANG LC_* GSSH_*",
 		"MaxSessions 200",
 		"MaxStartups 200:30:300",
-		"LogLevel VERBOSE",
+		"LogLevel " + cmp.Or(opts.LogLevel, "VERBOSE"),
 		// bash started by sshd sources ~/.bashrc only as a top-level
 		// shell (SHLVL unset or 0). Root's rc files on the build machines
 		// run pyenv, whose rehash lock makes concurrent logins wait for
