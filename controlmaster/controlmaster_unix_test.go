@@ -5,8 +5,6 @@ package controlmaster_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +22,7 @@ import (
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/controlmaster"
+	"github.com/gssh/gssh/internal/faults"
 	"github.com/gssh/gssh/internal/sshdtest"
 	"github.com/gssh/gssh/mux"
 )
@@ -210,76 +208,6 @@ func TestRunWithoutMaster(t *testing.T) {
 	}
 }
 
-// freezableServer is an in-memory x/crypto SSH server that lets anyone
-// in without authentication and answers every global request, until
-// freeze is called: from then on it answers nothing, sends nothing and
-// confirms no channel, as a server behind a connection that died without
-// a word would.
-func freezableServer(t *testing.T) (addr string, key ssh.PublicKey, freeze func()) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &ssh.ServerConfig{NoClientAuth: true}
-	cfg.AddHostKey(signer)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var frozen atomic.Bool
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, chans, reqs, err := ssh.NewServerConn(c, cfg)
-				if err != nil {
-					return
-				}
-				go func() {
-					for r := range reqs {
-						if !frozen.Load() {
-							r.Reply(false, nil) // as sshd answers keepalive@openssh.com
-						}
-					}
-				}()
-				for nc := range chans {
-					if !frozen.Load() {
-						nc.Reject(ssh.Prohibited, "no sessions here")
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String(), signer.PublicKey(), func() { frozen.Store(true) }
-}
-
 // TestSelfHealingSilentServer: a passenger asks a gssh master whose
 // server has fallen silent to prove its connection; the master finds the
 // server silent for its whole budget (BudgetFloor on loopback), the
@@ -287,7 +215,7 @@ func freezableServer(t *testing.T) (addr string, key ssh.PublicKey, freeze func(
 // directly. The SSH side is an in-memory server: only its silence
 // matters.
 func TestSelfHealingSilentServer(t *testing.T) {
-	addr, key, freeze := freezableServer(t)
+	addr, key, freeze := faults.FreezableServer(t)
 	host, port, _ := net.SplitHostPort(addr)
 	dir := socketDir(t)
 	known := filepath.Join(dir, "known_hosts")
