@@ -1,6 +1,7 @@
 package knownhosts
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"testing"
 
@@ -40,4 +41,18 @@ func TestHostCertificateSignatureVerified(t *testing.T) {
 	if err := v.validCert(cert); err == nil {
 		t.Error("certificate with a principal added after signing accepted")
 	}
+}
+
+// ed25519Signer makes a fresh Ed25519 key for a test CA or host.
+func ed25519Signer(t *testing.T) ssh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

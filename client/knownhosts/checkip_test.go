@@ -3,7 +3,6 @@
 package knownhosts
 
 import (
-	"crypto/ed25519"
 	"crypto/rand"
 	"net"
 	"os"
@@ -15,19 +14,6 @@ import (
 
 	"github.com/gssh/gssh/client/config"
 )
-
-func ed25519Signer(t *testing.T) ssh.Signer {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func authorizedText(k ssh.PublicKey) string {
 	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k)))
