@@ -1,8 +1,6 @@
 package faults
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -18,14 +16,7 @@ import (
 // without a word would. It returns the address and the host key.
 func FreezableServer(t testing.TB) (addr string, key ssh.PublicKey, freeze func()) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer := hostSigner(t)
 	cfg := &ssh.ServerConfig{NoClientAuth: true}
 	cfg.AddHostKey(signer)
 	var frozen atomic.Bool

@@ -32,14 +32,7 @@ type HostileTexts struct {
 // connections end with the test.
 func HostileAuthServer(t testing.TB, texts HostileTexts) (string, ssh.PublicKey) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer := hostSigner(t)
 	cfg := &ssh.ServerConfig{
 		BannerCallback: func(ssh.ConnMetadata) string { return texts.Banner },
 		KeyboardInteractiveCallback: func(_ ssh.ConnMetadata, ask ssh.KeyboardInteractiveChallenge) (*ssh.Permissions, error) {
@@ -167,14 +160,7 @@ type HostileSession struct {
 // the host key.
 func HostileSessionServer(t testing.TB, hs HostileSession) (string, ssh.PublicKey) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer := hostSigner(t)
 	cfg := &ssh.ServerConfig{NoClientAuth: true, ServerVersion: hs.Version}
 	cfg.AddHostKey(signer)
 	addr := serve(t, func(c net.Conn) {
@@ -229,4 +215,18 @@ func runHostileSession(sc *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.Requ
 		ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
 		return
 	}
+}
+
+// hostSigner makes a fresh Ed25519 host key for a fake server.
+func hostSigner(t testing.TB) ssh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer
 }
