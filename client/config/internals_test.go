@@ -150,7 +150,9 @@ func TestTokens(t *testing.T) {
 
 func TestTildeExpand(t *testing.T) {
 	for _, tc := range []struct{ in, home, want string }{
-		{"~", "/h", "/h"},
+		{"~", "/h", "/h/"},
+		{"~", "/", "/"},
+		{"~root", "/h", "/root/"},
 		{"~/x", "/h", "/h/x"},
 		{"~/x", "/", "/x"},
 		{"/abs/~", "/h", "/abs/~"},

@@ -90,13 +90,14 @@ func expandFatal(err error, caller string) error {
 }
 
 // tildeExpand expands a leading "~" or "~user" like misc.c
-// tilde_expand_filename: "~" and "~/" use home, "~name/" looks the user up.
+// tilde_expand_filename: "~" and "~/" use home, "~name" and "~name/" look
+// the user up, and the directory always ends in "/" ("~" alone is "$HOME/").
 func tildeExpand(path, home string) (string, error) {
 	if !strings.HasPrefix(path, "~") {
 		return path, nil
 	}
 	rest := path[1:]
-	name, tail, hasSlash := strings.Cut(rest, "/")
+	name, tail, _ := strings.Cut(rest, "/")
 	dir := home
 	if name != "" {
 		u, err := user.Lookup(name)
@@ -104,9 +105,6 @@ func tildeExpand(path, home string) (string, error) {
 			return "", fatal("tilde_expand: No such user %s", name)
 		}
 		dir = u.HomeDir
-	}
-	if !hasSlash {
-		return dir, nil
 	}
 	// OpenSSH avoids a doubled slash when the home directory is "/".
 	return strings.TrimSuffix(dir, "/") + "/" + tail, nil
