@@ -33,55 +33,18 @@ func ttySpeeds(tio *unix.Termios) (ospeed, ispeed uint64) {
 	return uint64(tio.Ospeed), uint64(tio.Ispeed)
 }
 
-// speedToBaud maps a termios speed to bits per second like OpenSSH's
-// table, which has the BSDs' extra rates, stops at 230400 and answers 9600
-// for anything else.
-func speedToBaud(speed uint64) uint32 {
+// extraSpeedToBaud answers for the rates OpenSSH's table has only where
+// <termios.h> defines them, as the BSDs do; anything else is 9600.
+func extraSpeedToBaud(speed uint64) uint32 {
 	switch speed {
-	case unix.B0:
-		return 0
-	case unix.B50:
-		return 50
-	case unix.B75:
-		return 75
-	case unix.B110:
-		return 110
-	case unix.B134:
-		return 134
-	case unix.B150:
-		return 150
-	case unix.B200:
-		return 200
-	case unix.B300:
-		return 300
-	case unix.B600:
-		return 600
-	case unix.B1200:
-		return 1200
-	case unix.B1800:
-		return 1800
-	case unix.B2400:
-		return 2400
-	case unix.B4800:
-		return 4800
 	case unix.B7200:
 		return 7200
 	case unix.B14400:
 		return 14400
-	case unix.B19200:
-		return 19200
 	case unix.B28800:
 		return 28800
-	case unix.B38400:
-		return 38400
-	case unix.B57600:
-		return 57600
 	case unix.B76800:
 		return 76800
-	case unix.B115200:
-		return 115200
-	case unix.B230400:
-		return 230400
 	}
 	return 9600
 }
