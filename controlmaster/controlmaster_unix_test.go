@@ -3,7 +3,6 @@
 package controlmaster_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +22,7 @@ import (
 	"github.com/gssh/gssh/controlmaster"
 	"github.com/gssh/gssh/internal/faults"
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 	"github.com/gssh/gssh/mux"
 )
 
@@ -48,25 +47,6 @@ func resolve(t *testing.T, file, host string, options ...string) *config.Config 
 		t.Fatal(err)
 	}
 	return cfg
-}
-
-// syncBuffer is a log destination that is safe to read while the
-// runtime writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // startMaster connects with cfg and makes this process the foreground
@@ -129,7 +109,7 @@ func passengerStreams(t *testing.T) (client.Streams, func() (stdout, stderr stri
 func TestForegroundMasterAgainstSSHD(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
 	sock := filepath.Join(socketDir(t), "ctl")
-	var logs syncBuffer
+	var logs testenv.Buffer
 	log := sshlog.New(&logs, config.LogInfo)
 	startMaster(t, resolve(t, s.ClientConfig, "sshd", "ControlMaster yes", "ControlPath "+sock), log)
 
@@ -230,7 +210,7 @@ func TestSelfHealingSilentServer(t *testing.T) {
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs testenv.Buffer
 	log := sshlog.New(&logs, config.LogVerbose)
 	startMaster(t, resolve(t, file, "silent", "ControlMaster yes"), log)
 

@@ -14,13 +14,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/internal/sshdtest"
+	"github.com/gssh/gssh/internal/testenv"
 )
 
 // running is a gssh process started in the background, for tests that
@@ -28,28 +28,10 @@ import (
 type running struct {
 	cmd    *exec.Cmd
 	stdout *bufio.Reader // nil when the test supplied its own stdout
-	stderr *syncBuffer
+	stderr *testenv.Buffer
 	done   chan struct{}
 	ended  time.Time // when Wait returned; valid after done
 	code   int
-}
-
-// syncBuffer is a bytes.Buffer safe to read while the process writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // startGssh starts gssh with args. With stdout nil, its stdout is a pipe
@@ -57,7 +39,7 @@ func (b *syncBuffer) String() string {
 // is still running.
 func startGssh(t *testing.T, stdin io.Reader, stdout *os.File, args ...string) *running {
 	t.Helper()
-	r := &running{cmd: exec.Command(gsshBin, args...), stderr: &syncBuffer{}, done: make(chan struct{})}
+	r := &running{cmd: exec.Command(gsshBin, args...), stderr: &testenv.Buffer{}, done: make(chan struct{})}
 	r.cmd.Stdin = stdin
 	r.cmd.Stderr = r.stderr
 	if stdout != nil {
