@@ -34,15 +34,18 @@ import (
 // offending file:line, and the ask prompt lists the other names a key is
 // known under. skeema's Normalize still provides the name formatting.
 //
-// CheckHostIP (off by default since OpenSSH 8.5) is supported as far as
-// adding and accepting the IP's entry: when the host's key is new or known,
-// the "[ip]:port" name is looked up and added alongside it. As in ssh,
-// a loopback address is never recorded (each machine's localhost is
-// another host), nor one for a server that presented a certificate and
-// was already known. The "POSSIBLE
-// DNS SPOOFING DETECTED" and "differs from the key for the IP address"
-// warnings, for an IP entry holding another key, are not implemented: the
-// connection then proceeds on the host name's verdict alone.
+// CheckHostIP (off by default since OpenSSH 8.5) is check_host_key's: the
+// server's address, "[ip]:port", is looked up beside the host's name, a
+// new address is added with a known key or alongside a new one, a host
+// whose key changed and whose address holds another verdict gets the
+// "POSSIBLE DNS SPOOFING DETECTED" banner, and an address whose entry
+// holds another key than the host's gets "differs from the key for the
+// IP address", which ends the connection unless StrictHostKeyChecking is
+// off or the user confirms at the ask prompt. As in ssh, the check is
+// off for a loopback address (each machine's localhost is another host),
+// through a proxy (no address), and when the host was named by its
+// address (without HostKeyAlias, or with one on port 22); and the
+// address of a server that presented a certificate is never looked up.
 
 // hostStatus is the verdict on one key for one name (OpenSSH HostStatus).
 type hostStatus int
@@ -436,28 +439,112 @@ func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 		key = cert.Key
 	}
 	desc := KeyDescriptor{Type: keyTypeName(key), Fingerprint: ssh.FingerprintSHA256(key)}
+	// The address's verdict: its own entries for a plain key, the
+	// host's otherwise (check_host_key's ip_status).
+	ip := addressVerdict{name: ipName, status: status, found: found}
+	if checkIP && !presentedCert {
+		ip.status, ip.found = v.kh.check(ipName, key)
+	}
+	var err error
 	switch status {
 	case hostOK:
 		v.trustedForUpdate(key, found, ipName, checkIP)
 		if checkIP && !presentedCert {
 			v.addIP(ipName, key, desc)
 		}
-		return nil
 	case hostNew:
-		return v.newKey(ipName, checkIP, key, desc)
+		err = v.newKey(ipName, checkIP && ip.status == hostNew, key, desc)
 	case hostChanged:
-		return v.changedKey(found, desc)
+		var spoofing []string
+		if checkIP && (ip.status != hostChanged || (ip.found != nil && !keys.Same(ip.found.key, found.key))) {
+			spoofing = v.spoofingLines(ip, desc)
+		}
+		err = v.changedKey(found, desc, spoofing)
 	default:
-		return v.revokedKey(desc)
+		err = v.revokedKey(desc)
 	}
+	if err != nil || !checkIP || status == hostChanged || ip.status != hostChanged {
+		return err
+	}
+	if status != hostOK {
+		found = nil
+	}
+	return v.addressDiffers(ip, found, desc)
+}
+
+// addressVerdict is the server address's known_hosts name and what its
+// entries say about the key.
+type addressVerdict struct {
+	name   string
+	status hostStatus
+	found  *knownHostEntry
+}
+
+// spoofingLines are ssh's warning for a host whose key changed while the
+// address's entries say something else about it.
+func (v *Verifier) spoofingLines(ip addressVerdict, desc KeyDescriptor) []string {
+	state := "has a different value"
+	switch ip.status {
+	case hostNew:
+		state = "is unknown"
+	case hostOK:
+		state = "is unchanged"
+	}
+	lines := []string{
+		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+		"@       WARNING: POSSIBLE DNS SPOOFING DETECTED!          @",
+		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+		"The " + desc.Type + " host key for " + v.name + " has changed,",
+		"and the key for the corresponding IP address " + ip.name,
+		state + ". This could either mean that",
+		"DNS SPOOFING is happening or the IP address for the host",
+		"and its host key have changed at the same time.",
+	}
+	if ip.status != hostNew && ip.found != nil {
+		lines = append(lines,
+			fmt.Sprintf("Offending key for IP in %s:%d", ip.found.file, ip.found.line),
+			"  remove with:",
+			fmt.Sprintf("  ssh-keygen -f \"%s\" -R \"%s\"", ip.found.file, ip.name))
+	}
+	return lines
+}
+
+// addressDiffers is check_host_key's last word when the host's key was
+// accepted (known, new, or used untrusted) but the address's entry holds
+// another key: one message, with the matching entry when the host's key
+// was known (hostFound), then the ask prompt's yes/no question, or the
+// refusal unless StrictHostKeyChecking is off.
+func (v *Verifier) addressDiffers(ip addressVerdict, hostFound *knownHostEntry, desc KeyDescriptor) error {
+	msg := fmt.Sprintf("Warning: the %s host key for '%s' differs from the key for the IP address '%s'\nOffending key for IP in %s:%d",
+		desc.Type, v.name, ip.name, ip.found.file, ip.found.line)
+	if hostFound != nil {
+		msg += fmt.Sprintf("\nMatching host key in %s:%d", hostFound.file, hostFound.line)
+	}
+	switch v.cfg.StrictHostKeyChecking {
+	case "ask", "":
+		if !v.ask(msg+"\nAre you sure you want to continue connecting (yes/no)? ", "") {
+			return v.fail(HostKeyAddressMismatch, desc)
+		}
+		return nil
+	case "no", "off":
+		v.log.Logf(config.LogInfo, "%s", msg)
+		return nil
+	}
+	v.log.Logf(config.LogInfo, "%s", msg)
+	return v.fail(HostKeyAddressMismatch, desc, "Exiting, you have requested strict checking.")
 }
 
 // address is the known_hosts name of the server's address, whether it
-// is a loopback address, and whether CheckHostIP applies: as in ssh's
-// check_host_key, not on loopback (each machine's localhost is another
-// host), not through a proxy command (no address) and not when the
-// host was named by its address; gssh also leaves it off under
-// HostKeyAlias.
+// is a loopback address, and whether CheckHostIP applies. As in ssh's
+// check_host_key it does not on loopback (each machine's localhost is
+// another host), through a proxy (no address), nor when HostName is
+// written as the address with its port ("[ip]:port" on port 22 is "ip").
+// Without HostKeyAlias it does not either when HostName is the bare
+// address on another port: ssh's second look "without port identifier"
+// (knownWithoutPort) then compares that address with HostName and turns
+// CheckHostIP off for the rest of the check (measured with /usr/bin/ssh
+// 9.2: "[192.0.2.2]:2222" alone is recorded, but "alias,[192.0.2.2]:2222"
+// under HostKeyAlias alias).
 func (v *Verifier) address(remote net.Addr) (ipName string, loopback, checkIP bool) {
 	tcp, ok := remote.(*net.TCPAddr)
 	if !ok {
@@ -465,7 +552,8 @@ func (v *Verifier) address(remote net.Addr) (ipName string, loopback, checkIP bo
 	}
 	ipName = knownHostsName(tcp.IP.String(), v.cfg.Port)
 	loopback = tcp.IP.IsLoopback()
-	checkIP = v.cfg.CheckHostIP && v.cfg.HostKeyAlias == "" && ipName != v.name && !loopback
+	host := strings.ToLower(v.cfg.HostName)
+	checkIP = v.cfg.CheckHostIP && !loopback && host != ipName && (v.cfg.HostKeyAlias != "" || host != tcp.IP.String())
 	return ipName, loopback, checkIP
 }
 
@@ -617,6 +705,10 @@ const (
 	// HostKeyRevocationUnchecked: the RevokedHostKeys file could not be
 	// read or parsed, so the key cannot be trusted (Err says why).
 	HostKeyRevocationUnchecked
+	// HostKeyAddressMismatch: with CheckHostIP, the server's address is
+	// listed with another key than the host's, and StrictHostKeyChecking
+	// or the user's answer refused it.
+	HostKeyAddressMismatch
 )
 
 // HostKeyError reports a failed host key verification. Text is everything
@@ -705,7 +797,20 @@ func (v *Verifier) confirm(ipName string, key ssh.PublicKey, desc KeyDescriptor)
 		}
 	}
 	msg.WriteString("Are you sure you want to continue connecting (yes/no/[fingerprint])? ")
-	prompt := msg.String()
+	return v.ask(msg.String(), desc.Fingerprint)
+}
+
+// ask is OpenSSH's confirm(): anything but yes, no, an empty line or
+// (when fingerprint is set) the fingerprint asks again; no prompter, or
+// an error reading the answer, is a no.
+func (v *Verifier) ask(prompt, fingerprint string) bool {
+	if v.prompter == nil {
+		return false
+	}
+	again := "Please type 'yes' or 'no': "
+	if fingerprint != "" {
+		again = "Please type 'yes', 'no' or the fingerprint: "
+	}
 	for {
 		answer, err := v.prompter.ReadLine(prompt)
 		if err != nil {
@@ -719,10 +824,10 @@ func (v *Verifier) confirm(ipName string, key ssh.PublicKey, desc KeyDescriptor)
 		switch {
 		case answer == "" || strings.EqualFold(answer, "no"):
 			return false
-		case strings.EqualFold(answer, "yes") || answer == desc.Fingerprint:
+		case strings.EqualFold(answer, "yes") || (fingerprint != "" && answer == fingerprint):
 			return true
 		}
-		prompt = "Please type 'yes', 'no' or the fingerprint: "
+		prompt = again
 	}
 }
 
@@ -823,21 +928,21 @@ func endsInNewline(file string, size int64) bool {
 }
 
 // changedKey handles a host whose known key differs from the one sent.
-func (v *Verifier) changedKey(found *knownHostEntry, desc KeyDescriptor) error {
-	lines := []string{
+func (v *Verifier) changedKey(found *knownHostEntry, desc KeyDescriptor, spoofing []string) error {
+	lines := append(spoofing,
 		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 		"@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @",
 		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
 		"IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!",
 		"Someone could be eavesdropping on you right now (man-in-the-middle attack)!",
 		"It is also possible that a host key has just been changed.",
-		"The fingerprint for the " + desc.Type + " key sent by the remote host is\n" + desc.Fingerprint + ".",
+		"The fingerprint for the "+desc.Type+" key sent by the remote host is\n"+desc.Fingerprint+".",
 		"Please contact your system administrator.",
-		"Add correct host key in " + v.userFile() + " to get rid of this message.",
+		"Add correct host key in "+v.userFile()+" to get rid of this message.",
 		fmt.Sprintf("Offending %s key in %s:%d", keyTypeName(found.key), found.file, found.line),
 		"  remove with:",
 		fmt.Sprintf("  ssh-keygen -f \"%s\" -R \"%s\"", found.file, v.name),
-	}
+	)
 	if v.cfg.StrictHostKeyChecking != "no" && v.cfg.StrictHostKeyChecking != "off" {
 		lines = append(lines, "Host key for "+v.name+" has changed and you have requested strict checking.")
 		return v.fail(HostKeyChanged, desc, lines...)
