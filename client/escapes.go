@@ -81,6 +81,11 @@ func (h *escapeHandler) filter(p []byte) ([]byte, error) {
 			h.ctl.disconnect()
 			return nil, ErrDisconnected
 		}
+		if a == escape.Background && !h.ctl.shared && h.background() {
+			// ssh's child sends a ^D and then EOF, as if local input
+			// had ended; what came after the escape is not sent.
+			return append(h.out, 4), errEndOfInput
+		}
 		h.act(a)
 	}
 	return h.out, nil
@@ -109,8 +114,10 @@ func (h *escapeHandler) act(a escape.Action) {
 		}
 		h.openCommandLine()
 	case escape.Rekey:
-		// x/crypto/ssh has no way to start a key exchange on demand; it
-		// rekeys on its own after RekeyThreshold bytes.
+		// ssh starts a key exchange and prints nothing. x/crypto/ssh
+		// has no way to start one on demand: it rekeys on its own after
+		// RekeyThreshold bytes, a value it copies when the connection is
+		// made (docs/escapes.md).
 		c.say(seq + " [rekeying on request is not supported by gssh]\r\n")
 	case escape.LogLevelDown, escape.LogLevelUp:
 		c.say(seq + " " + h.changeLogLevel(a) + "\r\n")
@@ -120,13 +127,40 @@ func (h *escapeHandler) act(a escape.Action) {
 	case escape.ListConnections:
 		c.say(seq + "\r\n" + c.channelList())
 	case escape.Background:
-		// ssh forks here; a Go process cannot fork safely.
+		// Only where background cannot stop gssh: outside Linux, or
+		// without a local terminal.
 		c.say(seq + " [backgrounding is not supported by gssh]\r\n")
 	case escape.Help:
 		c.say(escape.HelpText(h.opts.Char, escape.HelpOptions{CommandLine: h.opts.CommandLine, MuxClient: c.shared}))
 	case escape.Info:
 		c.say(seq + "\r\n" + c.connInfo(time.Now()))
 	}
+}
+
+// background is ~&, as clientloop.c does it: leave raw mode, stop
+// accepting forwarded connections (the listeners close, the connections
+// in progress go on), say "~& [backgrounded]" and go to the background.
+// ssh forks and its parent exits, so the shell shows its prompt; gssh
+// cannot fork, so it stops and is continued as a background job
+// (tty.Background), and Run's caller waits for the forwarded connections
+// once the session has ended (forward.Forwarding.WaitDetached). It
+// reports false, having changed nothing, where gssh cannot do this:
+// outside Linux, or without a local terminal (stdin not a tty, -tt).
+func (h *escapeHandler) background() bool {
+	c := h.ctl
+	// Without a local terminal in raw mode there is no job to stop: the
+	// caller is not a shell waiting on a terminal.
+	if !tty.CanBackground() || c.term == nil {
+		return false
+	}
+	c.term.Restore()
+	h.opts.Forwarding.Detach()
+	// The terminal is no longer raw: a bare newline, as ssh writes it.
+	c.say(escape.Background.Sequence(h.opts.Char) + " [backgrounded]\n")
+	if err := tty.Background(); err != nil {
+		c.log.Logf(config.LogError, "fork: %v", err)
+	}
+	return true
 }
 
 // sharedEscape reports whether a is available in a passenger's session

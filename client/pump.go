@@ -22,6 +22,11 @@ import (
 // the next call, so a filter may reuse its output buffer.
 type InputFilter func(p []byte) ([]byte, error)
 
+// errEndOfInput, from an InputFilter, ends local input as EOF does
+// instead of ending the session: the bytes returned with it are sent,
+// then EOF, and nothing more is read. ~& ends input this way.
+var errEndOfInput = errors.New("client: end of local input")
+
 // stdinChunk is the read size of the stdin pump, one maximum SSH packet.
 const stdinChunk = 32 * 1024
 
@@ -80,7 +85,11 @@ func startStdinPump(in io.Reader, ch channelWriter, filter InputFilter, term *tt
 				out := buf[:n]
 				if filter != nil {
 					var ferr error
-					if out, ferr = filter(out); ferr != nil {
+					if out, ferr = filter(out); ferr == errEndOfInput {
+						q.put(out)
+						q.finish(true)
+						return
+					} else if ferr != nil {
 						q.finish(false)
 						p.failed <- ferr
 						return

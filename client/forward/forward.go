@@ -72,6 +72,11 @@ type Forwarding struct {
 	locals      []*localForward // by forwarding, for Cancel
 	remotes     []*remoteForward
 	opensServed bool // the server's channel opens for -R are being served
+	// open counts the forwarded channels in use; detached is set by
+	// Detach, after which drained, when set, is closed once open is 0.
+	open     int
+	detached bool
+	drained  chan struct{}
 }
 
 // Start sets up every LocalForward, DynamicForward and RemoteForward of
@@ -164,6 +169,9 @@ func (f *Forwarding) Close() error {
 func (f *Forwarding) tryAcquire(refused func()) bool {
 	select {
 	case f.slots <- struct{}{}:
+		f.mu.Lock()
+		f.open++
+		f.mu.Unlock()
 		return true
 	default:
 		if !f.full.Swap(true) {
@@ -176,6 +184,53 @@ func (f *Forwarding) tryAcquire(refused func()) bool {
 func (f *Forwarding) release() {
 	<-f.slots
 	f.full.Store(false)
+	f.mu.Lock()
+	f.open--
+	if f.open == 0 && f.drained != nil {
+		close(f.drained)
+		f.drained = nil
+	}
+	f.mu.Unlock()
+}
+
+// Detach is what ssh's ~& does to forwarding (channel_stop_listening):
+// the -L and -D listeners close, so no new connection is accepted, while
+// the connections already forwarded go on, and so do the remote
+// forwards (-R), whose listeners are the server's. WaitDetached then
+// waits for the open connections.
+func (f *Forwarding) Detach() {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.detached = true
+	for _, l := range f.listeners {
+		l.Close()
+	}
+}
+
+// WaitDetached returns once no forwarded connection is open when Detach
+// was called, as ssh's backgrounded child serves its connections until
+// they end; at once otherwise, or when ctx ends.
+func (f *Forwarding) WaitDetached(ctx context.Context) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	if !f.detached || f.open == 0 {
+		f.mu.Unlock()
+		return
+	}
+	if f.drained == nil {
+		f.drained = make(chan struct{})
+	}
+	drained := f.drained
+	f.mu.Unlock()
+	select {
+	case <-drained:
+	case <-ctx.Done():
+	}
 }
 
 // channelNumber returns the number the next forwarded channel gets in

@@ -130,3 +130,17 @@ func NotifyWindowChange(c chan<- os.Signal) { notifyWindowChange(c) }
 // SIGCONT). Outside Linux it returns errors.ErrUnsupported
 // (suspend_other.go).
 func StopSelf() error { return stopSelf() }
+
+// Background is ~&'s stand-in for ssh's fork: a Go process cannot fork,
+// so gssh stops itself as StopSelf does, which makes a job-control shell
+// take the terminal back and show its prompt, and a helper process
+// continues it as soon as the shell has done so; gssh then runs on as a
+// background job. The caller must have restored the terminal and must
+// not read it again. It returns once gssh runs again; without a shell
+// that takes the stop (an orphaned process group) it returns at once
+// and gssh stays in the foreground. Outside Linux it returns
+// errors.ErrUnsupported.
+func Background() error { return background() }
+
+// CanBackground reports whether Background is implemented here (Linux).
+func CanBackground() bool { return canBackground() }

@@ -379,7 +379,6 @@ func TestEscapeAnswersOnPty(t *testing.T) {
 		{"~v", "~v [LogLevel INFO]\r\n"},
 		{"~#", "~#\r\nThe following connections are open:\r\n  #0 client-session (t4 [session] "},
 		{"~R", "~R [rekeying on request is not supported by gssh]\r\n"},
-		{"~&", "~& [backgrounding is not supported by gssh]\r\n"},
 		{"~C", "commandline disabled\r\n"},
 	} {
 		p.typeKeys("\r" + tc.keys)

@@ -175,6 +175,9 @@ func run(argv []string, st client.Streams) int {
 			Forwarding:  fwd,
 		}),
 	}, st, log)
+	// After ~&, the forwarded connections outlive the session, as they
+	// do in ssh's backgrounded child.
+	fwd.WaitDetached(ctx)
 	if err != nil {
 		if code, ok := reportEarlyEnd(ctx, logOut, prog, inv.IdleTimeout, err, log.Level() == config.LogQuiet); ok {
 			return code

@@ -62,9 +62,9 @@ func TestTCPKeepAliveLikeOpenSSH(t *testing.T) {
 	}
 	on, off := config("on", ""), config("off", "TCPKeepAlive no\n")
 	cases := []struct {
-		name  string
-		args  []string
-		on    bool // ssh's socket to the server has SO_KEEPALIVE
+		name string
+		args []string
+		on   bool // ssh's socket to the server has SO_KEEPALIVE
 	}{
 		{"default", []string{"-F", on, "sshd"}, true},
 		{"TCPKeepAlive no", []string{"-F", off, "sshd"}, false},
