@@ -92,3 +92,37 @@ func clientPIDs(t *testing.T, port int) []string {
 	out, _ := exec.Command("pgrep", "-f", fmt.Sprintf("[-]L %d:127[.]0[.]0[.]1:", port)).Output()
 	return strings.Fields(string(out))
 }
+
+// TestEscapeRekeyDiffersFromOpenSSH pins what docs/escapes.md says of
+// ~R: ssh prints nothing and starts a key exchange, which sshd's DEBUG
+// log shows as a second "SSH2_MSG_KEXINIT received"; gssh cannot start
+// one (x/crypto/ssh has no call for it and copies RekeyThreshold when
+// the connection is made), says so in one line, and the session goes on
+// with its first keys. If x/crypto gains a way, this test fails and ~R
+// should use it.
+func TestEscapeRekeyDiffersFromOpenSSH(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{LogLevel: "DEBUG"})
+	for name, prog := range map[string]string{"ssh": "/usr/bin/ssh", "gssh": gsshBin} {
+		t.Run(name, func(t *testing.T) {
+			offset := len(readLog(t, s))
+			p := startPtyCommand(t, 24, 80, nil, prog, "-F", s.ClientConfig, "-o", "KexAlgorithms=curve25519-sha256", "sshd")
+			p.typeText("echo LOGGED''IN\r")
+			p.waitFor("LOGGEDIN", 10*time.Second)
+			mark := len(p.screen())
+			p.typeText("\r")
+			p.typeText("~R")
+			p.typeText("echo AFTER''REKEY\r")
+			p.waitFor("AFTERREKEY", 10*time.Second)
+			p.typeText("exit\r")
+			p.wait(10 * time.Second)
+			answer := strings.Contains(p.screen()[mark:], "~R [rekeying on request is not supported by gssh]\r\n")
+			kex := kexInitsSince(t, s, offset)
+			if name == "ssh" && (kex != 2 || answer) {
+				t.Errorf("ssh: %d key exchanges (want 2), answer shown %v", kex, answer)
+			}
+			if name == "gssh" && (kex != 1 || !answer) {
+				t.Errorf("gssh: %d key exchanges (want 1), answer shown %v; terminal:\n%q", kex, answer, p.screen()[mark:])
+			}
+		})
+	}
+}
