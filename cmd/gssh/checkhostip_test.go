@@ -179,6 +179,9 @@ func TestCheckHostIPAskOnPty(t *testing.T) {
 			p.typeText("maybe\r")
 			p.waitFor("Please type 'yes' or 'no': ", 10*time.Second)
 			p.typeText(answer + "\r")
+			// The process may exit before its last output has been
+			// read from the pty: wait for that output first.
+			p.waitFor(map[string]string{"yes": "DONE", "no": "Host key verification failed."}[answer], 10*time.Second)
 			codes[i] = p.wait(10 * time.Second)
 			screens[i] = p.screen()
 		}
