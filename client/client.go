@@ -1,9 +1,13 @@
 package client
 
 import (
+	"context"
+
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
+	"github.com/gssh/gssh/client/x11"
 )
 
 // Conn is an authenticated connection to one server.
@@ -23,6 +27,29 @@ type Conn struct {
 	// global serves the server's global requests (UpdateHostKeys); nil
 	// for a Conn not made by Dial.
 	global *globalRequests
+	// x11 is the connection's X11 forwarding, shared by its sessions.
+	x11 x11.Forwarder
+}
+
+// x11Request is the x11-req payload for a session on c when ForwardX11
+// asks for one, DISPLAY and xauth's environment coming from environ;
+// ok is false when no request is to be sent (client/x11 has logged why).
+func (c *Conn) x11Request(ctx context.Context, environ []string, log *sshlog.Logger) (payload []byte, ok bool) {
+	cfg := c.Config
+	if !cfg.ForwardX11 || c.HostKeyUntrusted {
+		return nil, false
+	}
+	display, set := lookupEnv(environ, "DISPLAY")
+	return c.x11.Request(ctx, c.Client, x11.Options{
+		ProtoOptions: x11.ProtoOptions{
+			Display: display,
+			XAuth:   cfg.XAuthLocation,
+			Trusted: cfg.ForwardX11Trusted,
+			Timeout: cfg.ForwardX11Timeout,
+			Environ: environ,
+		},
+		DisplaySet: set,
+	}, log)
 }
 
 // Close closes the connection, unblocking every goroutine that uses it.

@@ -17,6 +17,7 @@ import (
 	"github.com/gssh/gssh/client/forward"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
+	"github.com/gssh/gssh/client/x11"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -165,6 +166,9 @@ func (s *session) run(ctx context.Context) (int, error) {
 	})
 
 	defer s.st.Terminal.Restore()
+	if err := s.requestX11(ctx); err != nil { // first, as ssh_session2_setup
+		return 255, err
+	}
 	if !s.conn.HostKeyUntrusted {
 		forward.RequestAgent(s.conn.Client, ch, s.conn.Config, s.log) // before pty-req, as ssh orders them
 	}
@@ -214,6 +218,9 @@ func (s *session) run(ctx context.Context) (int, error) {
 		if err := s.waitOutput(ctx, &out, idle); err != nil {
 			return 255, err
 		}
+		if err := s.waitX11(ctx, idle); err != nil {
+			return 255, err
+		}
 		return s.finish(ctx)
 	case err := <-pump.failed:
 		ch.Close()
@@ -234,6 +241,45 @@ func (s *session) run(ctx context.Context) (int, error) {
 		err := s.endEarly(ctx, idle, false)
 		ch.Close()
 		return 255, err
+	}
+}
+
+// requestX11 asks for X11 forwarding (client/x11) when ForwardX11 is on;
+// a refusal is reported and the session goes on without it, as in ssh.
+func (s *session) requestX11(ctx context.Context) error {
+	payload, ok := s.conn.x11Request(ctx, s.opts.Environ, s.log)
+	if !ok {
+		return nil
+	}
+	granted, err := s.request(ctx, x11.RequestType, payload)
+	if err != nil {
+		return err
+	}
+	if !granted {
+		s.log.Logf(config.LogError, "X11 forwarding request failed on channel 0")
+	}
+	return nil
+}
+
+// waitX11 keeps a session whose channel has closed alive while X11
+// connections are still relayed, as ssh's client loop waits for every
+// open channel: a remote "xterm &" outlives its shell.
+func (s *session) waitX11(ctx context.Context, idle *idleWatch) error {
+	select {
+	case <-s.conn.x11.Idle():
+		return nil
+	default:
+	}
+	s.log.Logf(config.LogDebug1, "waiting for X11 connections to close")
+	select {
+	case <-s.conn.x11.Idle():
+		return nil
+	case sig := <-s.sigc:
+		return &LocalSignalError{Signal: sig}
+	case <-s.conn.guard.deadChan():
+		return s.conn.guard.deadErr()
+	case <-ctx.Done():
+		return s.endEarly(ctx, idle, true)
 	}
 }
 

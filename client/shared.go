@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
+	"github.com/gssh/gssh/client/x11"
 	"github.com/gssh/gssh/internal/crash"
 )
 
@@ -32,6 +34,11 @@ type SharedSession struct {
 	// Env holds NAME=VALUE entries sent as "env" requests, already
 	// filtered by the master's SendEnv as mux.c does.
 	Env []string
+	// X11 is the client's wish for X11 forwarding. As mux.c's
+	// mux_session_confirm, the master asks for it only when its own
+	// ForwardX11 is on and its own DISPLAY is set, with its own xauth
+	// settings (client/x11).
+	X11 bool
 	// Stdin, Stdout and Stderr are the client's streams.
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -136,6 +143,9 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *sshlog.Logge
 		}
 	})
 
+	if err := c.sharedX11(ctx, ch, s, log); err != nil {
+		return 255, err
+	}
 	if s.PTY {
 		size := s.TTY.Size()
 		payload := ssh.Marshal(struct {
@@ -228,6 +238,31 @@ func (c *Conn) RunShared(ctx context.Context, s SharedSession, log *sshlog.Logge
 			return 255, fmt.Errorf("client: shared session: %w", ctx.Err())
 		}
 	}
+}
+
+// sharedX11 is X11 forwarding for a client's session, asked for before
+// the pty as ssh does. A refusal is written to the client's stderr, as
+// mux.c's client_status_confirm appends it to the channel's stderr.
+func (c *Conn) sharedX11(ctx context.Context, ch ssh.Channel, s SharedSession, log *sshlog.Logger) error {
+	if !s.X11 {
+		return nil
+	}
+	environ := os.Environ()
+	if _, set := lookupEnv(environ, "DISPLAY"); !set {
+		return nil
+	}
+	payload, ok := c.x11Request(ctx, environ, log)
+	if !ok {
+		return nil
+	}
+	granted, err := ch.SendRequest(x11.RequestType, true, payload)
+	if err != nil {
+		return fmt.Errorf("client: x11-req: %w", err)
+	}
+	if !granted && s.Stderr != nil && log.Level() >= config.LogError {
+		io.WriteString(s.Stderr, "X11 forwarding request failed\r\n")
+	}
+	return nil
 }
 
 // signalChannel sends r's signal on ch and reports the server's answer.

@@ -127,6 +127,7 @@ func (b *backend) Session(ctx context.Context, r *mux.SessionRequest) (int, erro
 		Command:   r.Command,
 		Subsystem: r.Subsystem,
 		Env:       client.PermittedEnv(r.Env, b.cfg),
+		X11:       r.WantX11,
 		Stdin:     r.Stdin,
 		Stdout:    r.Stdout,
 		Stderr:    r.Stderr,

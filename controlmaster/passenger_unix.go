@@ -217,6 +217,7 @@ func passenger(ctx context.Context, opts Options, mustExist bool, fwds []mux.For
 	}
 	req := &mux.NewSession{
 		WantTTY:    pty,
+		WantX11:    cfg.ForwardX11, // the master decides, with its own DISPLAY
 		Subsystem:  cfg.SessionType == "subsystem",
 		EscapeChar: escape,
 		Term:       term,

@@ -102,6 +102,7 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		VisualHostKey:                    b("visualhostkey"),
 		ForwardX11Trusted:                b("forwardx11trusted"),
 		ForwardX11Timeout:                secs("forwardx11timeout"),
+		XAuthLocation:                    o.str("xauthlocation", ""),
 		NoHostAuthenticationForLocalhost: b("nohostauthenticationforlocalhost"),
 		CASignatureAlgorithms:            list("casignaturealgorithms"),
 		RequiredRSASize:                  o.int("requiredrsasize", 1024),

@@ -168,6 +168,8 @@ type Config struct {
 	// ForwardX11Trusted and ForwardX11Timeout control X11 forwarding.
 	ForwardX11Trusted bool
 	ForwardX11Timeout time.Duration
+	// XAuthLocation is the xauth program X11 forwarding runs.
+	XAuthLocation string
 	// NoHostAuthenticationForLocalhost skips host key checks for localhost.
 	NoHostAuthenticationForLocalhost bool
 	// CASignatureAlgorithms lists accepted CA signature algorithms.

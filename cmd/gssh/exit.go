@@ -172,8 +172,6 @@ func checkSupported(inv *invocation, cfg *config.Config) error {
 		return unsupported("-y (logging to syslog)")
 	case cfg.ForkAfterAuthentication && !reexec.Supported:
 		return unsupported("-f (ForkAfterAuthentication)")
-	case cfg.ForwardX11:
-		return unsupported("X11 forwarding (-X, -Y, ForwardX11)")
 	case cfg.Tunnel != "" && cfg.Tunnel != "no" && cfg.Tunnel != "false":
 		return unsupported("tunnel devices (-w, Tunnel)")
 	}
