@@ -262,3 +262,61 @@ func runClientEnv(t *testing.T, prog string, env []string, args ...string) resul
 	}
 	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
 }
+
+// startX11Master starts a background master `prog -F cfg -M -S sock -fN
+// -X sshd-user` in env and returns its pid; it is stopped when the test
+// ends.
+func startX11Master(t *testing.T, prog string, s *sshdtest.Server, sock string, env []string) int {
+	t.Helper()
+	args := []string{"-F", s.ClientConfig, "-M", "-S", sock, "-fN", "-X", "sshd-user"}
+	logf, err := os.Create(filepath.Join(filepath.Dir(sock), filepath.Base(prog)+"-master.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd := exec.Command(prog, args...)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Run(); err != nil {
+		log, _ := os.ReadFile(logf.Name())
+		t.Fatalf("%s %q: %v\n%s", prog, args, err, log)
+	}
+	pid := checkMaster(t, prog, s.ClientConfig, sock)
+	stopMaster(t, prog, s.ClientConfig, sock, pid)
+	return pid
+}
+
+// TestX11ThroughMaster: as mux.c, a master asks for X11 forwarding on a
+// passenger's session when the passenger asks (its ForwardX11, sent in
+// NEW_SESSION) and the master's own ForwardX11 is on, with the master's
+// DISPLAY and xauth: the passengers here have no DISPLAY at all. Every
+// pairing of gssh and ssh as master and passenger gives the same result.
+func TestX11ThroughMaster(t *testing.T) {
+	x := startXvfb(t)
+	s := x11Server(t, x)
+	masterEnv := withoutEnv([]string{"DISPLAY", "XAUTHORITY"}, x.env()...)
+	passengerEnv := withoutEnv([]string{"DISPLAY", "XAUTHORITY"})
+	dir := muxDir(t)
+	socks := map[string]string{}
+	for _, m := range []struct{ name, prog string }{{"gssh", gsshBin}, {"ssh", "/usr/bin/ssh"}} {
+		socks[m.name] = filepath.Join(dir, m.name)
+		startX11Master(t, m.prog, s, socks[m.name], masterEnv)
+	}
+	for _, master := range []string{"gssh", "ssh"} {
+		for _, passenger := range []struct{ name, prog string }{{"gssh", gsshBin}, {"ssh", "/usr/bin/ssh"}} {
+			t.Run(passenger.name+" passenger of "+master+" master", func(t *testing.T) {
+				base := []string{"-F", s.ClientConfig, "-S", socks[master]}
+				r := runClientEnv(t, passenger.prog, passengerEnv, append(base, "-X", "sshd-user", xdpyinfoCmd)...)
+				if r.code != 0 || !strings.Contains(r.stdout, "  dimensions:    "+xvfbScreen+" pixels") || !strings.Contains(r.stdout, "xprop ok") {
+					t.Errorf("-X: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+				}
+				// Without -X the passenger does not ask, and the master
+				// does not forward.
+				r = runClientEnv(t, passenger.prog, passengerEnv, append(base, "sshd-user", "xdpyinfo")...)
+				if r.code != 1 || !strings.Contains(r.stderr, `unable to open display ""`) {
+					t.Errorf("no -X: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+				}
+			})
+		}
+	}
+}
