@@ -38,6 +38,7 @@ var layers = map[string][]string{
 	"client/keys":       {"client", "controlmaster"},
 	"client/knownhosts": {"client", "controlmaster", "client/tty"},
 	"client/forward":    {"client", "controlmaster", "client/tty", "client/knownhosts"},
+	"client/x11":        {"client", "controlmaster", "client/tty", "client/knownhosts", "client/forward"},
 	"client":            {"controlmaster"},
 	"internal/reexec":   {"client", "controlmaster", "mux"},
 }
