@@ -264,11 +264,15 @@ func runClientEnv(t *testing.T, prog string, env []string, args ...string) resul
 }
 
 // startX11Master starts a background master `prog -F cfg -M -S sock -fN
-// -X sshd-user` in env and returns its pid; it is stopped when the test
-// ends.
-func startX11Master(t *testing.T, prog string, s *sshdtest.Server, sock string, env []string) int {
+// -X sshd-user` (x11 in place of -X when given) in env and returns its
+// pid; it is stopped when the test ends.
+func startX11Master(t *testing.T, prog string, s *sshdtest.Server, sock string, env []string, x11 ...string) int {
 	t.Helper()
-	args := []string{"-F", s.ClientConfig, "-M", "-S", sock, "-fN", "-X", "sshd-user"}
+	if x11 == nil {
+		x11 = []string{"-X"}
+	}
+	args := append([]string{"-F", s.ClientConfig, "-M", "-S", sock, "-fN"}, x11...)
+	args = append(args, "sshd-user")
 	logf, err := os.Create(filepath.Join(filepath.Dir(sock), filepath.Base(prog)+"-master.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -318,5 +322,34 @@ func TestX11ThroughMaster(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestX11ThroughMasterRefused: a master without ForwardX11 does not
+// forward for a passenger that asks, and a server's refusal reaches the
+// passenger's stderr as mux.c writes it (`X11 forwarding request
+// failed`), for gssh and ssh masters alike.
+func TestX11ThroughMasterRefused(t *testing.T) {
+	x := startXvfb(t)
+	s := x11Server(t, x)
+	plain := sshdtest.Start(t, sshdtest.Options{}) // X11Forwarding no
+	masterEnv := withoutEnv([]string{"DISPLAY", "XAUTHORITY"}, x.env()...)
+	passengerEnv := withoutEnv([]string{"DISPLAY", "XAUTHORITY"})
+	dir := muxDir(t)
+	for _, m := range []struct{ name, prog string }{{"gssh", gsshBin}, {"ssh", "/usr/bin/ssh"}} {
+		noX := filepath.Join(dir, m.name+"-nox")
+		startX11Master(t, m.prog, s, noX, masterEnv, "-x")
+		refused := filepath.Join(dir, m.name+"-refused")
+		startX11Master(t, m.prog, plain, refused, masterEnv)
+		t.Run(m.name+" master", func(t *testing.T) {
+			r := runClientEnv(t, gsshBin, passengerEnv, "-F", s.ClientConfig, "-S", noX, "-X", "sshd-user", "echo ${DISPLAY:-none}")
+			if r.code != 0 || r.stdout != "none\n" || r.stderr != "" {
+				t.Errorf("master without ForwardX11: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+			}
+			r = runClientEnv(t, gsshBin, passengerEnv, "-F", plain.ClientConfig, "-S", refused, "-X", "sshd-user", "echo ${DISPLAY:-none}")
+			if r.code != 0 || r.stdout != "none\n" || r.stderr != "X11 forwarding request failed\r\n" {
+				t.Errorf("server refuses: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+			}
+		})
 	}
 }
