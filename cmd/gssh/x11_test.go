@@ -203,6 +203,22 @@ func TestX11Forwarding(t *testing.T) {
 		})
 	}
 
+	// ssh does not end while an X11 connection is open, even after the
+	// session's channel has closed: a remote "xterm &" lives on. The X
+	// client here connects, the shell ends a second later, and the X
+	// client four seconds after its start.
+	t.Run("X client outlives the session", func(t *testing.T) {
+		const remote = `sh -c 'xprop -root -spy >/dev/null 2>&1 & p=$!; sleep 4; kill $p' </dev/null >/dev/null 2>&1 & sleep 1; echo started`
+		for _, prog := range []string{"/usr/bin/ssh", gsshBin} {
+			start := time.Now()
+			r := runClientEnv(t, prog, env, append(base, "-X", "sshd-user", remote)...)
+			took := time.Since(start)
+			if r.code != 0 || r.stdout != "started\n" || took < 3*time.Second {
+				t.Errorf("%s: exit %d, stdout %q, stderr %q after %v; want 0 after the X client's 4 s", prog, r.code, r.stdout, r.stderr, took)
+			}
+		}
+	})
+
 	t.Run("DISPLAY unset", func(t *testing.T) {
 		env := withoutEnv([]string{"DISPLAY"})
 		r := runBoth(t, env, nil, append(base, "-X", "sshd-user", "echo ${DISPLAY:-none}")...)
