@@ -248,6 +248,25 @@ func TestX11Forwarding(t *testing.T) {
 		}
 	})
 
+	// As ssh, no X11 for a server whose host key did not match, even
+	// when StrictHostKeyChecking=no lets the connection go on.
+	t.Run("changed host key", func(t *testing.T) {
+		dir := t.TempDir()
+		key := filepath.Join(dir, "other")
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v\n%s", err, out)
+		}
+		pub := readFile(t, key+".pub")
+		kh := filepath.Join(dir, "known_hosts")
+		host, _, _ := strings.Cut(s.KnownHostsLine(), " ")
+		writeFile(t, kh, host+" "+pub)
+		r := runBoth(t, env, nil, append(base, "-o", "UserKnownHostsFile="+kh, "-o", "StrictHostKeyChecking=no",
+			"-X", "sshd-user", "echo ${DISPLAY:-none}")...)
+		if !strings.Contains(r.stderr, "X11 forwarding is disabled to avoid man-in-the-middle attacks.") || r.stdout != "none\n" {
+			t.Errorf("stderr %q, stdout %q", r.stderr, r.stdout)
+		}
+	})
+
 	t.Run("server refuses", func(t *testing.T) {
 		plain := sshdtest.Start(t, sshdtest.Options{}) // X11Forwarding no
 		r := runBoth(t, env, nil, "-F", plain.ClientConfig, "-X", "sshd-user", "echo ${DISPLAY:-none}")
