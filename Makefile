@@ -74,6 +74,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReadRequest -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./internal/socks/
 	$(GO) test -run '^$$' -fuzz FuzzKRL -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/krl/
 	$(GO) test -run '^$$' -fuzz FuzzText -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/termsafe/
+	$(GO) test -run '^$$' -fuzz FuzzRewrite -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/x11/
+	$(GO) test -run '^$$' -fuzz FuzzParseDisplay -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/x11/
 
 # gssh next to OpenSSH's ssh (docs/performance.md), every row alternated
 # ABBA over an even number of rounds. First like for like: both clients
