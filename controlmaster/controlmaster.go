@@ -43,6 +43,10 @@ type Options struct {
 	ControlCommand string
 	// Conn is the connection a foreground master shares (Start).
 	Conn *client.Conn
+	// Connected, when set, is called by Serve with its connection once it
+	// is up, so that the caller can watch it (the registry of live gssh
+	// processes reads its keepalive state).
+	Connected func(*client.Conn)
 	// Ready is called by Serve once the background master listens and its
 	// forwardings are up: the caller tells the gssh that started it.
 	Ready func()

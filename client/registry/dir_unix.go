@@ -34,8 +34,8 @@ func DirPath(getenv func(string) string, home string) string {
 	return filepath.Join(home, ".ssh", "gssh")
 }
 
-// OpenDir opens (creating it, mode 0700, when create is set) the registry
-// directory at path and checks it as ssh checks a ControlPath's directory:
+// OpenDir opens (creating it, mode 0700, when create is set; its parent
+// must exist) the registry directory at path and checks it as ssh checks a ControlPath's directory:
 // it must be a real directory (not a symbolic link), owned by the caller,
 // and writable by nobody else; its parent must be owned by the caller or
 // root and, when others may write to it, sticky, so that nobody else can
@@ -43,13 +43,6 @@ func DirPath(getenv func(string) string, home string) string {
 func OpenDir(path string, create bool) (*Dir, error) {
 	uid := os.Getuid()
 	if create {
-		parent := filepath.Dir(path)
-		if filepath.Base(parent) == ".ssh" {
-			// ~/.ssh/gssh: ssh creates ~/.ssh itself when missing.
-			if err := os.Mkdir(parent, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-				return nil, fmt.Errorf("registry: %w", err)
-			}
-		}
 		if err := os.Mkdir(path, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 			return nil, fmt.Errorf("registry: %w", err)
 		}
@@ -209,7 +202,7 @@ func (d *Dir) List() ([]Live, []error) {
 			errs = append(errs, err) // cannot tell: keep the entry
 			continue
 		}
-		if err != nil || !p.Matches(&e) {
+		if err != nil || !p.Matches(&e) || e.UID != d.uid {
 			d.Remove(id)
 			continue
 		}

@@ -10,8 +10,9 @@ import (
 )
 
 // LookupProc reads /proc/PID: the start time (field 22 of stat, clock
-// ticks since boot), the state (field 3; T or t is stopped), the owner of
-// the directory (the process's effective uid) and the boot id.
+// ticks since boot), the state (field 3; T or t is stopped, Z or X is
+// gone), the owner of the directory (the process's effective uid) and the
+// boot id.
 func LookupProc(pid int) (Proc, error) {
 	dir := "/proc/" + strconv.Itoa(pid)
 	b, err := os.ReadFile(dir + "/stat")
@@ -31,6 +32,10 @@ func LookupProc(pid int) (Proc, error) {
 	f := strings.Fields(string(b[end+1:]))
 	if len(f) < 20 {
 		return Proc{}, fmt.Errorf("registry: process %d: malformed stat", pid)
+	}
+	if f[0] == "Z" || f[0] == "X" {
+		// Exited, not yet reaped by its parent.
+		return Proc{}, fmt.Errorf("registry: process %d: %w", pid, syscall.ESRCH)
 	}
 	start, err := strconv.ParseUint(f[19], 10, 64) // field 22
 	if err != nil {

@@ -5,6 +5,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Supported tells whether this platform has the registry.
@@ -53,3 +54,22 @@ func (p *Publisher) Discard() {}
 
 // ID is empty.
 func (p *Publisher) ID() string { return "" }
+
+// How tells how End ended a process.
+type How string
+
+// NotEnded: End cannot end processes here.
+const NotEnded How = "not ended"
+
+// EndResult is what End did.
+type EndResult struct {
+	How         How
+	RequestErr  error
+	TTYRestored bool
+	TTYErr      error
+}
+
+// End does nothing here.
+func (d *Dir) End(context.Context, *Live, time.Duration) EndResult {
+	return EndResult{How: NotEnded, RequestErr: errUnsupported}
+}
