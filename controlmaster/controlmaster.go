@@ -39,6 +39,10 @@ type Options struct {
 	// KillAfter is --kill-after: the grace a remote command signalled
 	// with TERM on --timeout has before KILL.
 	KillAfter time.Duration
+	// RemoteDeadline is --remote-timeout: the server bounds the command
+	// too, so on --timeout a passenger whose signal is refused (or cannot
+	// be sent) waits for the server to end it.
+	RemoteDeadline bool
 	// ControlCommand is -O's command, for Command.
 	ControlCommand string
 	// Conn is the connection a foreground master shares (Start).

@@ -305,6 +305,9 @@ func passenger(ctx context.Context, opts Options, mustExist bool, fwds []mux.For
 		if stop.canSignal() {
 			outcome = stop.deadline(opts.KillAfter)
 		}
+		if opts.RemoteDeadline && (outcome == 0 || outcome == client.StopRefused) {
+			outcome = awaitRemoteDeadline(ended, &status, opts.KillAfter, outcome)
+		}
 	}
 	// Closing the control connection makes the master close the channel,
 	// if the session is still open, and ends Wait.
@@ -483,4 +486,31 @@ func stdioFDs(st client.Streams, stdinNull bool, n int) ([]int, func(), error) {
 		fds = append(fds, int(f.Fd()))
 	}
 	return fds, closeAll, nil
+}
+
+// remoteDeadlineSlack is how much later than the passenger's the
+// server's --remote-timeout deadline may fall (it runs from the command's
+// start).
+const remoteDeadlineSlack = 2 * time.Second
+
+// awaitRemoteDeadline is --remote-timeout through a master that could
+// not signal the command: it waits up to grace plus remoteDeadlineSlack
+// for the server's own deadline to end the session, and tells from the
+// exit status (timeout(1)'s 124, or 137 after KILL) what ended it. status
+// is written before ended is closed.
+func awaitRemoteDeadline(ended <-chan struct{}, status *int, grace time.Duration, outcome client.StopOutcome) client.StopOutcome {
+	timer := time.NewTimer(grace + remoteDeadlineSlack)
+	defer timer.Stop()
+	select {
+	case <-ended:
+	case <-timer.C:
+		return outcome
+	}
+	switch *status & 255 {
+	case 124:
+		return client.StopRemoteTimeout
+	case 137:
+		return client.StopRemoteKilled
+	}
+	return client.StopTerminated
 }

@@ -109,6 +109,14 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 	if err := checkSupported(inv, cfg); err != nil {
 		return report(logOut, prog, err)
 	}
+	displayCommand := strings.Join(inv.Command, " ")
+	if inv.RemoteTimeout {
+		// Before the mux and the session: both send the same command.
+		// -G, above, prints the configuration as ssh does, unwrapped.
+		if err := applyRemoteTimeout(inv, cfg); err != nil { // timeout.go
+			return report(logOut, prog, err)
+		}
+	}
 	// -f's background child hands its messages to the waiting parent
 	// until it is ready (reexec.Report).
 	child := inh.Fork
@@ -142,7 +150,7 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 		case cfg.ControlPath != "":
 			role = registry.RolePassenger // until runMux says to connect directly
 		}
-		live.register(inv, cfg, st, rawOut, log, role, endRun)
+		live.register(inv, displayCommand, cfg, st, rawOut, log, role, endRun)
 		defer live.finish()
 	}
 
@@ -150,7 +158,7 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 		Config: cfg, Log: log, Stderr: logOut, Streams: st, Argv: argv,
 		Command: strings.Join(inv.Command, " "), StdioForward: inv.StdioForward,
 		KillAfter: inv.KillAfter, ControlCommand: inv.ControlCommand,
-		Connected: live.connected,
+		Connected: live.connected, RemoteDeadline: inv.RemoteTimeout,
 	}
 	if status, done := runMux(ctx, prog, muxOpts, inh.Master); done { // mux.go
 		return status
@@ -201,9 +209,10 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 	runLocalCommand(cfg, st, log) // localcommand.go
 
 	status, err := conn.Run(ctx, client.SessionOptions{
-		Command:     strings.Join(inv.Command, " "),
-		KillAfter:   inv.KillAfter,
-		IdleTimeout: inv.IdleTimeout,
+		Command:        strings.Join(inv.Command, " "),
+		KillAfter:      inv.KillAfter,
+		IdleTimeout:    inv.IdleTimeout,
+		RemoteDeadline: inv.RemoteTimeout,
 		Filter: client.EscapeFilter(client.EscapeOptions{
 			Char:        cfg.EscapeChar,
 			CommandLine: cfg.EnableEscapeCommandline,

@@ -78,7 +78,7 @@ func registryDir(create bool) (*registry.Dir, error) {
 
 // register publishes this process in the registry. A registry that
 // cannot be used is reported at debug level and changes nothing else.
-func (l *liveProcess) register(inv *invocation, cfg *config.Config, st client.Streams, out io.Writer, log *sshlog.Logger,
+func (l *liveProcess) register(inv *invocation, command string, cfg *config.Config, st client.Streams, out io.Writer, log *sshlog.Logger,
 	role registry.Role, cancel context.CancelCauseFunc) {
 	if !registry.Supported {
 		return
@@ -95,14 +95,14 @@ func (l *liveProcess) register(inv *invocation, cfg *config.Config, st client.St
 		Role:          role,
 		Destination:   destination(inv, cfg),
 		HostName:      cfg.HostName,
-		Command:       strings.Join(inv.Command, " "),
+		Command:       command,
 		ControlPath:   cfg.ControlPath,
 		Forwardings:   forwardings(cfg),
 		AliveInterval: cfg.ServerAliveInterval,
 		AliveCountMax: cfg.ServerAliveCountMax,
 	}
 	if e.Command == "" {
-		e.Command = cfg.RemoteCommand
+		e.Command = cfg.RemoteCommand // wrapped when --remote-timeout
 	}
 	if inv.StdioForward != "" {
 		e.Command = inv.StdioForward
