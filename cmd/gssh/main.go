@@ -142,7 +142,9 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 
 	ctx, endRun := context.WithCancelCause(ctx)
 	defer endRun(nil)
-	if inv.ControlCommand == "" && !(cfg.ForkAfterAuthentication && child == nil) {
+	// Not the foreground half of -f, which leaves once its child (or the
+	// background master) is ready: they register.
+	if inv.ControlCommand == "" && !(cfg.ForkAfterAuthentication && child == nil && inh.Master == nil) {
 		role := directRole(inv, cfg)
 		switch {
 		case inh.Master != nil:

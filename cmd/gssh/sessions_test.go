@@ -214,3 +214,45 @@ func TestEndRefusesBadTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsMasterAndPassenger: a background master (-M -fN) and a
+// passenger through it are listed as master and passenger, the passenger
+// with its master's reply time; --end on the passenger ends it alone,
+// and --end on the master ends the master.
+func TestSessionsMasterAndPassenger(t *testing.T) {
+	env := registryEnv(t)
+	s := sshdtest.Start(t, sshdtest.Options{})
+	sock := filepath.Join(muxDir(t), "ctl")
+	master := runClient(t, gsshBin, nil, env, "-F", s.ClientConfig, "-o", "ServerAliveInterval=1", "-M", "-S", sock, "-fN", "sshd")
+	if master.code != 0 {
+		t.Fatalf("master: exit %d %q", master.code, master.stderr)
+	}
+	masterPID := checkMaster(t, gsshBin, s.ClientConfig, sock)
+	stopMaster(t, gsshBin, s.ClientConfig, sock, masterPID)
+	p := startPtyCommand(t, 24, 80, env, gsshBin, "-F", s.ClientConfig, "-S", sock, "-t", "sshd", "echo ready; exec sleep 600")
+	p.waitFor("ready", 20*time.Second)
+	rows := waitSessions(t, env, 5*time.Second, "master and passenger", func(rows []sessionRow) bool {
+		m, q := rowByPID(rows, masterPID), rowByPID(rows, p.cmd.Process.Pid)
+		return len(rows) == 2 && m != nil && m.Role == "master" && m.ReplyAgeSeconds >= 0 &&
+			q != nil && q.Role == "passenger" && q.Via == m.ID && q.ReplyAgeSeconds >= 0
+	})
+	t.Logf("%+v", rows)
+	end := runClient(t, gsshBin, nil, env, "--end", rowByPID(rows, p.cmd.Process.Pid).ID)
+	if end.code != 0 || !strings.Contains(end.stdout, " ended (pid ") {
+		t.Fatalf("--end passenger: exit %d %q %q", end.code, end.stdout, end.stderr)
+	}
+	if code := p.wait(5 * time.Second); code != 255 || !strings.Contains(p.screen(), "closed by gssh --end.") {
+		t.Fatalf("passenger exit %d, terminal %q", code, p.screen())
+	}
+	p.assertTermiosRestored()
+	if got := checkMaster(t, gsshBin, s.ClientConfig, sock); got != masterPID {
+		t.Fatalf("master pid %d after the passenger ended, want %d", got, masterPID)
+	}
+	end = runClient(t, gsshBin, nil, env, "--end", rowByPID(rows, masterPID).ID)
+	if end.code != 0 || !strings.Contains(end.stdout, " ended (pid ") {
+		t.Fatalf("--end master: exit %d %q %q", end.code, end.stdout, end.stderr)
+	}
+	if rows := listSessions(t, env); len(rows) != 0 {
+		t.Fatalf("left: %+v", rows)
+	}
+}
