@@ -39,6 +39,10 @@ type Options struct {
 	// KillAfter is --kill-after: the grace a remote command signalled
 	// with TERM on --timeout has before KILL.
 	KillAfter time.Duration
+	// End, when closed, ends a passenger's session the way ~. does (gssh
+	// --end): the control connection is closed, the master closes the
+	// channel, and Run returns an *EndedError. nil never ends.
+	End <-chan struct{}
 	// RemoteDeadline is --remote-timeout: the server bounds the command
 	// too, so on --timeout a passenger whose signal is refused (or cannot
 	// be sent) waits for the server to end it.

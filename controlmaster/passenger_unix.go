@@ -295,9 +295,13 @@ func passenger(ctx context.Context, opts Options, mustExist bool, fwds []mux.For
 	stop := &passengerStop{path: cfg.ControlPath, c: c, sid: sess.ID, ended: ended}
 	var outcome client.StopOutcome
 	var signalled os.Signal
-	timedOut := false
+	timedOut, endRequested := false, false
 	select {
 	case <-ended:
+	case <-opts.End:
+		// As ~. in a passenger: only this session's channel is closed,
+		// which the master does when the control connection closes.
+		endRequested = true
 	case signalled = <-sigc:
 		stop.interrupt(signalled)
 	case <-ctx.Done():
@@ -316,6 +320,8 @@ func passenger(ctx context.Context, opts Options, mustExist bool, fwds []mux.For
 	st.Terminal.Restore()
 	var end error
 	switch {
+	case endRequested:
+		end = &EndedError{Err: errors.New("ended on request")}
 	case signalled != nil:
 		end = &EndedError{Err: fmt.Errorf("%v", signalled)}
 	case timedOut:
@@ -445,9 +451,14 @@ func stdioPassenger(c *mux.Client, opts Options) (int, error) {
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
 	crash.Go(func() {
-		if _, ok := <-sigc; ok {
-			c.Close()
+		select {
+		case _, ok := <-sigc:
+			if !ok {
+				return
+			}
+		case <-opts.End:
 		}
+		c.Close()
 	})
 	// The forward ends when the master closes the connection; it sends
 	// no exit status for a stdio forward.

@@ -160,7 +160,7 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 		Config: cfg, Log: log, Stderr: logOut, Streams: st, Argv: argv,
 		Command: strings.Join(inv.Command, " "), StdioForward: inv.StdioForward,
 		KillAfter: inv.KillAfter, ControlCommand: inv.ControlCommand,
-		Connected: live.connected, RemoteDeadline: inv.RemoteTimeout,
+		Connected: live.connected, RemoteDeadline: inv.RemoteTimeout, End: live.endRequests(),
 	}
 	if status, done := runMux(ctx, prog, muxOpts, inh.Master); done { // mux.go
 		return status

@@ -44,6 +44,7 @@ type liveProcess struct {
 	ended atomic.Bool
 
 	// Set by register, before the publisher starts.
+	endc   chan struct{} // closed by end: a passenger's session ends (controlmaster.Options.End)
 	st     client.Streams
 	out    io.Writer // logOut, not gated
 	host   string
@@ -84,6 +85,7 @@ func (l *liveProcess) register(inv *invocation, command string, cfg *config.Conf
 		return
 	}
 	l.st, l.out, l.host, l.cancel = st, out, cfg.HostName, cancel
+	l.endc = make(chan struct{})
 	l.quiet = log.Level() == config.LogQuiet
 	l.setRole(role)
 	dir, err := registryDir(true)
@@ -152,10 +154,12 @@ func (l *liveProcess) end() {
 	if !l.quiet {
 		fmt.Fprintf(l.out, "Connection to %s closed by gssh --end.\r\n", termsafe.LogLine(l.host))
 	}
-	if c := l.conn.Load(); c != nil {
+	close(l.endc)
+	switch c := l.conn.Load(); {
+	case c != nil:
 		c.Close()
-	} else if l.cancel != nil {
-		l.cancel(errEnded)
+	case *l.role.Load() != registry.RolePassenger:
+		l.cancel(errEnded) // still connecting
 	}
 	time.AfterFunc(selfEndGrace, func() {
 		defer crash.Recover()
@@ -164,6 +168,10 @@ func (l *liveProcess) end() {
 		os.Exit(exitFailure)
 	})
 }
+
+// endRequests is closed once --end has asked this process to end; nil
+// (never closed) when it is not registered.
+func (l *liveProcess) endRequests() <-chan struct{} { return l.endc }
 
 // finish removes the entry at the end of the run.
 func (l *liveProcess) finish() { l.pub.Load().Close() }
