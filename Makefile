@@ -76,6 +76,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzText -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/termsafe/
 	$(GO) test -run '^$$' -fuzz FuzzRewrite -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/x11/
 	$(GO) test -run '^$$' -fuzz FuzzParseDisplay -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/x11/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/registry/
+	$(GO) test -run '^$$' -fuzz FuzzShellQuote -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./cmd/gssh/
 
 # gssh next to OpenSSH's ssh (docs/performance.md), every row alternated
 # ABBA over an even number of rounds. First like for like: both clients

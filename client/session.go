@@ -70,6 +70,11 @@ type SessionOptions struct {
 	// IdleTimeout ends the session when no session data moved in either
 	// direction for this long (gssh's --idle-timeout); 0 means never.
 	IdleTimeout time.Duration
+	// RemoteDeadline tells that the server bounds the command by itself
+	// with the same deadline (gssh's --remote-timeout): when ctx ends and
+	// the server refuses the signal, Run waits up to KillAfter plus 2 s
+	// for the server's timeout to end the command, and says so.
+	RemoteDeadline bool
 }
 
 // Run runs one session the way ssh(1) does and returns the remote exit

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -37,6 +38,12 @@ const (
 	// StopFinished: the command had already exited; only its output was
 	// still being delivered.
 	StopFinished
+	// StopRemoteTimeout: the server refused the signal, and the server's
+	// own deadline (--remote-timeout) ended the command (exit status 124).
+	StopRemoteTimeout
+	// StopRemoteKilled: the same, but the command outlived the grace and
+	// the server's deadline killed it (exit status 137, or signal KILL).
+	StopRemoteKilled
 )
 
 // DeadlineError reports that Run's context ended during the session (the
@@ -78,6 +85,10 @@ func (o StopOutcome) describe() string {
 		return "server refused the signal; remote command may still be running"
 	case StopFinished:
 		return "remote command had exited; its output was not all delivered"
+	case StopRemoteTimeout:
+		return "the server's own timeout (--remote-timeout) ended the remote command"
+	case StopRemoteKilled:
+		return "the server's own timeout (--remote-timeout) killed the remote command after the grace"
 	}
 	return "server did not answer the signal; remote command may still be running"
 }
@@ -108,6 +119,9 @@ func (s *session) stopRemote(grace time.Duration) StopOutcome {
 		case r := <-term:
 			if r.err != nil {
 				return StopUnanswered
+			}
+			if !r.ok && s.opts.RemoteDeadline {
+				return s.awaitRemoteDeadline(grace)
 			}
 			if !r.ok {
 				return StopRefused
@@ -145,6 +159,37 @@ func (s *session) stopRemote(grace time.Duration) StopOutcome {
 			return StopUnanswered
 		}
 	}
+}
+
+// remoteDeadlineSlack is how much later than gssh's the server's
+// --remote-timeout deadline may fall: it runs from the command's start,
+// after the connection and authentication.
+const remoteDeadlineSlack = 2 * time.Second
+
+// awaitRemoteDeadline waits, after the server refused the signal, for
+// the server's own deadline (--remote-timeout) to end the command:
+// timeout(1) exits 124 when TERM ended it and 137 after KILL; the sh
+// watchdog exits 124 or dies of KILL. It waits at most grace plus
+// remoteDeadlineSlack.
+func (s *session) awaitRemoteDeadline(grace time.Duration) StopOutcome {
+	timer := time.NewTimer(grace + remoteDeadlineSlack)
+	defer timer.Stop()
+	select {
+	case <-s.closed:
+	case <-s.conn.guard.deadChan():
+		return StopUnanswered
+	case <-timer.C:
+		return StopRefused
+	}
+	status, err := s.rec.result()
+	var sig *RemoteSignalError
+	switch {
+	case err == nil && status == 124:
+		return StopRemoteTimeout
+	case err == nil && status == 137, errors.As(err, &sig) && sig.Signal == "KILL":
+		return StopRemoteKilled
+	}
+	return StopTerminated
 }
 
 // signalReply is the server's answer to a signal request.

@@ -39,10 +39,22 @@ type Options struct {
 	// KillAfter is --kill-after: the grace a remote command signalled
 	// with TERM on --timeout has before KILL.
 	KillAfter time.Duration
+	// End, when closed, ends a passenger's session the way ~. does (gssh
+	// --end): the control connection is closed, the master closes the
+	// channel, and Run returns an *EndedError. nil never ends.
+	End <-chan struct{}
+	// RemoteDeadline is --remote-timeout: the server bounds the command
+	// too, so on --timeout a passenger whose signal is refused (or cannot
+	// be sent) waits for the server to end it.
+	RemoteDeadline bool
 	// ControlCommand is -O's command, for Command.
 	ControlCommand string
 	// Conn is the connection a foreground master shares (Start).
 	Conn *client.Conn
+	// Connected, when set, is called by Serve with its connection once it
+	// is up, so that the caller can watch it (the registry of live gssh
+	// processes reads its keepalive state).
+	Connected func(*client.Conn)
 	// Ready is called by Serve once the background master listens and its
 	// forwardings are up: the caller tells the gssh that started it.
 	Ready func()

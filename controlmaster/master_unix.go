@@ -31,6 +31,9 @@ func serve(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer conn.Close()
+	if opts.Connected != nil {
+		opts.Connected(conn)
+	}
 	act := newActivity()
 	m, err := listenMaster(cfg, log, act)
 	if err != nil {

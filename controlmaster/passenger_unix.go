@@ -295,15 +295,22 @@ func passenger(ctx context.Context, opts Options, mustExist bool, fwds []mux.For
 	stop := &passengerStop{path: cfg.ControlPath, c: c, sid: sess.ID, ended: ended}
 	var outcome client.StopOutcome
 	var signalled os.Signal
-	timedOut := false
+	timedOut, endRequested := false, false
 	select {
 	case <-ended:
+	case <-opts.End:
+		// As ~. in a passenger: only this session's channel is closed,
+		// which the master does when the control connection closes.
+		endRequested = true
 	case signalled = <-sigc:
 		stop.interrupt(signalled)
 	case <-ctx.Done():
 		timedOut = true
 		if stop.canSignal() {
 			outcome = stop.deadline(opts.KillAfter)
+		}
+		if opts.RemoteDeadline && (outcome == 0 || outcome == client.StopRefused) {
+			outcome = awaitRemoteDeadline(ended, &status, opts.KillAfter, outcome)
 		}
 	}
 	// Closing the control connection makes the master close the channel,
@@ -313,6 +320,8 @@ func passenger(ctx context.Context, opts Options, mustExist bool, fwds []mux.For
 	st.Terminal.Restore()
 	var end error
 	switch {
+	case endRequested:
+		end = &EndedError{Err: errors.New("ended on request")}
 	case signalled != nil:
 		end = &EndedError{Err: fmt.Errorf("%v", signalled)}
 	case timedOut:
@@ -442,9 +451,14 @@ func stdioPassenger(c *mux.Client, opts Options) (int, error) {
 	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigc)
 	crash.Go(func() {
-		if _, ok := <-sigc; ok {
-			c.Close()
+		select {
+		case _, ok := <-sigc:
+			if !ok {
+				return
+			}
+		case <-opts.End:
 		}
+		c.Close()
 	})
 	// The forward ends when the master closes the connection; it sends
 	// no exit status for a stdio forward.
@@ -483,4 +497,31 @@ func stdioFDs(st client.Streams, stdinNull bool, n int) ([]int, func(), error) {
 		fds = append(fds, int(f.Fd()))
 	}
 	return fds, closeAll, nil
+}
+
+// remoteDeadlineSlack is how much later than the passenger's the
+// server's --remote-timeout deadline may fall (it runs from the command's
+// start).
+const remoteDeadlineSlack = 2 * time.Second
+
+// awaitRemoteDeadline is --remote-timeout through a master that could
+// not signal the command: it waits up to grace plus remoteDeadlineSlack
+// for the server's own deadline to end the session, and tells from the
+// exit status (timeout(1)'s 124, or 137 after KILL) what ended it. status
+// is written before ended is closed.
+func awaitRemoteDeadline(ended <-chan struct{}, status *int, grace time.Duration, outcome client.StopOutcome) client.StopOutcome {
+	timer := time.NewTimer(grace + remoteDeadlineSlack)
+	defer timer.Stop()
+	select {
+	case <-ended:
+	case <-timer.C:
+		return outcome
+	}
+	switch *status & 255 {
+	case 124:
+		return client.StopRemoteTimeout
+	case 137:
+		return client.StopRemoteKilled
+	}
+	return client.StopTerminated
 }

@@ -48,6 +48,15 @@ type invocation struct {
 	// this long (0: never). gssh only.
 	IdleTimeout time.Duration
 
+	// Sessions, End and RemoteTimeout: issue 16's sessions.go and
+	// timeout.go. Sessions is --sessions (SessionsJSON: --json), End is
+	// --end with its targets (IDs or "hung") in EndTargets.
+	Sessions      bool
+	SessionsJSON  bool
+	End           bool
+	EndTargets    []string
+	RemoteTimeout bool // --remote-timeout: the server enforces --timeout too
+
 	// Warnings are messages main prints to stderr before going on, such as
 	// OpenSSH's "Warning: Identity file X not accessible: ...".
 	Warnings []string
@@ -113,13 +122,21 @@ type cliFlags struct {
 	KillAfter   duration `name:"kill-after" placeholder:"DURATION" default:"5s" help:"After --timeout/--idle-timeout, wait this long for the command to stop."`
 	IdleTimeout duration `name:"idle-timeout" placeholder:"DURATION" help:"Stop when no data moved for this long."`
 	Help        bool     `name:"help" help:"Print this usage text and exit."`
+
+	// Live sessions and the server-side deadline (docs/sessions.md,
+	// docs/keepalive-and-timeouts.md).
+	Sessions      bool `name:"sessions" help:"List the running gssh processes and exit."`
+	JSON          bool `name:"json" help:"With --sessions: print JSON."`
+	End           bool `name:"end" help:"End the sessions given as arguments (IDs, or hung) and exit."`
+	RemoteTimeout bool `name:"remote-timeout" help:"With --timeout: run the command under the same deadline on the server."`
 }
 
 // gsshLongFlags are the long flags a user may type; the other long names in
 // cliFlags exist only for the argv that parseArgs hands to kong. The value
 // tells whether the flag takes an argument.
 func gsshLongFlags() map[string]bool {
-	return map[string]bool{"timeout": true, "kill-after": true, "idle-timeout": true, "help": false}
+	return map[string]bool{"timeout": true, "kill-after": true, "idle-timeout": true, "help": false,
+		"sessions": false, "json": false, "end": false, "remote-timeout": false}
 }
 
 // duration is a non-negative time.Duration written as seconds ("300") or
@@ -322,7 +339,11 @@ func parseArgs(args []string) (*invocation, error) {
 		return nil, err
 	}
 	var command []string
-	if !stop && i < len(args) {
+	if t.admin != "" && !stop {
+		// --sessions and --end take no destination: the words after the
+		// options are --end's targets.
+		command = args[i:]
+	} else if !stop && i < len(args) {
 		// "--" ends the options, and so does a "--" that was the last
 		// option's argument: ssh.c only looks at av[optind-1].
 		terminated := i > 0 && args[i-1] == "--"
@@ -342,7 +363,14 @@ func parseArgs(args []string) (*invocation, error) {
 	}
 
 	inv := &invocation{Command: command}
-	if !stop {
+	if t.admin != "" && !stop {
+		if err := adminArgs(t.admin, t.hasHost, inv); err != nil {
+			return nil, err
+		}
+	} else if !stop {
+		if t.json {
+			return nil, fatalf("gssh: --json goes with --sessions")
+		}
 		if !t.hasHost {
 			return nil, &usageError{}
 		}
@@ -384,6 +412,17 @@ func parseArgs(args []string) (*invocation, error) {
 	inv.KillAfter = time.Duration(f.KillAfter)
 	inv.IdleTimeout = time.Duration(f.IdleTimeout)
 	inv.Warnings = t.warnings
+	inv.Sessions, inv.SessionsJSON, inv.End = f.Sessions, f.JSON, f.End
+	inv.RemoteTimeout = f.RemoteTimeout
+	switch {
+	case stop:
+	case f.JSON && !f.Sessions:
+		return nil, fatalf("gssh: --json goes with --sessions")
+	case f.RemoteTimeout && (f.Sessions || f.End):
+		return nil, fatalf("gssh: --remote-timeout goes with a remote command")
+	case f.RemoteTimeout && inv.Timeout <= 0:
+		return nil, fatalf("gssh: --remote-timeout needs --timeout")
+	}
 	return inv, nil
 }
 
@@ -406,6 +445,8 @@ type translator struct {
 	cur      map[string]string // lowercased keyword → normalised value, for flags that read it
 	level    int               // index into logLevels, -1 when unset
 	debug    int               // ssh.c's debug_flag
+	admin    string            // "sessions" or "end" when seen (sessions.go)
+	json     bool              // --json seen
 	muxCmd   bool              // -O seen
 	stdio    bool              // -W seen
 	host     string
@@ -481,6 +522,13 @@ func (t *translator) apply(ev optEvent) (bool, error) {
 	arg := ev.arg
 	switch ev.letter {
 	case 0:
+		t.json = t.json || ev.name == "json"
+		if ev.name == "sessions" || ev.name == "end" {
+			if t.admin != "" && t.admin != ev.name {
+				return false, fatalf("gssh: --sessions and --end do not go together")
+			}
+			t.admin = ev.name
+		}
 		return ev.name == "help", nil
 	case '1':
 		return false, logFatalf("SSH protocol v.1 is no longer supported")

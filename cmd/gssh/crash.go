@@ -17,11 +17,13 @@ const panicStackEnv = "GSSH_PANIC_STACK"
 
 // installCrashHandler makes any panic, in whichever goroutine of gssh's,
 // end the process the way a fatal error does: the terminal out of raw
-// mode, one line on stderr instead of Go's goroutine dump, exit 255.
-func installCrashHandler(st client.Streams) {
+// mode, one line on stderr instead of Go's goroutine dump, exit 255, and
+// the process's registry entry removed.
+func installCrashHandler(st client.Streams, live *liveProcess) {
 	prog := filepath.Base(os.Args[0])
 	crash.Install(func(v any, stack []byte) {
 		st.Terminal.Restore()
+		live.discard()
 		fmt.Fprintf(st.Stderr, "%s: internal error: %s\n", prog, oneLine(fmt.Sprint(v)))
 		if os.Getenv(panicStackEnv) == "1" {
 			st.Stderr.Write(stack)

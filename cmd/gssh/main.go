@@ -9,6 +9,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/registry"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/termsafe"
 	"github.com/gssh/gssh/client/tty"
@@ -32,19 +34,21 @@ const version = "0.1.0"
 
 func main() {
 	st := client.StdStreams()
-	installCrashHandler(st) // crash.go
+	live := &liveProcess{}        // sessions.go
+	installCrashHandler(st, live) // crash.go
 	defer crash.Recover()
 	tuneRuntime()
 	stopProfile := startCPUProfile()
 	installGoroutineDump() // goroutines_unix.go
-	code := run(os.Args, st)
+	code := run(os.Args, st, live)
 	stopProfile()
 	os.Exit(code)
 }
 
 // run is gssh from argument parsing to exit status. It is the only place
-// that turns errors into messages and exit codes.
-func run(argv []string, st client.Streams) int {
+// that turns errors into messages and exit codes. live is this process's
+// entry in the registry of live gssh processes (sessions.go).
+func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 	prog := filepath.Base(argv[0])
 	// Before any configuration can run a command (reexec.Take).
 	inh := reexec.Take()
@@ -68,6 +72,10 @@ func run(argv []string, st client.Streams) int {
 			return report(st.Stderr, prog, err)
 		}
 		return 0
+	case inv.Sessions:
+		return runSessions(st, prog, inv.SessionsJSON) // sessions.go
+	case inv.End:
+		return runEnd(st, prog, inv.EndTargets)
 	}
 	for _, w := range inv.Warnings {
 		fmt.Fprintln(st.Stderr, w)
@@ -101,6 +109,14 @@ func run(argv []string, st client.Streams) int {
 	if err := checkSupported(inv, cfg); err != nil {
 		return report(logOut, prog, err)
 	}
+	displayCommand := strings.Join(inv.Command, " ")
+	if inv.RemoteTimeout {
+		// Before the mux and the session: both send the same command.
+		// -G, above, prints the configuration as ssh does, unwrapped.
+		if err := applyRemoteTimeout(inv, cfg); err != nil { // timeout.go
+			return report(logOut, prog, err)
+		}
+	}
 	// -f's background child hands its messages to the waiting parent
 	// until it is ready (reexec.Report).
 	child := inh.Fork
@@ -108,6 +124,14 @@ func run(argv []string, st client.Streams) int {
 	if child != nil && inv.LogFile == "" {
 		logOut = child
 	}
+	// Once gssh --end has ended the run, only its one line is printed.
+	rawOut := logOut
+	logOut = live.gate(logOut)
+	defer func() {
+		if live.ended.Load() {
+			code = exitFailure
+		}
+	}()
 
 	log := sshlog.New(logOut, cfg.LogLevel)
 	log.SetCharset(termsafe.LocaleCharset(os.LookupEnv, termsafe.Installed))
@@ -116,14 +140,32 @@ func run(argv []string, st client.Streams) int {
 		fmt.Fprintf(logOut, "%s\r\n", termsafe.LogLine(w))
 	}
 
+	ctx, endRun := context.WithCancelCause(ctx)
+	defer endRun(nil)
+	// Not the foreground half of -f, which leaves once its child (or the
+	// background master) is ready: they register.
+	if inv.ControlCommand == "" && !(cfg.ForkAfterAuthentication && child == nil && inh.Master == nil) {
+		role := directRole(inv, cfg)
+		switch {
+		case inh.Master != nil:
+			role = registry.RoleMaster
+		case cfg.ControlPath != "":
+			role = registry.RolePassenger // until runMux says to connect directly
+		}
+		live.register(inv, displayCommand, cfg, st, rawOut, log, role, endRun)
+		defer live.finish()
+	}
+
 	muxOpts := controlmaster.Options{
 		Config: cfg, Log: log, Stderr: logOut, Streams: st, Argv: argv,
 		Command: strings.Join(inv.Command, " "), StdioForward: inv.StdioForward,
 		KillAfter: inv.KillAfter, ControlCommand: inv.ControlCommand,
+		Connected: live.connected, RemoteDeadline: inv.RemoteTimeout, End: live.endRequests(),
 	}
 	if status, done := runMux(ctx, prog, muxOpts, inh.Master); done { // mux.go
 		return status
 	}
+	live.setRole(directRole(inv, cfg))
 	if cfg.ForkAfterAuthentication && child == nil {
 		return forkBackground(argv, prog, logOut) // fork.go
 	}
@@ -149,10 +191,14 @@ func run(argv []string, st client.Streams) int {
 		return report(logOut, prog, err)
 	}
 	defer conn.Close()
+	live.connected(conn)
 	muxOpts.Conn = conn
 	master, err := controlmaster.Start(muxOpts)
 	if err != nil {
 		log.Logf(config.LogError, "%s", err)
+	}
+	if master != nil {
+		live.setRole(registry.RoleMaster)
 	}
 	defer master.Finish()
 	fwd, stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log) // forward.go
@@ -165,9 +211,10 @@ func run(argv []string, st client.Streams) int {
 	runLocalCommand(cfg, st, log) // localcommand.go
 
 	status, err := conn.Run(ctx, client.SessionOptions{
-		Command:     strings.Join(inv.Command, " "),
-		KillAfter:   inv.KillAfter,
-		IdleTimeout: inv.IdleTimeout,
+		Command:        strings.Join(inv.Command, " "),
+		KillAfter:      inv.KillAfter,
+		IdleTimeout:    inv.IdleTimeout,
+		RemoteDeadline: inv.RemoteTimeout,
 		Filter: client.EscapeFilter(client.EscapeOptions{
 			Char:        cfg.EscapeChar,
 			CommandLine: cfg.EnableEscapeCommandline,

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -155,4 +157,79 @@ func reportEarlyEnd(ctx context.Context, w io.Writer, prog string, idleLimit tim
 		return exitTimeout, true
 	}
 	return 0, false
+}
+
+// remoteTimeoutScript is what --remote-timeout runs on the server, as
+// /bin/sh -c SCRIPT gssh-remote-timeout LIMIT GRACE COMMAND: the command
+// under the user's shell ($SHELL, which sshd sets to the login shell, as
+// sshd itself would run it), bounded by LIMIT with GRACE between TERM and
+// KILL.
+//
+// With a timeout(1) that takes -k (GNU coreutils, BusyBox), it is
+// timeout -k GRACE LIMIT, which signals the command's whole process group
+// and exits 124 (137 after KILL); on a terminal with --foreground, so the
+// command keeps the terminal (its children are then ended by the hangup
+// when gssh closes the channel). Otherwise a POSIX sh watchdog: the
+// command runs in the foreground (keeping stdin and the terminal's
+// signals) while a background subshell sleeps LIMIT, tells the main shell
+// (ALRM, so that it exits 124), sends TERM to the process group, sleeps
+// GRACE and sends KILL to it. The main shell passes a TERM it receives
+// (sshd's signal request) on to the group, and stops the watchdog when the
+// command ends first. The script is one line and uses only POSIX sh.
+const remoteTimeoutScript = `l=$1 g=$2 c=$3 s=${SHELL:-/bin/sh}; ` +
+	`if timeout -k 1 1 true >/dev/null 2>&1; then f=; [ -t 0 ] && f=--foreground; exec timeout $f -k "$g" "$l" "$s" -c "$c"; fi; ` +
+	`x=; trap 'x=124' ALRM; trap 'trap "" TERM; kill -TERM 0' TERM; ` +
+	`(trap '' TERM; trap 'kill -KILL $z 2>/dev/null; exit 0' USR1; ` +
+	`sleep "$l" & z=$!; wait $z || exit 0; kill -ALRM $$; kill -TERM 0; ` +
+	`sleep "$g" & z=$!; wait $z || exit 0; kill -KILL 0) </dev/null >/dev/null 2>&1 & w=$!; ` +
+	`"$s" -c "$c"; r=$?; kill -USR1 $w 2>/dev/null; exit ${x:-$r}`
+
+// remoteTimeoutName is $0 of the wrapper, which ps shows on the server.
+const remoteTimeoutName = "gssh-remote-timeout"
+
+// remoteTimeoutCommand wraps command so that the server ends it after
+// limit, then kills it grace later (--remote-timeout): the one command
+// line sent to the server, parsed there by the user's login shell, which
+// must be a POSIX shell (sh, bash, dash, ksh, zsh; not csh or fish).
+func remoteTimeoutCommand(command string, limit, grace time.Duration) string {
+	return "exec /bin/sh -c " + shellQuote(remoteTimeoutScript) + " " + remoteTimeoutName + " " +
+		shellSeconds(limit) + " " + shellSeconds(grace) + " " + shellQuote(command)
+}
+
+// shellQuote quotes s as one word for a POSIX shell: inside single
+// quotes, where nothing is special but the single quote itself, which is
+// written as quote, backslash, quote, quote (end the quotes, an escaped
+// quote, quotes again). This
+// is the one quoting function of --remote-timeout; a NUL, which no
+// command line can hold, is the only byte it cannot carry.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// shellSeconds is d in seconds for timeout(1) and sleep(1): whole
+// seconds when it is whole, else up to millisecond precision.
+func shellSeconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Round(time.Millisecond).Seconds(), 'f', -1, 64)
+}
+
+// applyRemoteTimeout puts the command of the run, from the command line
+// or RemoteCommand, under remoteTimeoutCommand. It runs before the mux
+// or a direct session sends the command, so both send the same; -G
+// prints the configuration as ssh -G does, with RemoteCommand as
+// configured. A run without a remote command
+// (a shell, -N, -W) or with a subsystem cannot be bounded on the server.
+func applyRemoteTimeout(inv *invocation, cfg *config.Config) error {
+	switch {
+	case cfg.SessionType == "subsystem":
+		return errors.New("gssh: --remote-timeout cannot bound a subsystem")
+	case inv.StdioForward != "" || cfg.SessionType == "none":
+		return errors.New("gssh: --remote-timeout needs a remote command")
+	case len(inv.Command) > 0:
+		inv.Command = []string{remoteTimeoutCommand(strings.Join(inv.Command, " "), inv.Timeout, inv.KillAfter)}
+	case cfg.RemoteCommand != "":
+		cfg.RemoteCommand = remoteTimeoutCommand(cfg.RemoteCommand, inv.Timeout, inv.KillAfter)
+	default:
+		return errors.New("gssh: --remote-timeout needs a remote command")
+	}
+	return nil
 }

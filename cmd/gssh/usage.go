@@ -21,6 +21,7 @@ func usageText() string {
             [-w local_tun[:remote_tun]] destination [command [argument ...]]
             [--timeout duration] [--kill-after duration]
             [--idle-timeout duration] [--help]
+            [--remote-timeout] [--sessions [--json]] [--end ID ... | hung]
 `
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts a throwaway sshd on 127.0.0.1 with fresh keys and shows what
 # gssh is for: a command, --timeout ending a long one with 124, keepalive
-# ending a session whose server froze, sessions through a ControlMaster
-# beside direct ones, and a shell (with ~. when a terminal is present).
+# ending a session whose server froze, --sessions showing a frozen session
+# as hung before --end ends it, --remote-timeout, sessions through a
+# ControlMaster beside direct ones, and a shell (with ~. when a terminal
+# is present).
 # Used by `make demo`.
 set -euo pipefail
 gssh=$(realpath "$1")
@@ -107,6 +109,44 @@ echo "(gssh exit status $status, $(( $(now_ms) - start )) ms after the server fr
 kill -CONT $sessions 2>/dev/null || true
 kill $sessions 2>/dev/null || true
 echo
+
+echo "== gssh --sessions lists every running gssh; a frozen server shows as hung, gssh --end ends it"
+export XDG_RUNTIME_DIR="$dir/run"   # a registry of the demo's own gssh processes
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+alive=(-o ServerAliveInterval=1 -o ServerAliveCountMax=100)   # keepalive would end it only after 101 s
+"$gssh" "${cfg[@]}" "${alive[@]}" -N demo &
+tunnel=$!
+sleep 1
+before=" $(descendants "$pid" | tr '\n' ' ')"
+"$gssh" "${cfg[@]}" "${alive[@]}" demo 'echo session started; sleep 600' &
+frozen=$!
+victim=
+for _ in $(seq 50); do
+  victim=
+  for c in $(descendants "$pid"); do case "$before" in *" $c "*) ;; *) victim="$victim $c" ;; esac; done
+  case "$victim" in *" "*" "*) break ;; esac
+  sleep 0.1
+done
+sleep 1
+run "$gssh" --sessions
+echo "\$ kill -STOP$victim  # the sshd processes serving the second gssh"
+kill -STOP $victim
+start=$(now_ms)
+until "$gssh" --sessions | grep -q ' hung '; do sleep 0.2; done
+echo "(shown hung $(( $(now_ms) - start )) ms after the freeze: two keepalives unanswered)"
+run "$gssh" --sessions
+run "$gssh" --end hung
+status=0
+wait "$frozen" || status=$?
+echo "(the ended gssh exited with status $status)"
+kill -CONT $victim 2>/dev/null || true
+kill $victim 2>/dev/null || true
+run "$gssh" --sessions
+kill "$tunnel" 2>/dev/null; wait "$tunnel" 2>/dev/null || true
+echo
+
+echo "== --remote-timeout: the server ends the command by the same deadline, even where it refuses signals (root)"
+timed "$gssh" "${cfg[@]}" -l "$(id -un)" --timeout 2 --kill-after 1 --remote-timeout demo 'sleep 30'
 
 echo "== a ControlMaster: one login, then sessions through it beside direct connections"
 run "$gssh" "${cfg[@]}" -o ControlMaster=yes -o ControlPath="$dir/ctl" -o ControlPersist=60 -fN demo

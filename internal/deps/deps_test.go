@@ -41,6 +41,9 @@ var layers = map[string][]string{
 	"client/x11":        {"client", "controlmaster", "client/tty", "client/knownhosts", "client/forward"},
 	"client":            {"controlmaster"},
 	"internal/reexec":   {"client", "controlmaster", "mux"},
+	// The registry of live processes reads and writes its own files; it
+	// knows nothing of connections, configuration or terminals.
+	"client/registry": {"client", "controlmaster", "client/config", "client/tty", "keepalive", "mux"},
 }
 
 // harness is test-only code that no product package may link.
