@@ -156,6 +156,7 @@ type Master struct {
 
 	terminate chan struct{} // closed by the first TERMINATE
 	termOnce  sync.Once
+	stopped   chan struct{} // closed when the master stops listening
 
 	mu        sync.Mutex
 	listening bool
@@ -210,6 +211,7 @@ func Listen(path string, opts MasterOptions) (*Master, error) {
 		uid:       os.Getuid(),
 		pid:       os.Getpid(),
 		terminate: make(chan struct{}),
+		stopped:   make(chan struct{}),
 		listening: true,
 		conns:     make(map[*control]struct{}),
 		resizers:  make(map[chan struct{}]struct{}),
@@ -234,6 +236,11 @@ func (m *Master) Path() string { return m.path }
 // Terminated is closed when a client sent TERMINATE (ssh -O exit). The
 // owner of the master then closes it and exits.
 func (m *Master) Terminated() <-chan struct{} { return m.terminate }
+
+// Stopped is closed once the master stops listening: -O stop, Close, or
+// StopListening called by its owner. A -N master then exits when its last
+// session has ended, as ssh's client loop does once no channel is left.
+func (m *Master) Stopped() <-chan struct{} { return m.stopped }
 
 // Serve accepts control connections until the master is closed or stops
 // listening, serving each in its own goroutine with b. It returns nil
@@ -284,6 +291,7 @@ func (m *Master) StopListening() {
 	m.listening = false
 	m.ln.Close()
 	m.removeSocket()
+	close(m.stopped)
 }
 
 // removeSocket unlinks the path only while it is still this master's

@@ -164,7 +164,11 @@ func run(argv []string, st client.Streams) int {
 	child.Send(reexec.Ready, "")
 	runLocalCommand(cfg, st, log) // localcommand.go
 
-	status, err := conn.Run(ctx, client.SessionOptions{
+	// A master's -O exit, or -O stop once a -N master is idle, ends the
+	// run as ssh's quit_pending does: 255 and nothing said.
+	runCtx, endRun := master.Bind(ctx)
+	defer endRun()
+	status, err := conn.Run(runCtx, client.SessionOptions{
 		Command:     strings.Join(inv.Command, " "),
 		KillAfter:   inv.KillAfter,
 		IdleTimeout: inv.IdleTimeout,
@@ -175,6 +179,9 @@ func run(argv []string, st client.Streams) int {
 			Forwarding:  fwd,
 		}),
 	}, st, log)
+	if master.Ended() {
+		return exitFailure
+	}
 	// After ~&, the forwarded connections outlive the session, as they
 	// do in ssh's backgrounded child.
 	fwd.WaitDetached(ctx)
