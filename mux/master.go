@@ -46,6 +46,17 @@ type Backend interface {
 	CheckUpstream(ctx context.Context) error
 }
 
+// ProxyBackend is a [Backend] that also serves proxy clients
+// (MUX_C_PROXY, ssh -O proxy). A master whose backend is not one answers
+// MUX_C_PROXY with FAILURE.
+type ProxyBackend interface {
+	Backend
+	// Proxy speaks the SSH connection protocol with the client on conn
+	// (package mux/proxy) until either side ends it; ctx is cancelled
+	// when the master closes.
+	Proxy(ctx context.Context, conn net.Conn) error
+}
+
 // ErrPermissionDenied is what a Backend's Forward returns when the user
 // refused the forwarding. Unlike the questions the Master asks itself,
 // mux.c asks this one only for a forwarding not already open, which the
@@ -506,9 +517,7 @@ func (c *control) handle(ctx context.Context, msg Message, sessions *sync.WaitGr
 	case *NewStdioForward:
 		return c.newStdioForward(ctx, r, sessions)
 	case *ProxyRequest:
-		// Proxy mode would turn the socket into a raw SSH channel
-		// transport; gssh does not offer it and says so.
-		reply = &Failure{RequestID: r.RequestID, Reason: "proxy mode not supported by gssh"}
+		return c.proxy(ctx, r)
 	default:
 		m.logf("mux_master_read_cb: unexpected mux message %v", msg.Type())
 		return false
@@ -566,6 +575,26 @@ func (c *control) receiveFiles(n int) (files []*os.File, fds []int, restore func
 		fds = append(fds, fd)
 	}
 	return files, fds, restore, nil
+}
+
+// proxy is mux_master_process_proxy: MUX_S_PROXY, then the socket
+// belongs to the backend's connection protocol until the client goes.
+// Like a session, a proxy client keeps the master busy (Activity).
+func (c *control) proxy(ctx context.Context, r *ProxyRequest) bool {
+	pb, ok := c.b.(ProxyBackend)
+	if !ok || c.busy {
+		return c.write(&Failure{RequestID: r.RequestID, Reason: "proxy mode not supported"}) == nil
+	}
+	if c.write(&ProxyReply{RequestID: r.RequestID}) != nil {
+		return false
+	}
+	c.busy = true
+	c.m.sessionDelta(1)
+	defer c.m.sessionDelta(-1)
+	if err := pb.Proxy(ctx, c.conn); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+		c.m.logf("mux_master_process_proxy: %v", err)
+	}
+	return false
 }
 
 // newSession is mux_master_process_new_session plus mux_session_confirm

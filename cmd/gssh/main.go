@@ -9,6 +9,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -132,6 +133,16 @@ func run(argv []string, st client.Streams) int {
 	if !cfg.BatchMode {
 		prompter = forkPrompter(child)
 	}
+	if inv.ControlCommand == "proxy" {
+		// ssh -O proxy: the connection protocol through the master,
+		// which has done the connecting; no master of our own.
+		conn, err := controlmaster.DialProxy(ctx, muxOpts)
+		if err != nil {
+			return reportMux(ctx, muxOpts, prog, err)
+		}
+		defer conn.Close()
+		return runSession(ctx, inv, cfg, conn, nil, st, logOut, prog, log, child)
+	}
 	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg),
 		Command: len(inv.Command) > 0 || inv.StdioForward != ""})
 	if err != nil {
@@ -155,6 +166,14 @@ func run(argv []string, st client.Streams) int {
 		log.Logf(config.LogError, "%s", err)
 	}
 	defer master.Finish()
+	return runSession(ctx, inv, cfg, conn, master, st, logOut, prog, log, child)
+}
+
+// runSession is what follows the connection, direct or through a
+// master's proxy mode: forwardings, LocalCommand, then the session or
+// -N's wait. master is the foreground master this gssh is, or nil.
+func runSession(ctx context.Context, inv *invocation, cfg *config.Config, conn *client.Conn, master *controlmaster.Master,
+	st client.Streams, logOut io.Writer, prog string, log *sshlog.Logger, child *reexec.Report) int {
 	fwd, stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log) // forward.go
 	master.UseForwarding(fwd)
 	defer stopForwarding()

@@ -21,6 +21,7 @@ var pure = []string{
 	"escape",
 	"keepalive",
 	"mux",
+	"mux/proxy",
 	"client/config",
 	"client/gssapi",
 	"client/krl",
@@ -40,7 +41,7 @@ var layers = map[string][]string{
 	"client/forward":    {"client", "controlmaster", "client/tty", "client/knownhosts"},
 	"client/x11":        {"client", "controlmaster", "client/tty", "client/knownhosts", "client/forward"},
 	"client":            {"controlmaster"},
-	"internal/reexec":   {"client", "controlmaster", "mux"},
+	"internal/reexec":   {"client", "controlmaster", "mux", "mux/proxy"},
 }
 
 // harness is test-only code that no product package may link.
