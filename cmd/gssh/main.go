@@ -161,20 +161,44 @@ func run(argv []string, st client.Streams) int {
 	}
 	defer conn.Close()
 	muxOpts.Conn = conn
-	master, err := controlmaster.Start(muxOpts)
-	if err != nil {
-		log.Logf(config.LogError, "%s", err)
+	ms := &masterStarter{opts: muxOpts}
+	defer func() { ms.master().Finish() }()
+	return runSession(ctx, inv, cfg, conn, ms, st, logOut, prog, log, child)
+}
+
+// masterStarter makes this gssh a foreground master when
+// startForwarding says it is ssh's moment (muxserver_listen).
+type masterStarter struct {
+	opts controlmaster.Options
+	m    *controlmaster.Master
+}
+
+func (s *masterStarter) start() {
+	if s == nil {
+		return
 	}
-	defer master.Finish()
-	return runSession(ctx, inv, cfg, conn, master, st, logOut, prog, log, child)
+	var err error
+	if s.m, err = controlmaster.Start(s.opts); err != nil {
+		s.opts.Log.Logf(config.LogError, "%s", err)
+	}
+}
+
+// master is the master start made, or nil.
+func (s *masterStarter) master() *controlmaster.Master {
+	if s == nil {
+		return nil
+	}
+	return s.m
 }
 
 // runSession is what follows the connection, direct or through a
 // master's proxy mode: forwardings, LocalCommand, then the session or
-// -N's wait. master is the foreground master this gssh is, or nil.
-func runSession(ctx context.Context, inv *invocation, cfg *config.Config, conn *client.Conn, master *controlmaster.Master,
+// -N's wait. ms, when set, makes this gssh a foreground master at ssh's
+// moment (startForwarding).
+func runSession(ctx context.Context, inv *invocation, cfg *config.Config, conn *client.Conn, ms *masterStarter,
 	st client.Streams, logOut io.Writer, prog string, log *sshlog.Logger, child *reexec.Report) int {
-	fwd, stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log) // forward.go
+	fwd, stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log, ms.start) // forward.go
+	master := ms.master()
 	master.UseForwarding(fwd)
 	defer stopForwarding()
 	if done {

@@ -258,17 +258,35 @@ func TestMuxPassengerForwards(t *testing.T) {
 			// With ControlMaster auto and ControlPersist the failed
 			// passenger connects directly and, as ssh, leaves the socket
 			// to the master it found: no second master, no second try.
-			t.Run("auto", func(t *testing.T) {
-				got := run(gsshBin, "-o", "ControlMaster=auto", "-o", "ControlPersist=60", "-L", "127.0.0.1:"+busy+":"+to)
-				if got.code != 0 || got.stdout != "ok\n" ||
-					strings.Count(got.stderr, "muxclient: master forward request failed\r\n") != 1 ||
-					!strings.Contains(got.stderr, "ControlSocket "+sock+" already exists, disabling multiplexing\r\n") {
-					t.Fatalf("exit %d stdout %q stderr %q", got.code, got.stdout, got.stderr)
-				}
-				if now := checkMaster(t, gsshBin, s.ClientConfig, sock); now != pid {
-					t.Errorf("the master at %s is now %d, not %d", sock, now, pid)
-				}
-			})
+			// ssh says "ControlSocket … already exists" when its direct
+			// connection tries to listen: after the local forwardings'
+			// messages, before the remote ones' answers.
+			for _, tc := range []struct {
+				name string
+				args []string
+			}{
+				{"auto", []string{"-o", "ControlMaster=auto", "-o", "ControlPersist=60", "-L", "127.0.0.1:" + busy + ":" + to}},
+				{"auto without ControlPersist", []string{"-o", "ControlMaster=auto", "-L", "127.0.0.1:" + busy + ":" + to}},
+				{"auto -R", []string{"-o", "ControlMaster=auto", "-o", "ControlPersist=60", "-R", busy + ":" + to}},
+				{"auto -L and -R", []string{"-o", "ControlMaster=auto", "-L", "127.0.0.1:" + busy + ":" + to, "-R", busy + ":" + to}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					want := run(sshBin, tc.args...)
+					got := run(gsshBin, tc.args...)
+					if want.code != 0 || want.stdout != "ok\n" ||
+						strings.Count(want.stderr, "muxclient: master forward request failed\r\n") != 1 ||
+						!strings.Contains(want.stderr, "ControlSocket "+sock+" already exists, disabling multiplexing\r\n") {
+						t.Fatalf("ssh, the reference: exit %d stdout %q stderr %q", want.code, want.stdout, want.stderr)
+					}
+					if got.code != want.code || got.stdout != want.stdout || got.stderr != want.stderr {
+						t.Errorf("gssh: exit %d stdout %q stderr %q\nssh:  exit %d stdout %q stderr %q",
+							got.code, got.stdout, got.stderr, want.code, want.stdout, want.stderr)
+					}
+					if now := checkMaster(t, gsshBin, s.ClientConfig, sock); now != pid {
+						t.Errorf("the master at %s is now %d, not %d", sock, now, pid)
+					}
+				})
+			}
 		})
 	}
 }
