@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -187,7 +188,10 @@ func dialProxy(ctx context.Context, opts Options) (*client.Conn, error) {
 		return nil, fatal(err, "mux_client_proxy: %v", err)
 	}
 	pc := proxy.NewConn(sock, proxy.Options{Go: crash.Go})
-	local, err := localSSH(ctx, cfg, pc)
+	// A gssh master answers a proxy client's global requests; OpenSSH's
+	// passes tcpip-forward to its server and drops the answer.
+	answers := c.Has(mux.ExtSignal)
+	local, err := localSSH(ctx, cfg, pc, answers)
 	if err != nil {
 		pc.Close()
 		return nil, fatal(err, "mux_client_proxy: %v", err)
@@ -201,7 +205,7 @@ func dialProxy(ctx context.Context, opts Options) (*client.Conn, error) {
 // connection then runs unchanged over the master. The server's host key
 // is made afresh and the client accepts only it; nothing leaves the
 // process but what goes through pc.
-func localSSH(ctx context.Context, cfg *config.Config, pc *proxy.Conn) (*ssh.Client, error) {
+func localSSH(ctx context.Context, cfg *config.Config, pc *proxy.Conn, answers bool) (*ssh.Client, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("socketpair: %w", err)
@@ -226,7 +230,7 @@ func localSSH(ctx context.Context, cfg *config.Config, pc *proxy.Conn) (*ssh.Cli
 	}
 	scfg := &ssh.ServerConfig{NoClientAuth: true}
 	scfg.AddHostKey(signer)
-	crash.Go(func() { serveLocal(serverEnd, scfg, pc) })
+	crash.Go(func() { serveLocal(serverEnd, scfg, pc, answers) })
 	stop := context.AfterFunc(ctx, func() { clientEnd.Close() })
 	defer stop()
 	conn, chans, reqs, err := ssh.NewClientConn(clientEnd, "mux-proxy", &ssh.ClientConfig{
@@ -250,7 +254,15 @@ func fileConn(fd int, name string) (net.Conn, error) {
 // channels and global requests go to the master through pc, the master's
 // channel opens (forwarded-tcpip for the client's -R) come back to the
 // local client. It ends when either connection does, and closes both.
-func serveLocal(conn net.Conn, scfg *ssh.ServerConfig, pc *proxy.Conn) {
+//
+// The master answers tcpip-forward only when answers is set (a gssh
+// master). An OpenSSH master sends the request on and lets the server's
+// answer go (clientloop.c takes it for one of its own), as ssh's own
+// proxy client never notices, since it does not wait for it: the request
+// then goes without asking for an answer, and the local client is told
+// yes, except for a listen port of 0, whose allocated port it could never
+// learn and which is refused.
+func serveLocal(conn net.Conn, scfg *ssh.ServerConfig, pc *proxy.Conn, answers bool) {
 	sconn, chans, reqs, err := ssh.NewServerConn(conn, scfg)
 	if err != nil {
 		conn.Close()
@@ -267,12 +279,18 @@ func serveLocal(conn net.Conn, scfg *ssh.ServerConfig, pc *proxy.Conn) {
 			// request but tcpip-forward (channel_proxy_downstream):
 			// the others (keepalives, cancel-tcpip-forward) are
 			// answered here.
-			if r.Type != "tcpip-forward" {
+			switch {
+			case r.Type != "tcpip-forward":
 				r.Reply(false, nil)
-				continue
+			case answers:
+				ok, data, _ := pc.SendRequest(r.Type, r.WantReply, r.Payload)
+				r.Reply(ok, data)
+			case forwardPort(r.Payload) == 0:
+				r.Reply(false, nil)
+			default:
+				_, _, err := pc.SendRequest(r.Type, false, r.Payload)
+				r.Reply(err == nil, nil)
 			}
-			ok, data, _ := pc.SendRequest(r.Type, r.WantReply, r.Payload)
-			r.Reply(ok, data)
 		}
 	})
 	crash.Go(func() {
@@ -315,4 +333,17 @@ func serveLocal(conn net.Conn, scfg *ssh.ServerConfig, pc *proxy.Conn) {
 	}
 	sconn.Close()
 	pc.Close()
+}
+
+// forwardPort is the listen port of a tcpip-forward request (RFC 4254
+// §7.1: string address, uint32 port), or 0 when it is malformed.
+func forwardPort(payload []byte) uint32 {
+	if len(payload) < 4 {
+		return 0
+	}
+	n := binary.BigEndian.Uint32(payload)
+	if uint64(len(payload)) < 4+uint64(n)+4 {
+		return 0
+	}
+	return binary.BigEndian.Uint32(payload[4+n:])
 }

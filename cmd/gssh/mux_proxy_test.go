@@ -3,7 +3,9 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,4 +55,48 @@ func TestMuxProxy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMuxProxyForwards: a proxy client's -L opens direct-tcpip channels
+// through the master (both masters, both clients); its -R goes to an
+// OpenSSH master as tcpip-forward, which routes the server's channels
+// back to the client, while a gssh master refuses it, and both clients
+// print ssh's warning (see docs/multiplexing.md).
+func TestMuxProxyForwards(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	target := greeter(t, "through the proxy\n")
+	to := "127.0.0.1:" + strconv.Itoa(target)
+	for _, pair := range muxPairs {
+		t.Run(filepath.Base(pair.master)+"-master-"+filepath.Base(pair.passenger)+"-passenger", func(t *testing.T) {
+			master, passenger := progPath(pair.master), progPath(pair.passenger)
+			sock := filepath.Join(muxDir(t), "ctl")
+			startMasterWith(t, master, s, sock)
+			lport := unusedPort(t)
+			// The remote command (on this machine) fetches through the
+			// client's -L while the client runs.
+			r := runClient(t, passenger, nil, nil, "-F", s.ClientConfig, "-S", sock, "-O", "proxy",
+				"-o", "ExitOnForwardFailure=yes", "-L", fmt.Sprintf("127.0.0.1:%d:%s", lport, to), "sshd", fetchScript(lport))
+			if r.code != 0 || r.stdout != "through the proxy\n" {
+				t.Errorf("-L: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+			}
+			rport := unusedPort(t)
+			r = runClient(t, passenger, nil, nil, "-F", s.ClientConfig, "-S", sock, "-O", "proxy",
+				"-R", fmt.Sprintf("%d:%s", rport, to), "sshd", fetchScript(rport))
+			if pair.master == "gssh" { // refused: see docs/multiplexing.md
+				want := fmt.Sprintf("Warning: remote port forwarding failed for listen port %d\r\n", rport)
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("-R through a gssh master: exit %d stdout %q stderr %q, want the warning", r.code, r.stdout, r.stderr)
+				}
+				return
+			}
+			if r.code != 0 || r.stdout != "through the proxy\n" {
+				t.Errorf("-R: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// fetchScript is a remote command that prints what 127.0.0.1:port sends.
+func fetchScript(port int) string {
+	return fmt.Sprintf("bash -c 'exec 3<>/dev/tcp/127.0.0.1/%d && cat <&3'", port)
 }

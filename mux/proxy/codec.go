@@ -57,11 +57,21 @@ func ReadPacket(r io.Reader) (byte, []byte, error) {
 	return buf[1], buf[2:], nil
 }
 
+// minPayload is the shortest payload ssh's packet.c accepts in mux mode:
+// it refuses a packet length below 5 (ssh_packet_read_poll2_mux), that
+// is a payload of fewer than 3 bytes after the padding length and type.
+const minPayload = 3
+
 // AppendPacket appends the frame of a message of type t with payload p.
+// A payload shorter than packet.c accepts (REQUEST_FAILURE, a
+// REQUEST_SUCCESS without data) is padded with zero bytes, which ssh's
+// handlers of those messages do not read.
 func AppendPacket(b []byte, t byte, p []byte) []byte {
-	b = binary.BigEndian.AppendUint32(b, uint32(2+len(p)))
+	pad := max(minPayload-len(p), 0)
+	b = binary.BigEndian.AppendUint32(b, uint32(2+len(p)+pad))
 	b = append(b, 0, t)
-	return append(b, p...)
+	b = append(b, p...)
+	return append(b, make([]byte, pad)...)
 }
 
 // encoder builds a payload with SSH's wire types.
@@ -244,7 +254,7 @@ func decode(t byte, p []byte) (any, error) {
 	case msgRequestSuccess:
 		msg = &requestSuccess{Data: d.rest()}
 	case msgRequestFailure:
-		return nil, d.done("REQUEST_FAILURE")
+		return nil, nil // no fields; padding (AppendPacket) is ignored
 	case msgChannelOpen:
 		msg = &channelOpen{Type: string(d.str()), Sender: d.u32(), Window: d.u32(), MaxSize: d.u32(), Extra: d.rest()}
 	case msgChannelOpenConfirm:

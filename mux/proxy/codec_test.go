@@ -37,6 +37,10 @@ func TestPacketFraming(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("frame %x, want %x", got, want)
 	}
+	// packet.c refuses a packet length below 5: REQUEST_FAILURE is padded.
+	if got, want := AppendPacket(nil, msgRequestFailure, nil), []byte{0, 0, 0, 5, 0, 82, 0, 0, 0}; !bytes.Equal(got, want) {
+		t.Fatalf("REQUEST_FAILURE frame %x, want %x", got, want)
+	}
 	typ, p, err := ReadPacket(bytes.NewReader([]byte{0, 0, 0, 6, 9, 96, 0, 0, 0, 7}))
 	if err != nil || typ != msgChannelEOF || !bytes.Equal(p, []byte{0, 0, 0, 7}) {
 		t.Fatalf("read %d %x %v", typ, p, err)
@@ -57,7 +61,6 @@ func TestDecodeRejects(t *testing.T) {
 		{msgChannelEOF, []byte{0, 0, 0, 1, 2}},
 		{msgChannelData, []byte{0, 0, 0, 1, 0, 0, 0, 9, 'x'}},
 		{20, nil}, // KEXINIT: not the connection protocol
-		{msgRequestFailure, []byte{1}},
 	} {
 		if _, err := decode(c.typ, c.p); !errors.Is(err, ErrMalformed) {
 			t.Errorf("type %d %x: %v, want ErrMalformed", c.typ, c.p, err)

@@ -88,7 +88,7 @@ func TestGlobalRequestsAndRefusals(t *testing.T) {
 	a, b := pair(t)
 	go func() {
 		for r := range b.Requests() {
-			r.Reply(r.Type == "yes", []byte("pl"))
+			r.Reply(r.Type == "yes", []byte("port"))
 		}
 	}()
 	go func() {
@@ -97,7 +97,7 @@ func TestGlobalRequestsAndRefusals(t *testing.T) {
 		}
 	}()
 	ok, data, err := a.SendRequest("yes", true, nil)
-	if !ok || string(data) != "pl" || err != nil {
+	if !ok || string(data) != "port" || err != nil {
 		t.Fatalf("yes: %v %q %v", ok, data, err)
 	}
 	if ok, _, err := a.SendRequest("no", true, nil); ok || err != nil {
