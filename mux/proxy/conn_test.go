@@ -141,3 +141,18 @@ func TestConnLossEndsChannels(t *testing.T) {
 		t.Fatal("Wait: nil")
 	}
 }
+
+// TestUnknownChannelEndsConn: a packet for a channel this side never
+// opened (another proxy client's, or none) ends the connection; no
+// channel of another Conn is reachable through it.
+func TestUnknownChannelEndsConn(t *testing.T) {
+	x, y := net.Pipe()
+	c := NewConn(x, Options{})
+	defer c.Close()
+	_, p := encode(&channelData{Recipient: 5, Data: []byte("x")})
+	go y.Write(AppendPacket(nil, msgChannelData, p))
+	if err := c.Wait(); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("Wait: %v, want ErrMalformed", err)
+	}
+	y.Close()
+}
