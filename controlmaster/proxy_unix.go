@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/sys/unix"
@@ -206,7 +207,16 @@ func dialProxy(ctx context.Context, opts Options) (*client.Conn, error) {
 // is made afresh and the client accepts only it; nothing leaves the
 // process but what goes through pc.
 func localSSH(ctx context.Context, cfg *config.Config, pc *proxy.Conn, answers bool) (*ssh.Client, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	// Not every Unix has SOCK_CLOEXEC: close-on-exec is set under
+	// ForkLock, as the standard library does, so that no command
+	// started meanwhile inherits the pair.
+	syscall.ForkLock.RLock()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err == nil {
+		unix.CloseOnExec(fds[0])
+		unix.CloseOnExec(fds[1])
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("socketpair: %w", err)
 	}
