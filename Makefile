@@ -69,6 +69,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzNames -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/config/
 	$(GO) test -run '^$$' -fuzz FuzzParseArgs -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./cmd/gssh/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mux/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mux/proxy/
+	$(GO) test -run '^$$' -fuzz FuzzReadPacket -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mux/proxy/
 	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandArgv -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/config/
 	$(GO) test -run '^$$' -fuzz FuzzKnownHostsCommandOutput -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./client/knownhosts/
 	$(GO) test -run '^$$' -fuzz FuzzReadRequest -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./internal/socks/

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 
 	"golang.org/x/crypto/ssh"
 
@@ -29,6 +31,8 @@ type Conn struct {
 	global *globalRequests
 	// x11 is the connection's X11 forwarding, shared by its sessions.
 	x11 x11.Forwarder
+	// quitting is set by Quit: the end of the connection is ours.
+	quitting atomic.Bool
 }
 
 // x11Request is the x11-req payload for a session on c when ForwardX11
@@ -50,6 +54,20 @@ func (c *Conn) x11Request(ctx context.Context, environ []string, log *sshlog.Log
 		},
 		DisplaySet: set,
 	}, log)
+}
+
+// ErrQuit is what Run returns when Quit closed the connection under it:
+// ssh's quit_pending (a master told to exit with -O exit), which ends
+// the run with status 255 and no message of its own.
+var ErrQuit = errors.New("client: connection closed on request")
+
+// Quit closes the connection as ssh's quit_pending ends its loop: a
+// session running on it ends with ErrQuit, after only the "Connection to
+// H closed." that ssh prints for a pty session, and a -N wait ends with
+// ErrQuit silently.
+func (c *Conn) Quit() error {
+	c.quitting.Store(true)
+	return c.Close()
 }
 
 // Close closes the connection, unblocking every goroutine that uses it.

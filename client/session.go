@@ -426,6 +426,10 @@ func (s *session) finish(ctx context.Context) (int, error) {
 // lost ends a session whose connection died, with ssh's messages.
 func (s *session) lost(ctx context.Context) error {
 	s.st.Terminal.Restore()
+	if s.conn.quitting.Load() {
+		s.closedMessage()
+		return ErrQuit
+	}
 	if err := s.conn.guard.deadErr(); err != nil {
 		return err // cmd/gssh prints ssh's keepalive message
 	}
@@ -475,6 +479,9 @@ func (c *Conn) waitNoSession(ctx context.Context, sigc chan os.Signal, log *sshl
 	})
 	select {
 	case <-dead:
+		if c.quitting.Load() {
+			return 255, ErrQuit
+		}
 		if err := c.guard.deadErr(); err != nil {
 			return 255, err
 		}

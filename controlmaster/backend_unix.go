@@ -74,7 +74,7 @@ func newBackend(conn *client.Conn, cfg *config.Config, log *sshlog.Logger, login
 	b.rtt.provisional = login
 	for _, f := range configForwards(cfg) {
 		// The port the server chose for the master's own -R 0 is not
-		// known here: such a request is made afresh.
+		// known yet: Forward asks the Forwarding for it.
 		if f.Kind != mux.ForwardRemote || f.ListenPort != 0 {
 			b.forwards = append(b.forwards, heldForward{Forward: f})
 		}
@@ -332,6 +332,15 @@ func (b *backend) Forward(f mux.Forward, cancel bool) (uint32, error) {
 		if h.Forward == f {
 			b.log.Logf(config.LogDebug2, "mux_master_process_open_fwd: found existing forwarding")
 			return h.allocated, nil
+		}
+	}
+	if f.Kind == mux.ForwardRemote && f.ListenPort == 0 {
+		// The master's own -R 0 (or one added by ~C): mux.c answers
+		// with the port allocated then ("found allocated port").
+		if port, ok := fwd.AllocatedPort(configForward(f)); ok {
+			b.log.Logf(config.LogDebug2, "mux_master_process_open_fwd: found allocated port")
+			b.forwards = append(b.forwards, heldForward{Forward: f, allocated: uint32(port)})
+			return uint32(port), nil
 		}
 	}
 	if askMaster(b.cfg) && !askPermission(fmt.Sprintf("Open %s on %s?", describeForward(f, b.cfg.GatewayPorts), b.cfg.HostName)) {

@@ -13,12 +13,17 @@
 //     -f -N -M) and become its passenger. [ErrConnectDirectly] sends the
 //     caller to connect on its own.
 //   - [Command] is -O: check, exit, stop, forward, cancel, conninfo and
-//     channels (command_unix.go).
+//     channels (command_unix.go). [DialProxy] is -O proxy: a connection
+//     whose SSH connection protocol runs through the master, joined
+//     channel by channel (proxy_unix.go), on which cmd/gssh runs the
+//     session as on a direct one.
 //   - [Serve] is the background master that [Run] re-executes gssh as
 //     (package internal/reexec); [Start] makes a connected gssh a
 //     foreground master (master_unix.go). Both serve passengers with a
-//     [mux.Backend] on the SSH connection (backend_unix.go) and ask
-//     before sharing under ControlMaster ask and autoask (ask_unix.go).
+//     [mux.Backend] on the SSH connection (backend_unix.go; proxy
+//     clients in proxy_unix.go) and ask before sharing under
+//     ControlMaster ask and autoask (ask_unix.go). A -N master stopped
+//     with -O stop ends once its last session has (Master.Bind).
 //
 // Beyond OpenSSH, a gssh master judges its own connection, and a
 // passenger retires a master whose connection is dead and connects

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gssh/gssh/client/forward"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // Serve is the background master, gssh re-executed by Run
@@ -34,6 +35,8 @@ func (e *ListenError) Unwrap() error { return e.Err }
 type Master struct {
 	finish        func()
 	useForwarding func(*forward.Forwarding)
+	// ended is closed when the master ends this gssh (Ended).
+	ended <-chan struct{}
 }
 
 // Start makes this gssh a foreground master once it has connected
@@ -48,6 +51,41 @@ func Start(opts Options) (*Master, error) { return start(opts) }
 func (m *Master) UseForwarding(fwd *forward.Forwarding) {
 	if m != nil {
 		m.useForwarding(fwd)
+	}
+}
+
+// Bind returns a context for the master's own run (the session, or -N's
+// wait) that ends when a -N master has stopped listening (-O stop) and
+// its last client session has ended: ssh's client loop ends then, once
+// no channel is left. The cancel function releases it.
+func (m *Master) Bind(ctx context.Context) (context.Context, context.CancelFunc) {
+	if m == nil {
+		return ctx, func() {}
+	}
+	run, cancel := context.WithCancel(ctx)
+	crash.Go(func() {
+		select {
+		case <-m.ended:
+			cancel()
+		case <-run.Done():
+		}
+	})
+	return run, cancel
+}
+
+// Ended reports whether the master ended this gssh's run: -O exit
+// (quit_pending in ssh: the connection closes under the running session),
+// or -O stop on a -N master once its last client session ended. ssh then
+// exits 255 without a message of its own.
+func (m *Master) Ended() bool {
+	if m == nil {
+		return false
+	}
+	select {
+	case <-m.ended:
+		return true
+	default:
+		return false
 	}
 }
 

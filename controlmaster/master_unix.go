@@ -80,11 +80,22 @@ func serve(ctx context.Context, opts Options) error {
 		}
 	}
 	arm()
+	stop, stopped := m.Stopped(), false
 loop:
 	for {
 		select {
 		case <-act.changed:
 			arm()
+			if stopped && act.count() == 0 {
+				break loop
+			}
+		case <-stop:
+			// -O stop: no new clients, and the master exits once the
+			// last session has ended, as ssh's client loop does.
+			stopped, stop = true, nil
+			if act.count() == 0 {
+				break loop
+			}
 		case <-idle:
 			log.Logf(config.LogDebug1, "ControlPersist timeout expired")
 			break loop
@@ -121,15 +132,25 @@ func start(opts Options) (*Master, error) {
 	b := newBackend(conn, cfg, log, 0)
 	stopRelay := relayWindowChanges(m) // before any client, as in serve
 	crash.Go(func() { m.Serve(b) })
+	ended := make(chan struct{})
+	var endOnce sync.Once
+	end := func() { endOnce.Do(func() { close(ended) }) }
 	crash.Go(func() {
 		select {
 		case <-m.Terminated():
-			conn.Close()
+			// mux_master_process_terminate: quit_pending, so the
+			// connection closes under the running sessions.
+			end()
+			conn.Quit()
 		case <-b.dead:
 		}
 		m.StopListening()
 	})
+	if cfg.SessionType == "none" {
+		crash.Go(func() { endWhenIdle(m, act, b.dead, ended, end) })
+	}
 	return &Master{
+		ended: ended,
 		finish: func() {
 			m.StopListening()
 			for act.count() > 0 {
@@ -144,6 +165,28 @@ func start(opts Options) (*Master, error) {
 		},
 		useForwarding: func(fwd *forward.Forwarding) { b.fwd.Store(fwd) },
 	}, nil
+}
+
+// endWhenIdle calls end once m has stopped listening and no session is
+// open, unless dead or ended come first: a -N master after -O stop.
+func endWhenIdle(m *mux.Master, act *activity, dead, ended <-chan struct{}, end func()) {
+	select {
+	case <-m.Stopped():
+	case <-dead:
+		return
+	case <-ended:
+		return
+	}
+	for act.count() > 0 {
+		select {
+		case <-act.changed:
+		case <-dead:
+			return
+		case <-ended:
+			return
+		}
+	}
+	end()
 }
 
 // listenMaster creates the control socket with the master's options; a

@@ -32,3 +32,6 @@ func serve(context.Context, Options) error { return unsupported() }
 
 // start makes no master: run has refused master roles.
 func start(Options) (*Master, error) { return nil, nil }
+
+// dialProxy refuses -O proxy.
+func dialProxy(context.Context, Options) (*client.Conn, error) { return nil, unsupported() }

@@ -66,8 +66,7 @@ func run(ctx context.Context, opts Options) (int, error) {
 	case reexec.Exists:
 		if !tryExisting(cfg) {
 			// yes and ask never share another master's connection.
-			log.Logf(config.LogError, "%s", (&mux.ExistsError{Path: path}).Error())
-			cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = config.ControlMasterNo, false, ""
+			connectDirectly(cfg, log)
 			return 0, ErrConnectDirectly
 		}
 		// auto lost the race to another gssh: use the winner's master.
@@ -363,11 +362,26 @@ func passengerForwards(c *mux.Client, fwds []mux.Forward, cfg *config.Config, lo
 		log.Logf(config.LogDebug1, "mux_client_forward: %v", err)
 	}
 	log.Logf(config.LogError, "muxclient: master forward request failed")
+	connectDirectly(cfg, log)
+	return false
+}
+
+// connectDirectly turns this run into a direct connection although a
+// master holds ControlPath, so that no second master is started. A would-be
+// master (every ControlMaster but no) still tries to listen once
+// connected, as ssh does, and says "ControlSocket PATH already exists,
+// disabling multiplexing" then, after the direct connection's messages
+// (Start); only -f, whose background gssh would come back here, says it
+// now.
+func connectDirectly(cfg *config.Config, log *sshlog.Logger) {
+	if masterRole(cfg) && !cfg.ForkAfterAuthentication {
+		cfg.ControlPersistSet = false // a foreground master, as ssh's without a socket to detach for
+		return
+	}
 	if masterRole(cfg) {
 		log.Logf(config.LogError, "%s", (&mux.ExistsError{Path: cfg.ControlPath}).Error())
 	}
 	cfg.ControlMaster, cfg.ControlPersistSet, cfg.ControlPath = config.ControlMasterNo, false, ""
-	return false
 }
 
 // requestSession is c.NewSession, abandoned when a signal arrives on

@@ -352,3 +352,18 @@ func (s *Session) Wait(ttyFailed func()) (int, error) {
 	}
 	return status, nil
 }
+
+// Proxy asks for proxy mode (MUX_C_PROXY, ssh -O proxy). After the
+// master's MUX_S_PROXY the control connection carries the SSH connection
+// protocol (package mux/proxy) and no more mux messages: the returned
+// conn is the socket, and c must not be used again.
+func (c *Client) Proxy() (net.Conn, error) {
+	m, err := c.request(&ProxyRequest{RequestID: c.next})
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := m.(*ProxyReply); !ok {
+		return nil, &ProtocolError{What: fmt.Sprintf("master returned unexpected message %v", m.Type())}
+	}
+	return c.conn, nil
+}

@@ -28,7 +28,9 @@
 // whether the master's SSH connection still answers (self-healing), and
 // [ExtSessionCheck], under which [SessionCheck] has the next session's
 // channel open serve as that proof.
-// MUX_C_PROXY is answered with FAILURE: gssh has no proxy mode.
+// MUX_C_PROXY is served when the Backend is a [ProxyBackend] (FAILURE
+// otherwise), and [Client.Proxy] asks for it; the connection protocol that
+// then runs on the socket is package mux/proxy's.
 //
 // # Where the wire format comes from
 //

@@ -46,6 +46,17 @@ type Backend interface {
 	CheckUpstream(ctx context.Context) error
 }
 
+// ProxyBackend is a [Backend] that also serves proxy clients
+// (MUX_C_PROXY, ssh -O proxy). A master whose backend is not one answers
+// MUX_C_PROXY with FAILURE.
+type ProxyBackend interface {
+	Backend
+	// Proxy speaks the SSH connection protocol with the client on conn
+	// (package mux/proxy) until either side ends it; ctx is cancelled
+	// when the master closes.
+	Proxy(ctx context.Context, conn net.Conn) error
+}
+
 // ErrPermissionDenied is what a Backend's Forward returns when the user
 // refused the forwarding. Unlike the questions the Master asks itself,
 // mux.c asks this one only for a forwarding not already open, which the
@@ -156,6 +167,7 @@ type Master struct {
 
 	terminate chan struct{} // closed by the first TERMINATE
 	termOnce  sync.Once
+	stopped   chan struct{} // closed when the master stops listening
 
 	mu        sync.Mutex
 	listening bool
@@ -210,6 +222,7 @@ func Listen(path string, opts MasterOptions) (*Master, error) {
 		uid:       os.Getuid(),
 		pid:       os.Getpid(),
 		terminate: make(chan struct{}),
+		stopped:   make(chan struct{}),
 		listening: true,
 		conns:     make(map[*control]struct{}),
 		resizers:  make(map[chan struct{}]struct{}),
@@ -234,6 +247,11 @@ func (m *Master) Path() string { return m.path }
 // Terminated is closed when a client sent TERMINATE (ssh -O exit). The
 // owner of the master then closes it and exits.
 func (m *Master) Terminated() <-chan struct{} { return m.terminate }
+
+// Stopped is closed once the master stops listening: -O stop, Close, or
+// StopListening called by its owner. A -N master then exits when its last
+// session has ended, as ssh's client loop does once no channel is left.
+func (m *Master) Stopped() <-chan struct{} { return m.stopped }
 
 // Serve accepts control connections until the master is closed or stops
 // listening, serving each in its own goroutine with b. It returns nil
@@ -284,6 +302,7 @@ func (m *Master) StopListening() {
 	m.listening = false
 	m.ln.Close()
 	m.removeSocket()
+	close(m.stopped)
 }
 
 // removeSocket unlinks the path only while it is still this master's
@@ -498,9 +517,7 @@ func (c *control) handle(ctx context.Context, msg Message, sessions *sync.WaitGr
 	case *NewStdioForward:
 		return c.newStdioForward(ctx, r, sessions)
 	case *ProxyRequest:
-		// Proxy mode would turn the socket into a raw SSH channel
-		// transport; gssh does not offer it and says so.
-		reply = &Failure{RequestID: r.RequestID, Reason: "proxy mode not supported by gssh"}
+		return c.proxy(ctx, r)
 	default:
 		m.logf("mux_master_read_cb: unexpected mux message %v", msg.Type())
 		return false
@@ -558,6 +575,26 @@ func (c *control) receiveFiles(n int) (files []*os.File, fds []int, restore func
 		fds = append(fds, fd)
 	}
 	return files, fds, restore, nil
+}
+
+// proxy is mux_master_process_proxy: MUX_S_PROXY, then the socket
+// belongs to the backend's connection protocol until the client goes.
+// Like a session, a proxy client keeps the master busy (Activity).
+func (c *control) proxy(ctx context.Context, r *ProxyRequest) bool {
+	pb, ok := c.b.(ProxyBackend)
+	if !ok || c.busy {
+		return c.write(&Failure{RequestID: r.RequestID, Reason: "proxy mode not supported"}) == nil
+	}
+	if c.write(&ProxyReply{RequestID: r.RequestID}) != nil {
+		return false
+	}
+	c.busy = true
+	c.m.sessionDelta(1)
+	defer c.m.sessionDelta(-1)
+	if err := pb.Proxy(ctx, c.conn); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+		c.m.logf("mux_master_process_proxy: %v", err)
+	}
+	return false
 }
 
 // newSession is mux_master_process_new_session plus mux_session_confirm

@@ -49,6 +49,12 @@ type Options struct {
 	NegotiationTimeout time.Duration
 	// MaxNegotiating overrides DefaultMaxNegotiating when positive.
 	MaxNegotiating int
+	// AfterLocal, when set, is called once the local listeners are set up
+	// and before the remote forwards are requested: where ssh.c starts
+	// listening for multiplexing clients (muxserver_listen after
+	// ssh_init_forwarding, whose remote answers come later), so that a
+	// master's messages fall between the two as in ssh.
+	AfterLocal func()
 }
 
 // Forwarding runs the port forwardings of one connection: the listeners
@@ -108,13 +114,20 @@ func Start(ctx context.Context, c *ssh.Client, cfg *config.Config, log *sshlog.L
 		pending: newNegotiations(opts.NegotiationTimeout, opts.MaxNegotiating),
 		done:    make(chan struct{}),
 	}
+	afterLocal := func() {
+		if opts.AfterLocal != nil {
+			opts.AfterLocal()
+		}
+	}
 	if cfg.ClearAllForwardings || opts.HostKeyUntrusted {
+		afterLocal()
 		return f, nil
 	}
 	if err := f.startLocal(cfg.LocalForwards, cfg.DynamicForwards); err != nil {
 		f.Close()
 		return nil, err
 	}
+	afterLocal()
 	if err := f.startRemote(ctx, cfg.RemoteForwards); err != nil {
 		f.Close()
 		return nil, err

@@ -129,3 +129,21 @@ func localBindAddr(ep config.Endpoint) string {
 	}
 	return ep.Host
 }
+
+// AllocatedPort returns the port the server chose for the remote
+// forwarding spec, whose listen port is 0, when this Forwarding holds it:
+// ssh's master keeps it (allocated_port) to answer a client that asks for
+// the same -R 0 again (mux.c mux_master_process_open_fwd).
+func (f *Forwarding) AllocatedPort(spec config.Forward) (int, bool) {
+	if spec.Kind != config.ForwardRemote || spec.Listen.Path != "" || spec.Listen.Port != 0 {
+		return 0, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, rf := range f.remotes {
+		if rf.port != 0 && rf.spec.Canonical() == spec.Canonical() {
+			return rf.port, true
+		}
+	}
+	return 0, false
+}

@@ -112,7 +112,8 @@ func reportSession(log *sshlog.Logger, err error) int {
 	switch {
 	case errors.As(err, &lost), errors.As(err, &remoteSignal), errors.Is(err, client.ErrNoExitStatus),
 		errors.As(err, &disconnected),
-		errors.Is(err, client.ErrDisconnected): // ~.: "Connection to H closed." is out
+		errors.Is(err, client.ErrDisconnected), // ~.: "Connection to H closed." is out
+		errors.Is(err, client.ErrQuit):         // -O exit to this master: ssh says nothing
 	case errors.As(err, &serverAlive):
 		// ssh's logit: INFO, so -q silences it.
 		log.Logf(config.LogInfo, "%s", serverAlive.Error())

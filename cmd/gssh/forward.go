@@ -18,8 +18,12 @@ import (
 // are set up (fwd, for ~C to add to) and stop ends them. A forwarding
 // failure under ExitOnForwardFailure ends the run with 255 before any
 // command runs.
+//
+// startMaster, when set, makes this gssh a master where ssh.c calls
+// muxserver_listen: before a stdio forward, otherwise after the local
+// forwardings and before the remote ones are answered.
 func startForwarding(ctx context.Context, inv *invocation, conn *client.Conn, st client.Streams,
-	logOut io.Writer, prog string, log *sshlog.Logger) (fwd *forward.Forwarding, stop func(), code int, done bool) {
+	logOut io.Writer, prog string, log *sshlog.Logger, startMaster func()) (fwd *forward.Forwarding, stop func(), code int, done bool) {
 	stop = func() {}
 	fail := func(err error) (*forward.Forwarding, func(), int, bool) {
 		// ssh's fatal() honours LogLevel: -q silences it.
@@ -28,13 +32,17 @@ func startForwarding(ctx context.Context, inv *invocation, conn *client.Conn, st
 		}
 		return nil, stop, report(logOut, prog, err), true
 	}
+	if startMaster == nil {
+		startMaster = func() {}
+	}
 	if inv.StdioForward != "" {
+		startMaster()
 		if err := conn.StdioForward(ctx, inv.StdioForward, st); err != nil {
 			return fail(err)
 		}
 		return nil, stop, 0, true
 	}
-	fwd, err := forward.Start(ctx, conn.Client, conn.Config, log, forward.Options{HostKeyUntrusted: conn.HostKeyUntrusted})
+	fwd, err := forward.Start(ctx, conn.Client, conn.Config, log, forward.Options{HostKeyUntrusted: conn.HostKeyUntrusted, AfterLocal: startMaster})
 	if err != nil {
 		return fail(err)
 	}

@@ -174,6 +174,17 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 	if !cfg.BatchMode {
 		prompter = forkPrompter(child)
 	}
+	if inv.ControlCommand == "proxy" {
+		// ssh -O proxy: the connection protocol through the master,
+		// which has done the connecting; no master of our own.
+		conn, err := controlmaster.DialProxy(ctx, muxOpts)
+		if err != nil {
+			return reportMux(ctx, muxOpts, prog, err)
+		}
+		defer conn.Close()
+		live.setRole(registry.RolePassenger)
+		return runSession(ctx, inv, cfg, conn, nil, st, logOut, prog, log, child)
+	}
 	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg),
 		Command: len(inv.Command) > 0 || inv.StdioForward != ""})
 	if err != nil {
@@ -193,15 +204,48 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 	defer conn.Close()
 	live.connected(conn)
 	muxOpts.Conn = conn
-	master, err := controlmaster.Start(muxOpts)
-	if err != nil {
-		log.Logf(config.LogError, "%s", err)
+	ms := &masterStarter{opts: muxOpts, started: func() { live.setRole(registry.RoleMaster) }}
+	defer func() { ms.master().Finish() }()
+	return runSession(ctx, inv, cfg, conn, ms, st, logOut, prog, log, child)
+}
+
+// masterStarter makes this gssh a foreground master when
+// startForwarding says it is ssh's moment (muxserver_listen).
+type masterStarter struct {
+	opts    controlmaster.Options
+	started func() // called once this gssh is the master
+	m       *controlmaster.Master
+}
+
+func (s *masterStarter) start() {
+	if s == nil {
+		return
 	}
-	if master != nil {
-		live.setRole(registry.RoleMaster)
+	var err error
+	if s.m, err = controlmaster.Start(s.opts); err != nil {
+		s.opts.Log.Logf(config.LogError, "%s", err)
 	}
-	defer master.Finish()
-	fwd, stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log) // forward.go
+	if s.m != nil && s.started != nil {
+		s.started()
+	}
+}
+
+// master is the master start made, or nil.
+func (s *masterStarter) master() *controlmaster.Master {
+	if s == nil {
+		return nil
+	}
+	return s.m
+}
+
+// runSession is what follows the connection, direct or through a
+// master's proxy mode: forwardings, LocalCommand, then the session or
+// -N's wait. ms, when set, makes this gssh a foreground master at ssh's
+// moment (startForwarding).
+func runSession(ctx context.Context, inv *invocation, cfg *config.Config, conn *client.Conn, ms *masterStarter,
+	st client.Streams, logOut io.Writer, prog string, log *sshlog.Logger, child *reexec.Report) int {
+	fwd, stopForwarding, code, done := startForwarding(ctx, inv, conn, st, logOut, prog, log, ms.start) // forward.go
+	master := ms.master()
 	master.UseForwarding(fwd)
 	defer stopForwarding()
 	if done {
@@ -210,7 +254,11 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 	child.Send(reexec.Ready, "")
 	runLocalCommand(cfg, st, log) // localcommand.go
 
-	status, err := conn.Run(ctx, client.SessionOptions{
+	// A master's -O exit, or -O stop once a -N master is idle, ends the
+	// run as ssh's quit_pending does: 255 and nothing said.
+	runCtx, endRun := master.Bind(ctx)
+	defer endRun()
+	status, err := conn.Run(runCtx, client.SessionOptions{
 		Command:        strings.Join(inv.Command, " "),
 		KillAfter:      inv.KillAfter,
 		IdleTimeout:    inv.IdleTimeout,
@@ -222,6 +270,9 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 			Forwarding:  fwd,
 		}),
 	}, st, log)
+	if master.Ended() {
+		return exitFailure
+	}
 	// After ~&, the forwarded connections outlive the session, as they
 	// do in ssh's backgrounded child.
 	fwd.WaitDetached(ctx)

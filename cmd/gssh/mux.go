@@ -21,6 +21,10 @@ func runMux(ctx context.Context, prog string, opts controlmaster.Options, daemon
 	switch {
 	case daemon != nil:
 		return serveMaster(ctx, prog, opts, daemon), true
+	case opts.ControlCommand == "proxy":
+		// ssh -O proxy: the session runs as on a direct connection,
+		// over the master (dialConn).
+		return 0, false
 	case opts.ControlCommand != "":
 		return controlCommand(ctx, prog, opts), true
 	}

@@ -5,6 +5,8 @@ package main
 import (
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -258,17 +260,87 @@ func TestMuxPassengerForwards(t *testing.T) {
 			// With ControlMaster auto and ControlPersist the failed
 			// passenger connects directly and, as ssh, leaves the socket
 			// to the master it found: no second master, no second try.
-			t.Run("auto", func(t *testing.T) {
-				got := run(gsshBin, "-o", "ControlMaster=auto", "-o", "ControlPersist=60", "-L", "127.0.0.1:"+busy+":"+to)
-				if got.code != 0 || got.stdout != "ok\n" ||
-					strings.Count(got.stderr, "muxclient: master forward request failed\r\n") != 1 ||
-					!strings.Contains(got.stderr, "ControlSocket "+sock+" already exists, disabling multiplexing\r\n") {
-					t.Fatalf("exit %d stdout %q stderr %q", got.code, got.stdout, got.stderr)
-				}
-				if now := checkMaster(t, gsshBin, s.ClientConfig, sock); now != pid {
-					t.Errorf("the master at %s is now %d, not %d", sock, now, pid)
-				}
+			// ssh says "ControlSocket … already exists" when its direct
+			// connection tries to listen: after the local forwardings'
+			// messages, before the remote ones' answers.
+			for _, tc := range []struct {
+				name string
+				args []string
+			}{
+				{"auto", []string{"-o", "ControlMaster=auto", "-o", "ControlPersist=60", "-L", "127.0.0.1:" + busy + ":" + to}},
+				{"auto without ControlPersist", []string{"-o", "ControlMaster=auto", "-L", "127.0.0.1:" + busy + ":" + to}},
+				{"auto -R", []string{"-o", "ControlMaster=auto", "-o", "ControlPersist=60", "-R", busy + ":" + to}},
+				{"auto -L and -R", []string{"-o", "ControlMaster=auto", "-L", "127.0.0.1:" + busy + ":" + to, "-R", busy + ":" + to}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					want := run(sshBin, tc.args...)
+					got := run(gsshBin, tc.args...)
+					if want.code != 0 || want.stdout != "ok\n" ||
+						strings.Count(want.stderr, "muxclient: master forward request failed\r\n") != 1 ||
+						!strings.Contains(want.stderr, "ControlSocket "+sock+" already exists, disabling multiplexing\r\n") {
+						t.Fatalf("ssh, the reference: exit %d stdout %q stderr %q", want.code, want.stdout, want.stderr)
+					}
+					if got.code != want.code || got.stdout != want.stdout || got.stderr != want.stderr {
+						t.Errorf("gssh: exit %d stdout %q stderr %q\nssh:  exit %d stdout %q stderr %q",
+							got.code, got.stdout, got.stderr, want.code, want.stdout, want.stderr)
+					}
+					if now := checkMaster(t, gsshBin, s.ClientConfig, sock); now != pid {
+						t.Errorf("the master at %s is now %d, not %d", sock, now, pid)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestMuxMasterOwnRemoteZero: a passenger asking for the -R 0 that the
+// master has from its own command line gets the port the server chose
+// then (mux.c mux_master_process_open_fwd, "found allocated port"), from
+// a gssh master as from OpenSSH's, whichever client asks.
+func TestMuxMasterOwnRemoteZero(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	target := greeter(t, "through the master's -R 0\n")
+	spec := "0:127.0.0.1:" + strconv.Itoa(target)
+	for _, master := range []string{gsshBin, sshBin} {
+		t.Run("master "+filepath.Base(master), func(t *testing.T) {
+			sock := filepath.Join(muxDir(t), "ctl")
+			// A foreground master, whose stderr keeps the port it was
+			// given (ssh -f's background half sends its stderr to
+			// /dev/null).
+			logFile := filepath.Join(filepath.Dir(sock), "master.log")
+			logf, err := os.Create(logFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer logf.Close()
+			cmd := exec.Command(master, "-F", s.ClientConfig, "-M", "-S", sock, "-Nn", "-o", "LogLevel=INFO", "-R", spec, "sshd")
+			cmd.Stdout, cmd.Stderr = logf, logf
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			var logged string
+			var m []string
+			eventually(10*time.Second, func() bool {
+				logged = readFile(t, logFile)
+				m = regexp.MustCompile(`Allocated port (\d+) for remote forward to 127\.0\.0\.1:\d+\r\n`).FindStringSubmatch(logged)
+				return m != nil
 			})
+			if m == nil {
+				t.Fatalf("master did not report its allocated port: %q", logged)
+			}
+			for _, prog := range []string{gsshBin, sshBin} {
+				r := runClient(t, prog, nil, nil, "-F", s.ClientConfig, "-S", sock, "-o", "LogLevel=VERBOSE", "-R", spec, "sshd", "echo ok")
+				got := allocatedLine.FindStringSubmatch(r.stderr)
+				if r.code != 0 || r.stdout != "ok\n" || got == nil || got[1] != m[1] {
+					t.Errorf("%s -R %s through the master: exit %d stdout %q stderr %q; the master's port is %s",
+						filepath.Base(prog), spec, r.code, r.stdout, r.stderr, m[1])
+				}
+			}
+			port, _ := strconv.Atoi(m[1])
+			if text, err := fetchPort(port); err != nil || text != "through the master's -R 0\n" {
+				t.Errorf("through port %d: %q, %v", port, text, err)
+			}
 		})
 	}
 }

@@ -21,6 +21,7 @@ var pure = []string{
 	"escape",
 	"keepalive",
 	"mux",
+	"mux/proxy",
 	"client/config",
 	"client/gssapi",
 	"client/krl",
@@ -40,10 +41,10 @@ var layers = map[string][]string{
 	"client/forward":    {"client", "controlmaster", "client/tty", "client/knownhosts"},
 	"client/x11":        {"client", "controlmaster", "client/tty", "client/knownhosts", "client/forward"},
 	"client":            {"controlmaster"},
-	"internal/reexec":   {"client", "controlmaster", "mux"},
+	"internal/reexec":   {"client", "controlmaster", "mux", "mux/proxy"},
 	// The registry of live processes reads and writes its own files; it
 	// knows nothing of connections, configuration or terminals.
-	"client/registry": {"client", "controlmaster", "client/config", "client/tty", "keepalive", "mux"},
+	"client/registry": {"client", "controlmaster", "client/config", "client/tty", "keepalive", "mux", "mux/proxy"},
 }
 
 // harness is test-only code that no product package may link.
