@@ -55,16 +55,23 @@ type Options struct {
 	// ssh_init_forwarding, whose remote answers come later), so that a
 	// master's messages fall between the two as in ssh.
 	AfterLocal func()
+	// OutageWait, for a Forwarding made by New, is how long a local
+	// connection accepted while there is no connection to the server
+	// (between ConnectionLost and Attach) waits for the next one before it is
+	// closed (a SOCKS client gets a failure reply). A channel that
+	// could not be opened because the connection died under it waits
+	// the same way. Start's Forwarding never waits.
+	OutageWait time.Duration
 }
 
 // Forwarding runs the port forwardings of one connection: the listeners
 // of -L and -D, the server's listeners requested for -R, and the channels
 // they carry. Close stops it; closing the connection ends it too.
 type Forwarding struct {
-	client *ssh.Client
-	cfg    *config.Config
-	log    *sshlog.Logger
-	slots  chan struct{} // one token per open forwarded channel
+	link  *link // the connection: one for Start's, one after another for New's
+	cfg   *config.Config
+	log   *sshlog.Logger
+	slots chan struct{} // one token per open forwarded channel
 	// full is set when a connection was refused for want of a slot, so
 	// that a flood of them is reported once, not once per connection.
 	full    atomic.Bool
@@ -73,11 +80,21 @@ type Forwarding struct {
 	once    sync.Once
 	next    atomic.Int32 // channel numbers for messages, as ssh counts them
 
-	mu          sync.Mutex
-	listeners   []net.Listener
-	locals      []*localForward // by forwarding, for Cancel
-	remotes     []*remoteForward
-	opensServed bool // the server's channel opens for -R are being served
+	// outageWait is how long a local connection waits for a connection
+	// to the server (Options.OutageWait); 0 for Start's Forwarding.
+	outageWait time.Duration
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	locals    []*localForward // by forwarding, for Cancel
+	remotes   []*remoteForward
+	// wanted are the remote forwardings to hold on every connection:
+	// the configured ones and those Add set up, less those cancelled
+	// (Attach requests them again).
+	wanted []config.Forward
+	// opensOn is the connection whose channel opens for -R are being
+	// served; nil before the first remote forwarding.
+	opensOn *ssh.Client
 	// open counts the forwarded channels in use; detached is set by
 	// Detach, after which drained, when set, is closed once open is 0.
 	open     int
@@ -102,18 +119,9 @@ type Forwarding struct {
 // (Options.HostKeyUntrusted), nothing is set up; forwardings can still
 // be added.
 func Start(ctx context.Context, c *ssh.Client, cfg *config.Config, log *sshlog.Logger, opts Options) (*Forwarding, error) {
-	limit := opts.MaxChannels
-	if limit <= 0 {
-		limit = MaxChannels
-	}
-	f := &Forwarding{
-		client:  c,
-		cfg:     cfg,
-		log:     log,
-		slots:   make(chan struct{}, limit),
-		pending: newNegotiations(opts.NegotiationTimeout, opts.MaxNegotiating),
-		done:    make(chan struct{}),
-	}
+	opts.OutageWait = 0
+	f := newForwarding(cfg, log, opts)
+	f.link.set(c)
 	afterLocal := func() {
 		if opts.AfterLocal != nil {
 			opts.AfterLocal()
@@ -133,6 +141,23 @@ func Start(ctx context.Context, c *ssh.Client, cfg *config.Config, log *sshlog.L
 		return nil, err
 	}
 	return f, nil
+}
+
+// newForwarding is a Forwarding without a connection or listeners.
+func newForwarding(cfg *config.Config, log *sshlog.Logger, opts Options) *Forwarding {
+	limit := opts.MaxChannels
+	if limit <= 0 {
+		limit = MaxChannels
+	}
+	return &Forwarding{
+		link:       newLink(),
+		cfg:        cfg,
+		log:        log,
+		slots:      make(chan struct{}, limit),
+		pending:    newNegotiations(opts.NegotiationTimeout, opts.MaxNegotiating),
+		done:       make(chan struct{}),
+		outageWait: opts.OutageWait,
+	}
 }
 
 // Error reports a forwarding that could not be set up while

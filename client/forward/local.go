@@ -196,7 +196,7 @@ func (f *Forwarding) serveLocal(c net.Conn, to config.Endpoint) {
 	defer f.release()
 	ch, err := f.openChannel(to, c.RemoteAddr())
 	if err != nil {
-		f.log.Logf(config.LogError, "%s", err)
+		f.logOpenFailure(c, err)
 		c.Close()
 		return
 	}
@@ -228,7 +228,7 @@ func (f *Forwarding) serveSocks(c net.Conn) {
 	defer f.release()
 	ch, err := f.openChannel(config.Endpoint{Host: req.Host, Port: req.Port}, c.RemoteAddr())
 	if err != nil {
-		f.log.Logf(config.LogError, "%s", err)
+		f.logOpenFailure(c, err)
 		req.Reply(c, socksFailure(err))
 		c.Close()
 		return
@@ -239,6 +239,18 @@ func (f *Forwarding) serveSocks(c net.Conn) {
 		return
 	}
 	pipe(c, ch)
+}
+
+// logOpenFailure logs a channel for the local connection c that did not
+// open: as ssh logs a refusal, and at VERBOSE a connection closed during
+// an outage, which the runtime has already reported once.
+func (f *Forwarding) logOpenFailure(c net.Conn, err error) {
+	var outage *OutageError
+	if errors.As(err, &outage) {
+		f.log.Logf(config.LogVerbose, "Closing connection from %s: %s", c.RemoteAddr(), outage.Error())
+		return
+	}
+	f.log.Logf(config.LogError, "%s", err)
 }
 
 // socksFailure picks the SOCKS5 reply code for a channel that did not
@@ -259,16 +271,53 @@ func socksFailure(err error) socks.ReplyCode {
 // openChannel opens direct-tcpip or, for a path,
 // direct-streamlocal@openssh.com (PROTOCOL section 2.4) to the given
 // destination, naming from as the originator.
+//
+// A Forwarding made by New opens it on the current connection, waiting up
+// to Options.OutageWait for one while there is none; when the open fails
+// because the connection died under it, rather than because the server
+// refused, the channel is opened on the next connection within the same
+// wait.
 func (f *Forwarding) openChannel(to config.Endpoint, from net.Addr) (ssh.Channel, error) {
 	num := f.channelNumber()
-	if to.Path == "" {
-		return OpenDirect(f.client, num, to.Host, to.Port, from)
+	var stale *ssh.Client
+	deadline := time.Now().Add(f.outageWait)
+	for {
+		c := f.link.wait(f.done, time.Until(deadline), stale)
+		if c == nil {
+			if f.outageWait > 0 {
+				return nil, &OutageError{Wait: f.outageWait}
+			}
+			return nil, fmt.Errorf("forward: %w", errNoConnection)
+		}
+		ch, err := f.openOn(c, num, to, from)
+		var refused *ChannelOpenError
+		if err == nil || f.outageWait <= 0 || errors.As(err, &refused) {
+			return ch, err
+		}
+		stale = c
 	}
-	return openChannel(f.client, num, "direct-streamlocal@openssh.com", ssh.Marshal(struct {
+}
+
+// openOn opens the channel of openChannel on c.
+func (f *Forwarding) openOn(c *ssh.Client, num int, to config.Endpoint, from net.Addr) (ssh.Channel, error) {
+	if to.Path == "" {
+		return OpenDirect(c, num, to.Host, to.Port, from)
+	}
+	return openChannel(c, num, "direct-streamlocal@openssh.com", ssh.Marshal(struct {
 		Path     string
 		Reserved string
 		Zero     uint32
 	}{to.Path, "", 0}))
+}
+
+// OutageError reports a local connection closed because no connection
+// to the server came within Options.OutageWait.
+type OutageError struct {
+	Wait time.Duration
+}
+
+func (e *OutageError) Error() string {
+	return fmt.Sprintf("no connection to the server within %v", e.Wait)
 }
 
 // OpenDirect opens a direct-tcpip channel (RFC 4254 section 7.2) to

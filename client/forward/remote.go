@@ -53,34 +53,41 @@ type forwardedUnix struct {
 // the channels it opens. The channel handlers are claimed first, so that
 // no connection arriving right after a reply is lost.
 func (f *Forwarding) startRemote(ctx context.Context, specs []config.Forward) error {
+	f.mu.Lock()
+	f.wanted = append(f.wanted, specs...)
+	f.mu.Unlock()
 	if len(specs) == 0 {
 		return nil
 	}
-	if err := f.serveOpens(); err != nil {
+	c := f.link.current()
+	if err := f.serveOpens(c); err != nil {
 		return err
 	}
 	for _, spec := range specs {
-		if err := f.requestRemote(ctx, spec); err != nil {
+		if err := f.requestRemote(ctx, c, spec); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// serveOpens claims the channel types of remote forwarding, once per
-// Forwarding, and answers their opens from then on.
-func (f *Forwarding) serveOpens() error {
+// serveOpens claims the channel types of remote forwarding on c, once per
+// connection, and answers their opens from then on.
+func (f *Forwarding) serveOpens(c *ssh.Client) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.opensServed {
+	if c == nil {
+		return errNoConnection
+	}
+	if f.opensOn == c {
 		return nil
 	}
-	tcp := f.client.HandleChannelOpen(chanForwardedTCP)
-	unix := f.client.HandleChannelOpen(chanForwardedUnix)
+	tcp := c.HandleChannelOpen(chanForwardedTCP)
+	unix := c.HandleChannelOpen(chanForwardedUnix)
 	if tcp == nil || unix == nil {
 		return errors.New("forward: remote forwarding is already set up on this connection")
 	}
-	f.opensServed = true
+	f.opensOn = c
 	crash.Go(func() { f.dispatch(tcp) })
 	crash.Go(func() { f.dispatch(unix) })
 	return nil
@@ -101,14 +108,33 @@ func rfwdBindHost(ep config.Endpoint) string {
 // requestRemote sends one tcpip-forward or streamlocal-forward request
 // and waits for the answer, reporting it as ssh.c
 // ssh_confirm_remote_forward does.
-func (f *Forwarding) requestRemote(ctx context.Context, spec config.Forward) error {
-	_, err := f.askRemote(ctx, spec)
+func (f *Forwarding) requestRemote(ctx context.Context, c *ssh.Client, spec config.Forward) error {
+	rf, err := f.askRemote(ctx, c, spec)
+	if err == nil && rf == nil {
+		err = f.refused(spec)
+	}
 	return err
 }
 
-// askRemote is requestRemote that also says whether the server accepted:
-// rf is nil when it refused.
-func (f *Forwarding) askRemote(ctx context.Context, spec config.Forward) (*remoteForward, error) {
+// refused reports a remote forwarding the server refused as ssh.c
+// ssh_confirm_remote_forward does: an *Error with ExitOnForwardFailure,
+// else a warning and nil.
+func (f *Forwarding) refused(spec config.Forward) error {
+	if f.cfg.ExitOnForwardFailure {
+		return &Error{Remote: true, Port: spec.Listen.Port, Path: spec.Listen.Path}
+	}
+	if spec.Listen.Path != "" {
+		f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen path %s", spec.Listen.Path)
+	} else {
+		f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen port %d", spec.Listen.Port)
+	}
+	return nil
+}
+
+// askRemote sends one tcpip-forward or streamlocal-forward request on c
+// and waits for the answer. rf is nil when the server refused, which it
+// does not log; an error means no answer came (c failed, ctx ended).
+func (f *Forwarding) askRemote(ctx context.Context, c *ssh.Client, spec config.Forward) (*remoteForward, error) {
 	rf := &remoteForward{spec: spec, bindHost: rfwdBindHost(spec.Listen), port: spec.Listen.Port}
 	name, payload := reqTCPForward, ssh.Marshal(struct {
 		Addr string
@@ -125,7 +151,7 @@ func (f *Forwarding) askRemote(ctx context.Context, spec config.Forward) (*remot
 	}
 	res := make(chan answer, 1)
 	crash.Go(func() {
-		ok, reply, err := f.client.SendRequest(name, true, payload)
+		ok, reply, err := c.SendRequest(name, true, payload)
 		res <- answer{ok, reply, err}
 	})
 	var a answer
@@ -146,17 +172,14 @@ func (f *Forwarding) askRemote(ctx context.Context, spec config.Forward) (*remot
 		}
 	}
 	if !a.ok {
-		if f.cfg.ExitOnForwardFailure {
-			return nil, &Error{Remote: true, Port: spec.Listen.Port, Path: spec.Listen.Path}
-		}
-		if spec.Listen.Path != "" {
-			f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen path %s", spec.Listen.Path)
-		} else {
-			f.log.Logf(config.LogInfo, "Warning: remote port forwarding failed for listen port %d", spec.Listen.Port)
-		}
 		return nil, nil
 	}
 	f.mu.Lock()
+	if f.link.current() != c {
+		// The connection was lost while waiting: the listener went with c.
+		f.mu.Unlock()
+		return nil, fmt.Errorf("forward: %s: %w", name, errNoConnection)
+	}
 	f.remotes = append(f.remotes, rf)
 	f.mu.Unlock()
 	return rf, nil
@@ -189,11 +212,15 @@ func (f *Forwarding) cancelRemote() {
 // sendCancel asks the server to stop listening for rf, without waiting
 // for an answer (ssh asks for none).
 func (f *Forwarding) sendCancel(rf *remoteForward) {
+	c := f.link.current()
+	if c == nil {
+		return // the listener went with the connection
+	}
 	if rf.spec.Listen.Path != "" {
-		f.client.SendRequest(reqCancelUnixForward, false, ssh.Marshal(struct{ Path string }{rf.spec.Listen.Path}))
+		c.SendRequest(reqCancelUnixForward, false, ssh.Marshal(struct{ Path string }{rf.spec.Listen.Path}))
 		return
 	}
-	f.client.SendRequest(reqCancelTCPForward, false, ssh.Marshal(struct {
+	c.SendRequest(reqCancelTCPForward, false, ssh.Marshal(struct {
 		Addr string
 		Port uint32
 	}{rf.bindHost, uint32(rf.port)}))

@@ -40,16 +40,23 @@ func (f *Forwarding) Add(ctx context.Context, fwd config.Forward) (port int, err
 	}
 	switch fwd.Kind {
 	case config.ForwardRemote:
-		if err := f.serveOpens(); err != nil {
+		c := f.link.current()
+		if err := f.serveOpens(c); err != nil {
 			return 0, err
 		}
-		rf, err := f.askRemote(ctx, fwd)
+		rf, err := f.askRemote(ctx, c, fwd)
 		if err != nil {
 			return 0, err
 		}
 		if rf == nil {
+			if err := f.refused(fwd); err != nil {
+				return 0, err
+			}
 			return 0, &Error{Remote: true, Port: fwd.Listen.Port, Path: fwd.Listen.Path}
 		}
+		f.mu.Lock()
+		f.wanted = append(f.wanted, fwd)
+		f.mu.Unlock()
 		return rf.port, nil
 	case config.ForwardLocal:
 		if fwd.Dynamic() {
@@ -81,6 +88,7 @@ func (f *Forwarding) Cancel(kind config.ForwardKind, listen config.Endpoint) err
 		for i, rf := range f.remotes {
 			if cancelMatches(listen, rf.spec.Listen, rf.port, true) {
 				f.remotes = append(f.remotes[:i], f.remotes[i+1:]...)
+				f.unwantLocked(rf.spec)
 				f.mu.Unlock()
 				f.sendCancel(rf)
 				return nil
