@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 
 	"golang.org/x/crypto/ssh"
@@ -10,6 +11,7 @@ import (
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/x11"
+	"github.com/gssh/gssh/internal/crash"
 )
 
 // Conn is an authenticated connection to one server.
@@ -77,4 +79,29 @@ func (c *Conn) Close() error {
 	c.global.wait()
 	c.guard.close()
 	return c.Client.Close()
+}
+
+// Wait blocks until the connection ends, or ctx does, and returns why it
+// ended, as -N would report it: a *ServerAliveError when the keepalive
+// watchdog declared the server dead, a *DisconnectedError when the server
+// said why it closed the connection, else a *ConnectionLostError. It
+// prints nothing. After ctx ended it returns ctx's error.
+func (c *Conn) Wait(ctx context.Context) error {
+	ended := make(chan struct{})
+	crash.Go(func() {
+		c.Client.Wait()
+		close(ended)
+	})
+	select {
+	case <-ended:
+	case <-ctx.Done():
+		return fmt.Errorf("client: %w", ctx.Err())
+	}
+	if err := c.guard.deadErr(); err != nil {
+		return err
+	}
+	if d := c.disconnect(ctx); d != nil {
+		return d
+	}
+	return &ConnectionLostError{Host: c.Config.HostName}
 }

@@ -57,6 +57,15 @@ type invocation struct {
 	EndTargets    []string
 	RemoteTimeout bool // --remote-timeout: the server enforces --timeout too
 
+	// --reconnect and its companions (docs/tunnels.md), gssh only:
+	// Reconnect keeps a -N tunnel up across lost connections,
+	// ReconnectMax bounds the failed attempts in a row (0: never give
+	// up), ReconnectFirst retries a failed first connection too. Either
+	// companion implies Reconnect.
+	Reconnect      bool
+	ReconnectMax   int
+	ReconnectFirst bool
+
 	// Warnings are messages main prints to stderr before going on, such as
 	// OpenSSH's "Warning: Identity file X not accessible: ...".
 	Warnings []string
@@ -129,6 +138,11 @@ type cliFlags struct {
 	JSON          bool `name:"json" help:"With --sessions: print JSON."`
 	End           bool `name:"end" help:"End the sessions given as arguments (IDs, or hung) and exit."`
 	RemoteTimeout bool `name:"remote-timeout" help:"With --timeout: run the command under the same deadline on the server."`
+
+	// --reconnect and its companions (docs/tunnels.md).
+	Reconnect      bool `name:"reconnect" help:"Keep a -N tunnel up: reconnect and restore its forwardings."`
+	ReconnectMax   int  `name:"reconnect-max" placeholder:"N" help:"With --reconnect, give up after N failed attempts in a row."`
+	ReconnectFirst bool `name:"reconnect-first" help:"With --reconnect, retry also when the first connection fails."`
 }
 
 // gsshLongFlags are the long flags a user may type; the other long names in
@@ -136,7 +150,8 @@ type cliFlags struct {
 // tells whether the flag takes an argument.
 func gsshLongFlags() map[string]bool {
 	return map[string]bool{"timeout": true, "kill-after": true, "idle-timeout": true, "help": false,
-		"sessions": false, "json": false, "end": false, "remote-timeout": false}
+		"sessions": false, "json": false, "end": false, "remote-timeout": false,
+		"reconnect": false, "reconnect-max": true, "reconnect-first": false}
 }
 
 // duration is a non-negative time.Duration written as seconds ("300") or
@@ -411,6 +426,12 @@ func parseArgs(args []string) (*invocation, error) {
 	inv.Timeout = time.Duration(f.Timeout)
 	inv.KillAfter = time.Duration(f.KillAfter)
 	inv.IdleTimeout = time.Duration(f.IdleTimeout)
+	if f.ReconnectMax < 0 {
+		return nil, &fatalError{msg: fmt.Sprintf("gssh: --reconnect-max %d: must not be negative", f.ReconnectMax)}
+	}
+	inv.Reconnect = f.Reconnect || f.ReconnectMax > 0 || f.ReconnectFirst
+	inv.ReconnectMax = f.ReconnectMax
+	inv.ReconnectFirst = f.ReconnectFirst
 	inv.Warnings = t.warnings
 	inv.Sessions, inv.SessionsJSON, inv.End = f.Sessions, f.JSON, f.End
 	inv.RemoteTimeout = f.RemoteTimeout

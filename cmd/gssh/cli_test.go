@@ -404,7 +404,7 @@ func TestUsageMatchesOpenSSH(t *testing.T) {
 	if got := usageText(); !strings.HasPrefix(got, want) {
 		t.Errorf("usage text\n%s\ndoes not start with ssh's\n%s", got, want)
 	}
-	for _, flag := range []string{"--timeout", "--kill-after", "--idle-timeout", "--help"} {
+	for _, flag := range []string{"--timeout", "--kill-after", "--idle-timeout", "--help", "--reconnect", "--reconnect-max", "--reconnect-first"} {
 		if !strings.Contains(usageText(), flag) {
 			t.Errorf("usage text lacks %s", flag)
 		}

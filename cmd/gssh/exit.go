@@ -176,5 +176,5 @@ func checkSupported(inv *invocation, cfg *config.Config) error {
 	case cfg.Tunnel != "" && cfg.Tunnel != "no" && cfg.Tunnel != "false":
 		return unsupported("tunnel devices (-w, Tunnel)")
 	}
-	return nil
+	return checkReconnect(inv, cfg) // tunnel.go
 }

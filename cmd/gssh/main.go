@@ -117,6 +117,9 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 			return report(logOut, prog, err)
 		}
 	}
+	if inv.Reconnect {
+		noMultiplexing(cfg) // tunnel.go
+	}
 	// -f's background child hands its messages to the waiting parent
 	// until it is ready (reexec.Report).
 	child := inh.Fork
@@ -187,19 +190,11 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 	}
 	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg),
 		Command: len(inv.Command) > 0 || inv.StdioForward != ""})
+	if inv.Reconnect {
+		return runTunnel(ctx, inv, cfg, conn, err, child, st, logOut, prog, log) // tunnel.go
+	}
 	if err != nil {
-		if code, ok := reportDialTimeout(ctx, logOut, prog, cfg, log.Level() == config.LogQuiet); ok {
-			return code
-		}
-		// ssh's fatal() honours LogLevel: -q silences even these.
-		if log.Level() < fatalLevel(err) {
-			return exitFailure
-		}
-		if disconnected := (*client.DisconnectedError)(nil); errors.As(err, &disconnected) {
-			disconnected.Log(log) // two lines at two levels
-			return exitFailure
-		}
-		return report(logOut, prog, err)
+		return reportDial(ctx, err, logOut, prog, cfg, log)
 	}
 	defer conn.Close()
 	live.connected(conn)
@@ -252,6 +247,9 @@ func runSession(ctx context.Context, inv *invocation, cfg *config.Config, conn *
 		return code
 	}
 	child.Send(reexec.Ready, "")
+	if cfg.SessionType == "none" {
+		notifySystemd(ctx, conn, log) // tunnel.go
+	}
 	runLocalCommand(cfg, st, log) // localcommand.go
 
 	// A master's -O exit, or -O stop once a -N master is idle, ends the
@@ -283,4 +281,21 @@ func runSession(ctx context.Context, inv *invocation, cfg *config.Config, conn *
 		return reportSession(log, err)
 	}
 	return status
+}
+
+// reportDial prints a failed connection as ssh does and returns the exit
+// status: 124 for --timeout, 255 otherwise.
+func reportDial(ctx context.Context, err error, logOut io.Writer, prog string, cfg *config.Config, log *sshlog.Logger) int {
+	if code, ok := reportDialTimeout(ctx, logOut, prog, cfg, log.Level() == config.LogQuiet); ok {
+		return code
+	}
+	// ssh's fatal() honours LogLevel: -q silences even these.
+	if log.Level() < fatalLevel(err) {
+		return exitFailure
+	}
+	if disconnected := (*client.DisconnectedError)(nil); errors.As(err, &disconnected) {
+		disconnected.Log(log) // two lines at two levels
+		return exitFailure
+	}
+	return report(logOut, prog, err)
 }

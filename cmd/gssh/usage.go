@@ -22,6 +22,7 @@ func usageText() string {
             [--timeout duration] [--kill-after duration]
             [--idle-timeout duration] [--help]
             [--remote-timeout] [--sessions [--json]] [--end ID ... | hung]
+            [--reconnect] [--reconnect-max n] [--reconnect-first]
 `
 }
 
