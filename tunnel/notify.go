@@ -3,6 +3,7 @@ package tunnel
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,9 +62,14 @@ func (n *Notifier) send(state string) {
 	}
 }
 
-// status renders a status line for systemd: one line, the same rendering
-// as a log line, as it quotes the server's words.
-func status(s string) string { return "STATUS=" + termsafe.LogLine(s) }
+// status renders a status line for systemd. It quotes the server's words
+// (a disconnect message), so it is rendered as a log line is, and kept to
+// one line: sd_notify's assignments are separated by newlines, and a
+// server must not be able to add READY=1, MAINPID= or WATCHDOG=trigger
+// to gssh's message.
+func status(s string) string {
+	return "STATUS=" + strings.NewReplacer("\n", " ", "\r", " ").Replace(termsafe.LogLine(s))
+}
 
 // Ready tells systemd that the service is up, once, with its status.
 func (n *Notifier) Ready(s string) {

@@ -112,6 +112,7 @@ type runner struct {
 	clock reconnect.Clock
 	fwd   *forward.Forwarding
 	sigc  chan os.Signal
+	force os.Signal // SIGUSR1; nil where there is none
 	ready bool
 }
 
@@ -136,6 +137,7 @@ func Run(ctx context.Context, opts Options) error {
 		log:   opts.Log,
 		sched: reconnect.New(opts.Policy),
 		sigc:  make(chan os.Signal, 1),
+		force: forceSignal(),
 	}
 	r.clock = r.sched.Clock()
 	for _, s := range []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM} {
@@ -144,7 +146,9 @@ func Run(ctx context.Context, opts Options) error {
 			signal.Notify(r.sigc, s)
 		}
 	}
-	signal.Notify(r.sigc, syscall.SIGUSR1)
+	if r.force != nil {
+		signal.Notify(r.sigc, r.force)
+	}
 	defer signal.Stop(r.sigc)
 	err := r.run(ctx)
 	var sig *signalled
@@ -268,7 +272,7 @@ func (r *runner) serve(ctx context.Context, conn *client.Conn) (lost error, err 
 	select {
 	case lost = <-ended:
 	case sig := <-r.sigc:
-		if sig != syscall.SIGUSR1 {
+		if sig != r.force {
 			return nil, &signalled{sig}
 		}
 		lost = errForced
@@ -313,7 +317,7 @@ func (r *runner) attempt(ctx context.Context) (*client.Conn, error) {
 			}
 			return out.conn, nil
 		case sig := <-r.sigc:
-			if sig == syscall.SIGUSR1 {
+			if sig == r.force {
 				r.log.Logf(config.LogDebug1, "SIGUSR1 during a reconnection attempt: ignored")
 				continue
 			}
@@ -349,7 +353,7 @@ func (r *runner) sleep(ctx context.Context, d time.Duration) error {
 		case <-t.C():
 			return nil
 		case sig := <-r.sigc:
-			if sig == syscall.SIGUSR1 {
+			if sig == r.force {
 				r.log.Logf(config.LogVerbose, "SIGUSR1: reconnecting now.")
 				return nil
 			}

@@ -22,6 +22,7 @@ var pure = []string{
 	"keepalive",
 	"mux",
 	"mux/proxy",
+	"reconnect",
 	"client/config",
 	"client/gssapi",
 	"client/krl",
@@ -40,7 +41,9 @@ var layers = map[string][]string{
 	"client/knownhosts": {"client", "controlmaster", "client/tty"},
 	"client/forward":    {"client", "controlmaster", "client/tty", "client/knownhosts"},
 	"client/x11":        {"client", "controlmaster", "client/tty", "client/knownhosts", "client/forward"},
-	"client":            {"controlmaster"},
+	"client":            {"controlmaster", "tunnel"},
+	"controlmaster":     {"tunnel"},
+	"tunnel":            {"controlmaster"},
 	"internal/reexec":   {"client", "controlmaster", "mux", "mux/proxy"},
 	// The registry of live processes reads and writes its own files; it
 	// knows nothing of connections, configuration or terminals.
