@@ -531,3 +531,46 @@ func TestReconnectNoNotifyWithoutSocket(t *testing.T) {
 		t.Fatalf("stderr %q, want nothing", r.stderr.String())
 	}
 }
+
+// TestReconnectRefusesUntrustedHostKey: the server's host key changes
+// between connections and StrictHostKeyChecking=no lets the new
+// connection go on, as ssh does; ssh would run no forwarding over it, and
+// the tunnel counts it as a failed attempt rather than carry the -L port
+// through it.
+func TestReconnectRefusesUntrustedHostKey(t *testing.T) {
+	r := startRotating(t)
+	port := freeLocalPort(t)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	tun := startGssh(t, nil, nil, append(append([]string{"-F", r.ClientConfig, "--reconnect", "--reconnect-max", "1", "-N",
+		"-o", "StrictHostKeyChecking=no"}, aliveOpts...), "-L", fmt.Sprintf("%d:127.0.0.1:%d", port, r.Port), "sshd")...)
+	tun.drain()
+	waitBanner(t, tun, addr, 20*time.Second)
+	other := filepath.Join(t.TempDir(), "ed")
+	keygen(t, other, "-t", "ed25519")
+	for _, suffix := range []string{"", ".pub"} {
+		b, err := os.ReadFile(other + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(r.live, "ed"+suffix), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	killSessions(t, r.SessionPIDs())
+	code, _ := tun.wait(t, 20*time.Second)
+	stderr := tun.stderr.String()
+	for _, want := range []string{
+		"@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @",
+		"Reconnect attempt 1 of 1 failed: host key for 127.0.0.1 is not trusted: no forwarding over this connection; giving up\r\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+	if code != 255 {
+		t.Errorf("exit %d, want 255", code)
+	}
+	if t.Failed() {
+		t.Logf("stderr:\n%s", stderr)
+	}
+}
