@@ -5,6 +5,11 @@
 // cancelled while the connection runs (the commands of ~C's command
 // line, -O forward, -O cancel), and agent forwarding (-A, ForwardAgent).
 //
+// A Forwarding made by Start works on one connection; one made by New
+// outlives its connections, for gssh --reconnect (link.go): its local
+// listeners stay bound while Attach and ConnectionLost hand it one connection
+// after another.
+//
 // It works on an *ssh.Client and a resolved *config.Config, whose typed
 // config.Forward values describe the forwardings; the SOCKS protocol
 // itself is internal/socks. Messages go to an *sshlog.Logger in ssh's

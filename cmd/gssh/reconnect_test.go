@@ -574,3 +574,20 @@ func TestReconnectRefusesUntrustedHostKey(t *testing.T) {
 		t.Logf("stderr:\n%s", stderr)
 	}
 }
+
+// TestReconnectTimeout: --timeout bounds a tunnel as it bounds any run:
+// 124 and one line.
+func TestReconnectTimeout(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	port := freeLocalPort(t)
+	start := time.Now()
+	r := gssh(t, nil, "-F", s.ClientConfig, "--reconnect", "--timeout", "2", "-N",
+		"-L", fmt.Sprintf("%d:127.0.0.1:%d", port, s.Port), "sshd")
+	took := time.Since(start)
+	if r.code != 124 || r.stderr != "gssh: timeout after 2s: tunnel closed\r\n" {
+		t.Fatalf("exit %d stderr %q, want 124 and one line", r.code, r.stderr)
+	}
+	if took < 2*time.Second || took > 4*time.Second {
+		t.Fatalf("took %v, want about 2s", took)
+	}
+}

@@ -73,6 +73,12 @@ func runTunnel(ctx context.Context, inv *invocation, cfg *config.Config, conn *c
 		return 0
 	case errors.Is(err, dialErr) && conn == nil:
 		return reportDial(ctx, dialErr, logOut, prog, cfg, log) // the gate: as ssh
+	case expired(ctx) != nil:
+		// --timeout bounds a tunnel too.
+		if log.Level() != config.LogQuiet {
+			fmt.Fprintf(logOut, "%s: %v: tunnel closed\r\n", prog, expired(ctx))
+		}
+		return exitTimeout
 	case errors.As(err, &gaveUp):
 		return exitFailure // its line is out
 	case errors.As(err, &fwdErr):
@@ -83,9 +89,6 @@ func runTunnel(ctx context.Context, inv *invocation, cfg *config.Config, conn *c
 	case errors.As(err, &signal):
 		log.Logf(config.LogVerbose, "%s", signal.Error())
 		return exitFailure
-	}
-	if code, ok := reportEarlyEnd(ctx, logOut, prog, 0, err, log.Level() == config.LogQuiet); ok {
-		return code
 	}
 	log.Logf(config.LogError, "%s", err)
 	return exitFailure
