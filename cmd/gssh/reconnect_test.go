@@ -591,3 +591,29 @@ func TestReconnectTimeout(t *testing.T) {
 		t.Fatalf("took %v, want about 2s", took)
 	}
 }
+
+// TestReconnectFork: with -f the foreground gssh returns once the first
+// connection's forwardings are up, and the background one keeps the
+// tunnel up across a lost connection.
+func TestReconnectFork(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	port := freeLocalPort(t)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	args := append(append([]string{"-F", s.ClientConfig, "-f", "--reconnect", "-N"}, aliveOpts...),
+		"-L", fmt.Sprintf("%d:127.0.0.1:%d", port, s.Port), "sshd")
+	start := time.Now()
+	r := gssh(t, nil, args...)
+	if d := time.Since(start); r.code != 0 || d > returnsAtOnce {
+		t.Fatalf("gssh -f --reconnect: exit %d after %v, stderr %q; want 0 within %v", r.code, d, r.stderr, returnsAtOnce)
+	}
+	backgroundChild(t, args...)
+	if !sshBanner(addr, 5*time.Second) {
+		t.Fatal("no banner through the tunnel once -f returned")
+	}
+	fault := time.Now()
+	killSessions(t, s.SessionPIDs())
+	if !eventually(reconnectBudget, func() bool { return sshBanner(addr, 500*time.Millisecond) }) {
+		t.Fatalf("the background tunnel did not come back within %v", reconnectBudget)
+	}
+	t.Logf("background tunnel back %v after the fault", time.Since(fault).Round(time.Millisecond))
+}
