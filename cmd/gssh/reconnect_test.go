@@ -517,18 +517,24 @@ func TestSystemdNotify(t *testing.T) {
 	n2.waitFor(t, r2, "WATCHDOG=1", 3, 3*time.Second)
 }
 
-// TestReconnectNoNotifyWithoutSocket: without NOTIFY_SOCKET nothing is
-// sent and nothing is printed about systemd.
-func TestReconnectNoNotifyWithoutSocket(t *testing.T) {
+// TestReconnectQuietOnItsOwnConnection: without NOTIFY_SOCKET nothing
+// is sent and nothing printed about systemd, and a tunnel neither becomes
+// a ControlMaster nor uses one, whatever the configuration says.
+func TestReconnectQuietOnItsOwnConnection(t *testing.T) {
 	if os.Getenv("NOTIFY_SOCKET") != "" {
 		t.Setenv("NOTIFY_SOCKET", "")
 	}
 	s := sshdtest.Start(t, sshdtest.Options{})
 	port := freeLocalPort(t)
-	r := startTunnel(t, s, "-L", fmt.Sprintf("%d:127.0.0.1:%d", port, s.Port))
+	ctl := filepath.Join(t.TempDir(), "ctl")
+	r := startTunnel(t, s, "-o", "ControlMaster=auto", "-o", "ControlPath="+ctl, "-o", "ControlPersist=yes",
+		"-L", fmt.Sprintf("%d:127.0.0.1:%d", port, s.Port))
 	waitBanner(t, r, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 20*time.Second)
 	if r.stderr.String() != "" {
 		t.Fatalf("stderr %q, want nothing", r.stderr.String())
+	}
+	if _, err := os.Stat(ctl); err == nil {
+		t.Fatal("a --reconnect tunnel created a control socket")
 	}
 }
 
