@@ -176,7 +176,9 @@ func (r *runner) run(ctx context.Context) error {
 		if !d.Retry {
 			return r.opts.FirstErr
 		}
-		r.say("%s; retrying in %s (%s)", r.describe(r.opts.FirstErr), wait(d.Wait), d)
+		line := fmt.Sprintf("%s; retrying in %s (%s)", r.describe(r.opts.FirstErr), wait(d.Wait), d)
+		r.say("%s", line)
+		r.opts.Notifier.Status(line)
 	}
 	r.fwd = forward.New(r.cfg, r.log, r.opts.Forward)
 	defer r.fwd.Close()
@@ -200,13 +202,17 @@ func (r *runner) run(ctx context.Context) error {
 					return err
 				}
 				d = r.sched.Failed()
+				line := fmt.Sprintf("Reconnect %s failed: %s; ", attempt, r.describe(err))
+				if d.Retry {
+					line += fmt.Sprintf("retrying in %s (%s)", wait(d.Wait), d)
+				} else {
+					line += "giving up"
+				}
+				r.say("%s", line)
+				r.opts.Notifier.Status(line)
 				if !d.Retry {
-					r.say("Reconnect %s failed: %s; giving up", attempt, r.describe(err))
-					r.opts.Notifier.Status(fmt.Sprintf("Gave up after %s", attempt))
 					return &GaveUpError{Attempts: d.Attempt, Err: err}
 				}
-				r.say("Reconnect %s failed: %s; retrying in %s (%s)", attempt, r.describe(err), wait(d.Wait), d)
-				r.opts.Notifier.Status(fmt.Sprintf("Reconnect %s failed; retrying in %s", attempt, wait(d.Wait)))
 				continue
 			}
 		}
