@@ -54,6 +54,13 @@ type Options struct {
 	// Ready is called once, when the first connection's forwardings are
 	// up (-f's parent may go, LocalCommand may run).
 	Ready func()
+	// Connected, when set, is called with each connection once its
+	// forwardings are set up (the registry of live processes reads its
+	// keepalive state).
+	Connected func(*client.Conn)
+	// End, when closed, ends the run (gssh --end): Run returns ErrEnded
+	// instead of reconnecting, whatever else happens meanwhile.
+	End <-chan struct{}
 	// AttemptLimit bounds each attempt without ConnectTimeout; 0 means
 	// DefaultAttemptLimit.
 	AttemptLimit time.Duration
@@ -95,6 +102,9 @@ func (e *attemptTimeout) Error() string {
 	return fmt.Sprintf("connection to %s port %d not established within %v", e.host, e.port, e.limit)
 }
 
+// ErrEnded is what Run returns once Options.End is closed.
+var ErrEnded = errors.New("tunnel: ended on request")
+
 // errForced is the reason of a reconnection SIGUSR1 asked for.
 var errForced = errors.New("SIGUSR1 received")
 
@@ -122,8 +132,8 @@ type runner struct {
 // FirstErr when the first connection failed behind the gate, a
 // *forward.Error when ExitOnForwardFailure ended the first connection's
 // set-up, a *GaveUpError after MaxAttempts failed attempts, an
-// *UntrustedError for a first connection with an untrusted host key, or
-// ctx's error.
+// *UntrustedError for a first connection with an untrusted host key,
+// ErrEnded once Options.End is closed, or ctx's error.
 func Run(ctx context.Context, opts Options) error {
 	if opts.Forward.OutageWait <= 0 {
 		opts.Forward.OutageWait = DefaultOutageWait
@@ -198,7 +208,7 @@ func (r *runner) run(ctx context.Context) error {
 			conn, err = r.attempt(ctx)
 			if err != nil {
 				var sig *signalled
-				if errors.As(err, &sig) || ctx.Err() != nil {
+				if errors.As(err, &sig) || errors.Is(err, ErrEnded) || ctx.Err() != nil {
 					return err
 				}
 				d = r.sched.Failed()
@@ -256,6 +266,9 @@ func (r *runner) serve(ctx context.Context, conn *client.Conn) (lost error, err 
 	if len(refused) > 0 {
 		status += fmt.Sprintf("; %d remote forwarding(s) pending", len(refused))
 	}
+	if r.opts.Connected != nil {
+		r.opts.Connected(conn)
+	}
 	if first {
 		r.ready = true
 		if r.opts.Ready != nil {
@@ -282,8 +295,13 @@ func (r *runner) serve(ctx context.Context, conn *client.Conn) (lost error, err 
 			return nil, &signalled{sig}
 		}
 		lost = errForced
+	case <-r.opts.End:
 	case <-ctx.Done():
 		return nil, fmt.Errorf("tunnel: %w", context.Cause(ctx))
+	}
+	if r.endRequested() {
+		// --end closes the connection itself: not a loss.
+		return nil, ErrEnded
 	}
 	cancel()
 	r.fwd.ConnectionLost()
@@ -332,6 +350,12 @@ func (r *runner) attempt(ctx context.Context) (*client.Conn, error) {
 				out.conn.Close()
 			}
 			return nil, &signalled{sig}
+		case <-r.opts.End:
+			cancel()
+			if out := <-res; out.conn != nil {
+				out.conn.Close()
+			}
+			return nil, ErrEnded
 		}
 	}
 }
@@ -364,9 +388,21 @@ func (r *runner) sleep(ctx context.Context, d time.Duration) error {
 				return nil
 			}
 			return &signalled{sig}
+		case <-r.opts.End:
+			return ErrEnded
 		case <-ctx.Done():
 			return fmt.Errorf("tunnel: %w", context.Cause(ctx))
 		}
+	}
+}
+
+// endRequested reports whether Options.End is closed.
+func (r *runner) endRequested() bool {
+	select {
+	case <-r.opts.End:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -191,7 +191,7 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 	conn, err := dialBounded(ctx, cfg, client.DialOptions{Prompter: prompter, Log: log, ResolveJump: jumpResolver(inv, cfg),
 		Command: len(inv.Command) > 0 || inv.StdioForward != ""})
 	if inv.Reconnect {
-		return runTunnel(ctx, inv, cfg, conn, err, child, st, logOut, prog, log) // tunnel.go
+		return runTunnel(ctx, inv, cfg, conn, err, child, st, logOut, prog, log, live) // tunnel.go
 	}
 	if err != nil {
 		return reportDial(ctx, err, logOut, prog, cfg, log)

@@ -623,3 +623,44 @@ func TestReconnectFork(t *testing.T) {
 	}
 	t.Logf("background tunnel back %v after the fault", time.Since(fault).Round(time.Millisecond))
 }
+
+// TestReconnectSessionsAndEnd: --sessions lists a tunnel with role
+// tunnel and follows it to its new connection after a loss; --end ends
+// the tunnel (exit 255, its one line) instead of making it reconnect.
+func TestReconnectSessionsAndEnd(t *testing.T) {
+	env := registryEnv(t)
+	t.Setenv("XDG_RUNTIME_DIR", strings.TrimPrefix(env[0], "XDG_RUNTIME_DIR="))
+	s := sshdtest.Start(t, sshdtest.Options{})
+	port := freeLocalPort(t)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	r := startTunnel(t, s, "-L", fmt.Sprintf("%d:127.0.0.1:%d", port, s.Port))
+	waitBanner(t, r, addr, 20*time.Second)
+	pid := r.cmd.Process.Pid
+	waitSessions(t, env, 5*time.Second, "the tunnel", func(rows []sessionRow) bool {
+		row := rowByPID(rows, pid)
+		return row != nil && row.Role == "tunnel" && row.ReplyAgeSeconds >= 0
+	})
+	fault := time.Now()
+	killSessions(t, s.SessionPIDs())
+	waitBanner(t, r, addr, reconnectBudget)
+	rows := waitSessions(t, env, 5*time.Second, "the new connection's replies", func(rows []sessionRow) bool {
+		row := rowByPID(rows, pid)
+		return row != nil && row.LastReply.After(fault) && row.State == "ok"
+	})
+	asked := time.Now()
+	end := runClient(t, gsshBin, nil, env, "--end", rowByPID(rows, pid).ID)
+	if end.code != 0 || !strings.Contains(end.stdout, " ended (pid ") {
+		t.Fatalf("--end: exit %d stdout %q stderr %q", end.code, end.stdout, end.stderr)
+	}
+	code, ended := r.wait(t, 5*time.Second)
+	// The tunnel itself stops at once, rather than being made to exit
+	// by --end's 1.5 s grace while it reconnects.
+	if took := ended.Sub(asked); took > time.Second {
+		t.Errorf("the tunnel exited %v after --end, want at once", took.Round(time.Millisecond))
+	}
+	lines := tunnelLines(r)
+	if code != 255 || len(lines) != 2 || !strings.Contains(lines[0], "reconnecting in") ||
+		lines[1] != "Connection to 127.0.0.1 closed by gssh --end." {
+		t.Fatalf("exit %d stderr %q; want 255, the loss line and --end's", code, r.stderr.String())
+	}
+}

@@ -47,7 +47,7 @@ func noMultiplexing(cfg *config.Config) {
 // error dialErr): package tunnel holds the forwardings across
 // connections, and its errors become messages and exit statuses here.
 func runTunnel(ctx context.Context, inv *invocation, cfg *config.Config, conn *client.Conn, dialErr error,
-	child *reexec.Report, st client.Streams, logOut io.Writer, prog string, log *sshlog.Logger) int {
+	child *reexec.Report, st client.Streams, logOut io.Writer, prog string, log *sshlog.Logger, live *liveProcess) int {
 	err := tunnel.Run(ctx, tunnel.Options{
 		Config:   cfg,
 		Log:      log,
@@ -64,6 +64,11 @@ func runTunnel(ctx context.Context, inv *invocation, cfg *config.Config, conn *c
 			child.Send(reexec.Ready, "")
 			runLocalCommand(cfg, st, log) // localcommand.go
 		},
+		// The registry of live processes (sessions.go) follows each
+		// connection, and --end ends the tunnel rather than one of its
+		// connections.
+		Connected: live.connected,
+		End:       live.endRequests(),
 	})
 	var gaveUp *tunnel.GaveUpError
 	var fwdErr *forward.Error
@@ -79,6 +84,8 @@ func runTunnel(ctx context.Context, inv *invocation, cfg *config.Config, conn *c
 			fmt.Fprintf(logOut, "%s: %v: tunnel closed\r\n", prog, expired(ctx))
 		}
 		return exitTimeout
+	case errors.Is(err, tunnel.ErrEnded):
+		return exitFailure // --end printed its line
 	case errors.As(err, &gaveUp):
 		return exitFailure // its line is out
 	case errors.As(err, &fwdErr):
