@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a throwaway sshd on 127.0.0.1 with fresh keys and shows what
 # gssh is for: a command, --timeout ending a long one with 124, keepalive
-# ending a session whose server froze, --sessions showing a frozen session
+# ending a session whose server froze, a --reconnect tunnel coming back
+# after its server session is killed, --sessions showing a frozen session
 # as hung before --end ends it, --remote-timeout, sessions through a
 # ControlMaster beside direct ones, and a shell (with ~. when a terminal
 # is present).
@@ -108,6 +109,29 @@ wait "$client" || status=$?
 echo "(gssh exit status $status, $(( $(now_ms) - start )) ms after the server froze; budget: 3 s from the last byte read, 1 s x (CountMax 2 + 1))"
 kill -CONT $sessions 2>/dev/null || true
 kill $sessions 2>/dev/null || true
+echo
+
+echo "== --reconnect: a -L tunnel that comes back by itself after its server session is killed"
+fport=$(( port + 1 ))
+[ "$fport" -le 65535 ] || fport=$(( port - 1 ))
+before=" $(descendants "$pid" | tr '\n' ' ')"
+echo "\$ gssh --reconnect -N -o ServerAliveInterval=1 -L $fport:127.0.0.1:$port demo &"
+"$gssh" "${cfg[@]}" --reconnect -N -o ServerAliveInterval=1 -L "$fport:127.0.0.1:$port" demo 2> "$dir/tunnel.err" &
+tunnel=$!
+# banner: the first line read through the tunnel, which is the sshd's.
+banner() { timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$fport && head -c 20 <&3" 2>/dev/null || true; }
+for _ in $(seq 50); do [ -n "$(banner)" ] && break; sleep 0.1; done
+echo "through the tunnel: $(banner)"
+served=
+for c in $(descendants "$pid"); do case "$before" in *" $c "*) ;; *) served="$served $c" ;; esac; done
+echo "\$ kill$served  # the sshd processes serving the tunnel's connection"
+kill $served 2>/dev/null || true
+start=$(now_ms)
+for _ in $(seq 100); do [ -s "$dir/tunnel.err" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -n "$(banner)" ] && break; sleep 0.2; done
+echo "gssh said: $(cat "$dir/tunnel.err")"
+echo "through the tunnel again $(( $(now_ms) - start )) ms later: $(banner) (port $fport stayed bound throughout)"
+kill "$tunnel" 2>/dev/null; wait "$tunnel" 2>/dev/null || true
 echo
 
 echo "== gssh --sessions lists every running gssh; a frozen server shows as hung, gssh --end ends it"
