@@ -36,6 +36,7 @@ var pure = []string{
 // is not client).
 var layers = map[string][]string{
 	"client/sshlog":     {"client", "controlmaster"},
+	"client/kexlog":     {"client", "controlmaster", "client/tty", "client/knownhosts"},
 	"client/tty":        {"client", "controlmaster"},
 	"client/keys":       {"client", "controlmaster"},
 	"client/knownhosts": {"client", "controlmaster", "client/tty"},
