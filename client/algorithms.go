@@ -109,6 +109,17 @@ func rekeyThreshold(cfg *config.Config) uint64 {
 	return uint64(limit)
 }
 
+// observedRekeyBytes is the volume x/crypto rekeys after, for the "rekey
+// out after N blocks" line: rekeyThreshold, which x/crypto raises to its
+// minimum of 256 bytes, or 0 for the cipher's default.
+func observedRekeyBytes(cfg *config.Config) uint64 {
+	t := rekeyThreshold(cfg)
+	if t == 0 {
+		return 0
+	}
+	return max(t, 256)
+}
+
 // NegotiationError reports that the server offered no algorithm of one
 // kind that the client accepts: a server offering only ssh-rsa host keys
 // to a client that, like OpenSSH 9.2 by default, does not. ssh prints it

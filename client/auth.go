@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/base64"
@@ -97,6 +98,14 @@ type authenticator struct {
 	// error from a method (or the banner callback) as a failed attempt
 	// and goes on, where ssh ends the connection.
 	fatal error
+
+	// begun is set once the service request was accepted (begin);
+	// current is the method ssh would call current (authmethod_get),
+	// "" after the server's list changed; last is the method of the
+	// latest attempt, "none" before any.
+	begun   bool
+	current string
+	last    string
 }
 
 func newAuthenticator(cfg *config.Config, log *sshlog.Logger, prompter tty.Prompter, untrusted func() bool, peer net.Addr) *authenticator {
@@ -146,18 +155,24 @@ func (a *authenticator) next(ctx *ssh.ClientAuthContext) (ssh.AuthMethod, error)
 	if a.fatal != nil {
 		return nil, a.fatal
 	}
+	a.begin()
 	a.lastMethods = ctx.AllowedMethods
 	if n := len(ctx.PartialSuccessMethods); n > a.partials {
 		a.partials = n
 		a.partialSuccess(ctx.PartialSuccessMethods[n-1])
 	}
+	a.log.Logf(config.LogDebug1, "Authentications that can continue: %s", strings.Join(ctx.AllowedMethods, ","))
 	if allowed := strings.Join(ctx.AllowedMethods, ","); allowed != a.allowed {
-		a.allowed, a.cursor = allowed, 0
+		a.allowed, a.cursor, a.current = allowed, 0, ""
 	}
 	for ; a.cursor < len(a.methods); a.cursor++ {
 		m := a.methods[a.cursor]
 		if a.disabled[m] || !slices.Contains(ctx.AllowedMethods, m) {
 			continue
+		}
+		if m != a.current && a.methodEnabled(m) {
+			a.log.Logf(config.LogDebug1, "Next authentication method: %s", m)
+			a.current = m
 		}
 		var method ssh.AuthMethod
 		switch m {
@@ -171,11 +186,54 @@ func (a *authenticator) next(ctx *ssh.ClientAuthContext) (ssh.AuthMethod, error)
 			method = a.password()
 		}
 		if method != nil {
+			a.last = m
 			return method, nil
 		}
 		a.disabled[m] = true
 	}
+	a.log.Logf(config.LogDebug1, "No more authentication methods to try.")
 	return nil, &AuthError{User: a.cfg.User, Host: a.cfg.HostName, Methods: slices.Clone(a.lastMethods), Err: a.lastErr}
+}
+
+// begin logs what ssh logs once the server accepted the ssh-userauth
+// service, before its first answer to an authentication request: the
+// keys it will offer (pubkey_prepare runs before the service request in
+// ssh) and the acceptance itself. x/crypto hides both messages; this runs
+// at the first sign of the service's acceptance, the banner or the answer
+// to the "none" request, whichever comes first.
+func (a *authenticator) begin() {
+	if a.begun {
+		return
+	}
+	a.begun = true
+	if a.cfg.PubkeyAuthentication {
+		a.prepare()
+	}
+	a.log.Logf(config.LogDebug1, "SSH2_MSG_SERVICE_ACCEPT received")
+}
+
+// methodEnabled is authmethod_is_enabled: the method's configuration
+// switch, for the methods gssh implements.
+func (a *authenticator) methodEnabled(m string) bool {
+	switch m {
+	case "gssapi-with-mic":
+		return a.cfg.GSSAPIAuthentication
+	case "publickey":
+		return a.cfg.PubkeyAuthentication
+	case "keyboard-interactive":
+		return a.cfg.KbdInteractiveAuthentication
+	case "password":
+		return a.cfg.PasswordAuthentication
+	}
+	return false
+}
+
+// authenticated logs ssh's line for a successful login (userauth_success
+// at VERBOSE): the host name, the server's address and port, and the
+// method of the last attempt.
+func (a *authenticator) authenticated(remote net.Addr) {
+	addr, port := peerID(remote, a.cfg)
+	a.log.Logf(config.LogVerbose, "Authenticated to %s ([%s]:%d) using \"%s\".", a.cfg.HostName, addr, port, cmp.Or(a.last, "none"))
 }
 
 // partialSuccess is input_userauth_failure's partial branch: the step
@@ -310,11 +368,7 @@ func (a *authenticator) publicKey() ssh.AuthMethod {
 	if !a.cfg.PubkeyAuthentication {
 		return nil
 	}
-	if !a.prepared {
-		a.prepared = true
-		a.identities = a.prepareIdentities()
-		a.queue = slices.Clone(a.identities)
-	}
+	a.prepare()
 	for a.nextKey < len(a.queue) {
 		id := a.queue[a.nextKey]
 		a.nextKey++
@@ -323,12 +377,24 @@ func (a *authenticator) publicKey() ssh.AuthMethod {
 			// one accepted before.
 			continue
 		}
+		// A key whose public half is unknown until decrypted is "tried"
+		// rather than offered; ssh then signs without asking first.
+		private := id.pub == nil
+		if private {
+			a.log.Logf(config.LogDebug1, "Trying private key: %s", id.file)
+		}
 		signer, err := a.signerFor(id)
 		if err != nil {
 			a.lastErr = err
 			continue
 		}
 		signer = withSignatureAlgorithms(signer, a.cfg.PubkeyAcceptedAlgorithms)
+		shown := a.formatIdentity(id)
+		if !private {
+			a.log.Logf(config.LogDebug1, "Offering public key: %s", shown)
+			// x/crypto signs only after the server's SSH_MSG_USERAUTH_PK_OK.
+			signer = onFirstSign(signer, func() { a.log.Logf(config.LogDebug1, "Server accepts key: %s", shown) })
+		}
 		a.offered = id
 		return ssh.PublicKeysCallback(func() ([]ssh.Signer, error) { return []ssh.Signer{signer}, nil })
 	}

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/kexlog"
 	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/x11"
 	"github.com/gssh/gssh/internal/crash"
@@ -35,6 +36,9 @@ type Conn struct {
 	x11 x11.Forwarder
 	// quitting is set by Quit: the end of the connection is ours.
 	quitting atomic.Bool
+	// traffic counts the bytes on the socket; nil for a Conn not made by
+	// Dial.
+	traffic *kexlog.Conn
 }
 
 // x11Request is the x11-req payload for a session on c when ForwardX11
@@ -70,6 +74,16 @@ var ErrQuit = errors.New("client: connection closed on request")
 func (c *Conn) Quit() error {
 	c.quitting.Store(true)
 	return c.Close()
+}
+
+// Traffic returns the bytes sent and received on the connection's socket
+// so far, for ssh's "Transferred:" line at -v.
+func (c *Conn) Traffic() (sent, received uint64) {
+	if c.traffic == nil {
+		return 0, 0
+	}
+	sent, received, _ = c.traffic.Traffic()
+	return sent, received
 }
 
 // Close closes the connection, unblocking every goroutine that uses it.

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/kexlog"
 	"github.com/gssh/gssh/client/knownhosts"
 	"github.com/gssh/gssh/client/nss"
 	"github.com/gssh/gssh/client/sshlog"
@@ -271,9 +272,13 @@ func resolve(ctx context.Context, host, family string) ([]net.IP, error) {
 // handshake runs key exchange, host key verification and authentication
 // on a connected socket.
 func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialOptions) (*Conn, error) {
-	conn := raw
+	// kexlog logs the clear-text start of the connection at -v, in ssh's
+	// order, and counts the bytes for the closing "Transferred:" line.
+	observed := kexlog.Wrap(raw, kexlog.Options{Log: opts.Log, Host: cfg.HostName, Port: cfg.Port, User: cfg.User,
+		RekeyBytes: observedRekeyBytes(cfg)})
+	conn := net.Conn(observed)
 	if opts.WrapConn != nil {
-		conn = opts.WrapConn(raw)
+		conn = opts.WrapConn(conn)
 	}
 	// x/crypto reads and writes the connection on goroutines of its own:
 	// gssh's wrappers (keepalive, bounds, banner watch) run there.
@@ -315,6 +320,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		User: cfg.User,
 		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
 			defer crash.Recover() // runs on x/crypto's key exchange goroutine
+			kexlog.LogServerHostKey(opts.Log, key, cfg.FingerprintHash)
 			return verifier.Check(host, remote, key)
 		},
 		HostKeyAlgorithms: hostKeyProposal(hostKeyAlgos),
@@ -325,6 +331,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 				auth.fatal = errInvalidFormat
 				return auth.fatal
 			}
+			auth.begin()
 			// OpenSSH writes the banner with fmprintf rather than a
 			// log call: no "\r\n" is added.
 			opts.Log.Print(config.LogInfo, msg)
@@ -362,7 +369,9 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 	crash.Go(func() { global.serve(reqs) })
 	noRequests := make(chan *ssh.Request)
 	close(noRequests)
-	return &Conn{Client: ssh.NewClient(c, chans, noRequests), Config: cfg, HostKeyUntrusted: verifier.Untrusted(), global: global}, nil
+	auth.authenticated(raw.RemoteAddr())
+	return &Conn{Client: ssh.NewClient(c, chans, noRequests), Config: cfg, HostKeyUntrusted: verifier.Untrusted(), global: global,
+		traffic: observed}, nil
 }
 
 // TimeoutError reports that ConnectTimeout expired after the TCP

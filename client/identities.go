@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -56,6 +57,9 @@ type identity struct {
 	// userProvided marks IdentityFile/CertificateFile entries the user
 	// set, whose absence is reported (OpenSSH's id->userprovided).
 	userProvided bool
+	// comment is the agent's comment for a key only in the agent, which
+	// ssh shows in place of a file name.
+	comment string
 }
 
 // isCert reports whether pub is a certificate, parsed from a file or
@@ -164,7 +168,7 @@ func (a *authenticator) prepareIdentities() []*identity {
 			out = append(out, files[i])
 			files = slices.Delete(files, i, i+1)
 		case !a.cfg.IdentitiesOnly:
-			agentOnly = append(agentOnly, &identity{pub: s.PublicKey(), agent: s})
+			agentOnly = append(agentOnly, &identity{pub: s.PublicKey(), agent: s, comment: a.agentComment(blob)})
 		}
 	}
 	out = append(append(out, agentOnly...), files...)
@@ -186,6 +190,7 @@ func (a *authenticator) fileIdentities() (certs, files []*identity) {
 		if id.pub != nil && !a.keySizeOK(id.pub, path, "pubkey") {
 			id.pub = nil
 		}
+		a.log.Logf(config.LogDebug1, "identity file %s type %d", path, keyTypeNumber(id.pub))
 		if id.pub == nil {
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !id.userProvided {
 				continue // a default identity that does not exist
@@ -197,12 +202,18 @@ func (a *authenticator) fileIdentities() (certs, files []*identity) {
 		if len(a.cfg.CertificateFiles) > 0 {
 			continue
 		}
-		if cert := readCert(path + "-cert"); cert != nil && a.keySizeOK(cert, path, "pubkey") && a.userCert(cert, path) {
+		cert := readCert(path + "-cert")
+		if cert != nil && !a.keySizeOK(cert, path, "pubkey") {
+			cert = nil
+		}
+		a.log.Logf(config.LogDebug1, "identity file %s-cert type %d", path, keyTypeNumber(certKey(cert)))
+		if cert != nil && a.userCert(cert, path) {
 			files = append(files, &identity{file: path, pub: cert, userProvided: id.userProvided})
 		}
 	}
 	for _, path := range a.cfg.CertificateFiles {
 		cert := readCert(path)
+		a.log.Logf(config.LogDebug1, "certificate file %s type %d", path, keyTypeNumber(certKey(cert)))
 		if cert == nil {
 			a.log.Logf(config.LogDebug1, "certificate file %s: no certificate in it", path)
 			continue
@@ -213,6 +224,161 @@ func (a *authenticator) fileIdentities() (certs, files []*identity) {
 	}
 	return certs, files
 }
+
+// certKey is cert as a public key, nil when there is none (a nil
+// *ssh.Certificate in an interface would not be nil).
+func certKey(cert *ssh.Certificate) ssh.PublicKey {
+	if cert == nil {
+		return nil
+	}
+	return cert
+}
+
+// keyTypeNumber is OpenSSH 9.2's enum sshkey_types value of a key, as ssh
+// -v prints it in "identity file PATH type N"; -1 for no key.
+func keyTypeNumber(pub ssh.PublicKey) int {
+	if pub == nil {
+		return -1
+	}
+	t := pub.Type()
+	cert := 0
+	if base, ok := strings.CutSuffix(t, "-cert-v01@openssh.com"); ok {
+		t, cert = base, 1
+	}
+	switch {
+	case t == ssh.KeyAlgoRSA:
+		return 0 + 4*cert
+	case t == "ssh-dss":
+		return 1 + 4*cert
+	case strings.HasPrefix(t, "ecdsa-sha2-"):
+		return 2 + 4*cert
+	case t == ssh.KeyAlgoED25519:
+		return 3 + 4*cert
+	case t == ssh.KeyAlgoSKECDSA256:
+		return 10 + cert
+	case t == ssh.KeyAlgoSKED25519:
+		return 12 + cert
+	}
+	return -1
+}
+
+// formatIdentity is sshconnect2.c format_identity, how ssh names a key in
+// "Will attempt key", "Offering public key" and "Server accepts key":
+// the file (or the agent's comment), the key type and fingerprint, and
+// notes for a key the user named, a security key and an agent's key.
+func (a *authenticator) formatIdentity(id *identity) string {
+	name := id.file
+	if name == "" {
+		name = id.comment
+	}
+	var b strings.Builder
+	b.WriteString(name + " ")
+	if id.pub != nil {
+		plain := id.pub
+		if c, ok := plain.(*ssh.Certificate); ok {
+			plain = c.Key
+		}
+		fp := ssh.FingerprintSHA256(plain)
+		if a.cfg.FingerprintHash == "MD5" {
+			fp = "MD5:" + ssh.FingerprintLegacyMD5(plain)
+		}
+		b.WriteString(keyTypeName(id.pub) + " " + fp)
+	}
+	if id.userProvided {
+		b.WriteString(" explicit")
+	}
+	if id.pub != nil && strings.HasPrefix(id.pub.Type(), "sk-") {
+		b.WriteString(" authenticator")
+	}
+	if id.agent != nil {
+		b.WriteString(" agent")
+	}
+	return b.String()
+}
+
+// keyTypeName is sshkey_type: "ED25519", "RSA-CERT", ...
+func keyTypeName(pub ssh.PublicKey) string {
+	t, suffix := pub.Type(), ""
+	if base, ok := strings.CutSuffix(t, "-cert-v01@openssh.com"); ok {
+		t, suffix = base, "-CERT"
+	}
+	switch {
+	case t == ssh.KeyAlgoRSA:
+		t = "RSA"
+	case t == "ssh-dss":
+		t = "DSA"
+	case strings.HasPrefix(t, "ecdsa-sha2-"):
+		t = "ECDSA"
+	case t == ssh.KeyAlgoSKECDSA256:
+		t = "ECDSA-SK"
+	case t == ssh.KeyAlgoED25519:
+		t = "ED25519"
+	case t == ssh.KeyAlgoSKED25519:
+		t = "ED25519-SK"
+	}
+	return t + suffix
+}
+
+// prepare builds the key list once and logs it as pubkey_prepare does.
+func (a *authenticator) prepare() {
+	if a.prepared {
+		return
+	}
+	a.prepared = true
+	a.identities = a.prepareIdentities()
+	a.queue = slices.Clone(a.identities)
+	for _, id := range a.identities {
+		a.log.Logf(config.LogDebug1, "Will attempt key: %s", a.formatIdentity(id))
+	}
+}
+
+// onFirstSign wraps s to call f before its first signature, keeping the
+// signer's algorithm interfaces, which x/crypto looks for.
+func onFirstSign(s ssh.Signer, f func()) ssh.Signer {
+	var once sync.Once
+	hook := func() { once.Do(f) }
+	as, ok := s.(ssh.AlgorithmSigner)
+	if !ok {
+		return plainHookSigner{s, hook}
+	}
+	h := hookSigner{as, hook}
+	if ms, ok := s.(ssh.MultiAlgorithmSigner); ok {
+		return multiHookSigner{h, ms.Algorithms()}
+	}
+	return h
+}
+
+type plainHookSigner struct {
+	ssh.Signer
+	hook func()
+}
+
+func (s plainHookSigner) Sign(rand io.Reader, data []byte) (*ssh.Signature, error) {
+	s.hook()
+	return s.Signer.Sign(rand, data)
+}
+
+type hookSigner struct {
+	ssh.AlgorithmSigner
+	hook func()
+}
+
+func (s hookSigner) Sign(rand io.Reader, data []byte) (*ssh.Signature, error) {
+	s.hook()
+	return s.AlgorithmSigner.Sign(rand, data)
+}
+
+func (s hookSigner) SignWithAlgorithm(rand io.Reader, data []byte, algorithm string) (*ssh.Signature, error) {
+	s.hook()
+	return s.AlgorithmSigner.SignWithAlgorithm(rand, data, algorithm)
+}
+
+type multiHookSigner struct {
+	hookSigner
+	algorithms []string
+}
+
+func (s multiHookSigner) Algorithms() []string { return s.algorithms }
 
 // userCert reports whether pub may be offered: anything but a host
 // certificate, which pubkey_prepare ignores.
@@ -300,6 +466,23 @@ func (a *authenticator) agentSigners() []ssh.Signer {
 	}
 	a.agentConn = conn
 	return signers
+}
+
+// agentComment is the agent's comment for the key blob, for -v.
+func (a *authenticator) agentComment(blob []byte) string {
+	if a.agentConn == nil || a.log.Level() < config.LogDebug1 {
+		return ""
+	}
+	list, err := agent.NewClient(a.agentConn).List()
+	if err != nil {
+		return ""
+	}
+	for _, k := range list {
+		if bytes.Equal(k.Blob, blob) {
+			return k.Comment
+		}
+	}
+	return ""
 }
 
 // keyAllowed applies PubkeyAcceptedAlgorithms (patterns) to a key; an RSA

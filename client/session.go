@@ -156,6 +156,8 @@ func (s *session) run(ctx context.Context) (int, error) {
 		return 255, fmt.Errorf("client: open session: %w", err)
 	}
 	s.ch = ch
+	s.log.Logf(config.LogDebug1, "channel 0: new session [client-session] (inactive timeout: 0)")
+	s.log.Logf(config.LogDebug1, "Entering interactive session.")
 	defer ch.Close()
 	s.ended = make(chan struct{})
 	defer close(s.ended)
@@ -223,6 +225,7 @@ func (s *session) run(ctx context.Context) (int, error) {
 		if err := s.waitOutput(ctx, &out, idle); err != nil {
 			return 255, err
 		}
+		s.log.Logf(config.LogDebug1, "channel 0: free: client-session, nchannels 1")
 		if err := s.waitX11(ctx, idle); err != nil {
 			return 255, err
 		}

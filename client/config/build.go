@@ -109,6 +109,7 @@ func buildConfig(o *options, env *environment, hostArg, host string) (*Config, e
 		Tunnel:                           []string{"no", "point-to-point", "ethernet"}[o.int("tunnel", 0)],
 		ProxyUseFdpass:                   b("proxyusefdpass"),
 		Warnings:                         append([]string(nil), o.warnings...),
+		Debug:                            append([]DebugLine(nil), o.debug...),
 		hostArg:                          hostArg,
 		tokens:                           keys,
 		lookupEnv:                        env.lookupEnv,

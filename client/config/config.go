@@ -190,6 +190,12 @@ type Config struct {
 	// levels it would print them (unsupported keywords, a missing agent
 	// socket); cmd/gssh shows them all on stderr.
 	Warnings []string
+	// Debug are the lines ssh logs at -v and above while it reads its
+	// configuration files ("Reading configuration data PATH", "PATH line
+	// N: Applying options for HOST"), kept when the command line's log
+	// level (-v, -q, -o LogLevel) shows them: ssh reads the files under
+	// that level, before the files' own LogLevel takes effect.
+	Debug []DebugLine
 
 	// hostArg is the destination as typed (-G prints it as "host").
 	hostArg string
@@ -202,4 +208,10 @@ type Config struct {
 	// opts keeps every parsed value, including those gssh does not act
 	// on, so WriteG can print all of them.
 	opts *options
+}
+
+// DebugLine is one diagnostic with its log level.
+type DebugLine struct {
+	Level LogLevel
+	Text  string
 }

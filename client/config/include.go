@@ -34,6 +34,7 @@ func (p *parser) readFile(path string, fl lineFlags, checkPerm bool, active *boo
 			return true, fatal("Bad owner or permissions on %s", path)
 		}
 	}
+	p.debugf(LogDebug1, "Reading configuration data %s", cut200(path))
 	var first *ParseError
 	bad := 0
 	sc := bufio.NewScanner(f)

@@ -103,6 +103,38 @@ func hostLineActive(host string, patterns []string) bool {
 	return active
 }
 
+// logHostLine logs a Host line's verdict as readconf.c does at -v: the
+// negated pattern that vetoed the block, or the first pattern that
+// matched.
+func (p *parser) logHostLine(patterns []string, file string, line int) {
+	first := ""
+	for _, pat := range patterns {
+		negated := strings.HasPrefix(pat, "!")
+		pat = strings.TrimPrefix(pat, "!")
+		if !MatchPattern(p.host, pat) {
+			continue
+		}
+		if negated {
+			p.debugf(LogDebug1, "%s line %d: Skipping Host block because of negated match for %s", cut200(file), line, cut100(pat))
+			return
+		}
+		if first == "" {
+			first = pat
+		}
+	}
+	if first != "" {
+		p.debugf(LogDebug1, "%s line %d: Applying options for %s", cut200(file), line, cut100(first))
+	}
+}
+
+// cut200 is C's "%.200s" of s.
+func cut200(s string) string {
+	if len(s) > 200 {
+		return s[:200]
+	}
+	return s
+}
+
 // errMatch marks a Match line OpenSSH rejects as a bad option.
 var errMatch = errors.New("bad match condition")
 

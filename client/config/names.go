@@ -145,6 +145,7 @@ func (p *parser) commandLine(req *Request) error {
 		return err
 	}
 	p.quietFiles = p.o.int("loglevel", logInfo) < logError
+	p.cmdLevel = LogLevel(p.o.int("loglevel", logInfo))
 	return CheckNames(req.Host, p.o.str("user", ""), p.o.has("user"))
 }
 

@@ -31,6 +31,7 @@ type options struct {
 	// forwardAgentPath is ForwardAgent given as a socket path.
 	forwardAgentPath string
 	warnings         []string
+	debug            []DebugLine
 	// Recorded before defaults are filled in, for Config.
 	identityFilesSet, hostKeyAlgosSet, ciphersSet, serverAliveSet bool
 }

@@ -26,6 +26,16 @@ type parser struct {
 	// file. Warnings of -o lines come before ssh sets up logging and
 	// always print.
 	quietFiles bool
+	// cmdLevel is the command line's LogLevel, under which ssh reads
+	// the files and logs what it does (Config.Debug).
+	cmdLevel LogLevel
+}
+
+// debugf records a line ssh logs at level while reading the files.
+func (p *parser) debugf(level LogLevel, format string, args ...any) {
+	if level <= p.cmdLevel {
+		p.o.debug = append(p.o.debug, DebugLine{Level: level, Text: fmt.Sprintf(format, args...)})
+	}
 }
 
 // lineFlags describe where a line comes from (readconf.c SSHCONF_*).
@@ -478,6 +488,7 @@ func (c *lineCtx) apply(active *bool, file string, lineNum int) error {
 		}
 		if !c.fl.neverMatch {
 			*active = hostLineActive(c.p.host, c.args)
+			c.p.logHostLine(c.args, file, lineNum)
 		}
 		c.args = nil
 	case kMatch:

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/gssh/gssh/client/config"
 	"github.com/gssh/gssh/client/sshlog"
 )
@@ -260,4 +262,20 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// LogServerHostKey logs the server's host key as kexgen.c does once the
+// key exchange reply is in: "Server host key: TYPE FINGERPRINT", the
+// type being the key's (or certificate's) SSH name and the fingerprint
+// that of the plain key under FingerprintHash (hash "MD5" or SHA256).
+func LogServerHostKey(log *sshlog.Logger, key ssh.PublicKey, hash string) {
+	plain := key
+	if cert, ok := key.(*ssh.Certificate); ok {
+		plain = cert.Key
+	}
+	fp := ssh.FingerprintSHA256(plain)
+	if hash == "MD5" {
+		fp = "MD5:" + ssh.FingerprintLegacyMD5(plain)
+	}
+	log.Logf(config.LogDebug1, "Server host key: %s %s", key.Type(), fp)
 }

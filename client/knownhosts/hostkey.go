@@ -448,6 +448,14 @@ func (v *Verifier) verify(_ string, remote net.Addr, key ssh.PublicKey) error {
 	var err error
 	switch status {
 	case hostOK:
+		v.log.Logf(config.LogDebug1, "Host '%s' is known and matches the %s host key.", v.name, desc.Type)
+		if found != nil {
+			what := "key"
+			if found.marker == "cert-authority" {
+				what = "CA key"
+			}
+			v.log.Logf(config.LogDebug1, "Found %s in %s:%d", what, found.file, found.line)
+		}
 		v.trustedForUpdate(key, found, ipName, checkIP)
 		if checkIP && !presentedCert {
 			v.addIP(ipName, key, desc)

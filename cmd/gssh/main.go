@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gssh/gssh/client"
 	"github.com/gssh/gssh/client/config"
@@ -31,6 +32,12 @@ import (
 // version is gssh's own version; the OpenSSH release it follows is named
 // beside it in -V output.
 const version = "0.1.0"
+
+// versionLine is what -V prints, and -v first: ssh prints its release
+// and OpenSSL's there, gssh its own version and the OpenSSH it follows.
+func versionLine() string {
+	return fmt.Sprintf("gssh %s (OpenSSH_9.2 compatible)", version)
+}
 
 func main() {
 	st := client.StdStreams()
@@ -65,7 +72,7 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 		io.WriteString(st.Stdout, usageText())
 		return 0
 	case inv.Version:
-		fmt.Fprintf(st.Stderr, "gssh %s (OpenSSH_9.2 compatible)\n", version)
+		fmt.Fprintf(st.Stderr, "%s\n", versionLine())
 		return 0
 	case inv.Query != "":
 		if err := runQuery(st.Stdout, inv.Query); err != nil {
@@ -92,9 +99,19 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 		logOut = f
 	}
 
+	if inv.Verbosity > 0 {
+		// ssh's first -v line names its release (logit, so no prefix);
+		// gssh names its own, as -V does.
+		fmt.Fprintf(logOut, "%s\r\n", versionLine())
+	}
 	cfg, err := config.Resolve(inv.Request)
 	if err != nil {
 		return report(logOut, prog, err)
+	}
+	// What ssh logged while reading the files, under the command line's
+	// level.
+	for _, d := range cfg.Debug {
+		fmt.Fprintf(logOut, "%s\r\n", sshlog.Line(d.Level, d.Text))
 	}
 	if inv.DumpConfig {
 		// ssh -G prints the configuration's warnings before the dump.
@@ -138,6 +155,14 @@ func run(argv []string, st client.Streams, live *liveProcess) (code int) {
 
 	log := sshlog.New(logOut, cfg.LogLevel)
 	log.SetCharset(termsafe.LocaleCharset(os.LookupEnv, termsafe.Installed))
+	if inv.LogFile != "" {
+		// ssh prints the userauth banner on stderr whatever -E says.
+		var banner io.Writer = st.Stderr
+		if child != nil {
+			banner = child
+		}
+		log.SetStderr(banner)
+	}
 	// config kept only the warnings ssh would print at these log levels.
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(logOut, "%s\r\n", termsafe.LogLine(w))
@@ -256,6 +281,7 @@ func runSession(ctx context.Context, inv *invocation, cfg *config.Config, conn *
 	// run as ssh's quit_pending does: 255 and nothing said.
 	runCtx, endRun := master.Bind(ctx)
 	defer endRun()
+	started := time.Now()
 	status, err := conn.Run(runCtx, client.SessionOptions{
 		Command:        strings.Join(inv.Command, " "),
 		KillAfter:      inv.KillAfter,
@@ -280,6 +306,8 @@ func runSession(ctx context.Context, inv *invocation, cfg *config.Config, conn *
 		}
 		return reportSession(log, err)
 	}
+	logTransferred(log, conn, time.Since(started))
+	log.Logf(config.LogDebug1, "Exit status %d", status)
 	return status
 }
 
@@ -298,4 +326,15 @@ func reportDial(ctx context.Context, err error, logOut io.Writer, prog string, c
 		return exitFailure
 	}
 	return report(logOut, prog, err)
+}
+
+// logTransferred is the end of ssh's client_loop at -v: the bytes moved
+// on the connection's socket, and their rate over the session's time.
+func logTransferred(log *sshlog.Logger, conn *client.Conn, elapsed time.Duration) {
+	sent, received := conn.Traffic()
+	secs := elapsed.Seconds()
+	log.Logf(config.LogVerbose, "Transferred: sent %d, received %d bytes, in %.1f seconds", sent, received, secs)
+	if secs > 0 {
+		log.Logf(config.LogVerbose, "Bytes per second: sent %.1f, received %.1f", float64(sent)/secs, float64(received)/secs)
+	}
 }
