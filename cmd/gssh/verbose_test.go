@@ -1,0 +1,208 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gssh/gssh/internal/sshdtest"
+)
+
+// onlySSH lists the lines ssh -v prints that gssh does not, by prefix,
+// each with the reason (docs/logging.md repeats them).
+var onlySSH = []struct{ prefix, reason string }{
+	{"debug1: compat_banner: ", "gssh keeps no table of server quirks (sshd's compat.c); x/crypto applies none"},
+	{"debug1: SSH2_MSG_EXT_INFO received", "x/crypto reads EXT_INFO itself, encrypted, and exposes nothing of it"},
+	{"debug1: kex_input_ext_info: ", "the same EXT_INFO message"},
+	{"debug1: Requesting no-more-sessions@openssh.com", "gssh does not send this global request"},
+	{"debug1: pledge: ", "OpenBSD's pledge(2), a no-op stub on Linux; gssh does not sandbox itself"},
+	{"debug1: Remote: ", "SSH2_MSG_DEBUG from the server: x/crypto discards it"},
+}
+
+// unordered are lines both print whose place depends on timing: gssh
+// serves the server's global requests as they arrive, ssh once its
+// client loop reads them, after the session channel is open.
+var unordered = []string{
+	"debug1: client_input_global_request: rtype hostkeys-00@openssh.com want_reply 0",
+}
+
+// verboseNormal replaces what legitimately differs between two clients'
+// -v output: the program's version line and version string, and the
+// byte counts and times of the closing lines.
+var verboseNormal = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`^(OpenSSH_|gssh ).*`), "VERSION LINE"},
+	{regexp.MustCompile(`^(debug1: Local version string ).*`), "${1}VERSION"},
+	{regexp.MustCompile(`^Transferred: .*`), "Transferred: N"},
+	{regexp.MustCompile(`^Bytes per second: .*`), "Bytes per second: N"},
+}
+
+// verboseLines is a client's stderr as normalised lines, without those
+// only ssh prints; dropped returns these.
+func verboseLines(stderr string, drop bool) (lines, dropped []string) {
+	for _, l := range strings.Split(strings.ReplaceAll(stderr, "\r\n", "\n"), "\n") {
+		if l == "" {
+			continue
+		}
+		for _, n := range verboseNormal {
+			l = n.re.ReplaceAllString(l, n.with)
+		}
+		if drop && slices.ContainsFunc(onlySSH, func(o struct{ prefix, reason string }) bool { return strings.HasPrefix(l, o.prefix) }) {
+			dropped = append(dropped, l)
+			continue
+		}
+		lines = append(lines, l)
+	}
+	return lines, dropped
+}
+
+// TestVerboseLikeOpenSSH is issue 15's acceptance for -v: a login where
+// the first key (-i) is refused and the second accepted. gssh -v prints
+// the same lines as ssh -v — configuration files, connection, identity
+// files, versions, key exchange and negotiated algorithms, host key,
+// each key offered and the server's answer, "Authenticated to ... using
+// "publickey".", the session's channel requests and the closing lines —
+// in the same order, apart from the lines in onlySSH (each with its
+// reason) and what verboseNormal replaces. Both clients get the same
+// algorithm lists, so that the kex lines must match word for word
+// (by default ssh prefers sntrup761x25519-sha512 and chacha20-poly1305,
+// which x/crypto lacks or ranks lower).
+func TestVerboseLikeOpenSSH(t *testing.T) {
+	requireSSH(t)
+	s := sshdtest.Start(t, sshdtest.Options{})
+	dir := t.TempDir()
+	refused := filepath.Join(dir, "refused")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", refused).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`Host verbose
+	HostName %s
+	Port %d
+	User root
+	IdentitiesOnly yes
+	IdentityAgent none
+	UserKnownHostsFile %s
+	GlobalKnownHostsFile /dev/null
+	StrictHostKeyChecking yes
+	BatchMode yes
+`, s.Host, s.Port, s.KnownHosts)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ kex, cipher, mac string }{
+		{"curve25519-sha256", "aes128-gcm@openssh.com", "hmac-sha2-256-etm@openssh.com"},
+		{"ecdh-sha2-nistp256", "aes256-ctr", "hmac-sha2-256-etm@openssh.com"},
+		{"diffie-hellman-group14-sha256", "chacha20-poly1305@openssh.com", "hmac-sha2-512"},
+	} {
+		t.Run(tc.kex, func(t *testing.T) {
+			args := []string{"-v", "-F", cfg, "-i", refused, "-i", s.UserKey,
+				"-o", "KexAlgorithms=" + tc.kex, "-o", "Ciphers=" + tc.cipher, "-o", "MACs=" + tc.mac,
+				"-o", "HostKeyAlgorithms=ssh-ed25519", "verbose", "echo hi"}
+			want := runClient(t, sshPath, nil, nil, args...)
+			got := runClient(t, gsshBin, nil, nil, args...)
+			if want.code != 0 || got.code != 0 || got.stdout != want.stdout {
+				t.Fatalf("exit %d, ssh %d; stdout %q, ssh %q\ngssh:\n%s\nssh:\n%s", got.code, want.code, got.stdout, want.stdout, got.stderr, want.stderr)
+			}
+			theirs, dropped := verboseLines(want.stderr, true)
+			mine, _ := verboseLines(got.stderr, false)
+			for _, must := range []string{
+				"debug1: kex: algorithm: " + tc.kex,
+				"debug1: Offering public key: " + refused + " ED25519 ",
+				"debug1: Server accepts key: " + s.UserKey + " ED25519 ",
+				`Authenticated to 127.0.0.1 ([127.0.0.1]:`,
+			} {
+				if !slices.ContainsFunc(theirs, func(l string) bool { return strings.HasPrefix(l, must) }) {
+					t.Fatalf("ssh -v printed no %q line; the test's premise is wrong:\n%s", must, want.stderr)
+				}
+			}
+			if len(dropped) == 0 {
+				t.Errorf("ssh printed none of the allowlisted lines; is the list stale?")
+			}
+			// Timing-dependent lines: present in both, compared apart.
+			for _, u := range unordered {
+				if slices.Contains(theirs, u) != slices.Contains(mine, u) {
+					t.Errorf("%q: in ssh's output %v, in gssh's %v", u, slices.Contains(theirs, u), slices.Contains(mine, u))
+				}
+				theirs = slices.DeleteFunc(theirs, func(l string) bool { return l == u })
+				mine = slices.DeleteFunc(mine, func(l string) bool { return l == u })
+			}
+			if !slices.Equal(mine, theirs) {
+				t.Errorf("gssh -v and ssh -v differ (ssh's lines in onlySSH removed):\n%s", verboseDiff(mine, theirs))
+			}
+		})
+	}
+}
+
+// verboseDiff shows two line lists side by side from their first difference.
+func verboseDiff(mine, theirs []string) string {
+	i := 0
+	for i < len(mine) && i < len(theirs) && mine[i] == theirs[i] {
+		i++
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "first difference at line %d\n", i+1)
+	for j := max(0, i-3); j < max(len(mine), len(theirs)) && j < i+12; j++ {
+		var m, th string
+		if j < len(mine) {
+			m = mine[j]
+		}
+		if j < len(theirs) {
+			th = theirs[j]
+		}
+		mark := " "
+		if m != th {
+			mark = "!"
+		}
+		fmt.Fprintf(&b, "%s gssh: %s\n%s  ssh: %s\n", mark, m, mark, th)
+	}
+	return b.String()
+}
+
+// TestBannerOnStderrWithLogFile: ssh prints the userauth banner with
+// fmprintf on stderr, not through its log, so -E does not move it into
+// the log file; -q (LogLevel QUIET) hides it. gssh used to write it to
+// the -E file. Compared with ssh in each case.
+func TestBannerOnStderrWithLogFile(t *testing.T) {
+	requireSSH(t)
+	dir := t.TempDir()
+	banner := filepath.Join(dir, "banner")
+	if err := os.WriteFile(banner, []byte("Authorised use only.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := sshdtest.Start(t, sshdtest.Options{ExtraConfig: []string{"Banner " + banner}})
+	for _, tc := range []struct {
+		name       string
+		flags      []string
+		wantBanner bool
+	}{
+		{"E", nil, true},
+		{"E-v", []string{"-v"}, true},
+		{"E-q", []string{"-q"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(prog string) (result, string) {
+				logFile := filepath.Join(t.TempDir(), "log")
+				args := append(append([]string{"-E", logFile}, tc.flags...), "-F", s.ClientConfig, "sshd", "true")
+				r := runClient(t, prog, nil, nil, args...)
+				logged, _ := os.ReadFile(logFile)
+				return r, string(logged)
+			}
+			want, wantLog := run(sshPath)
+			got, gotLog := run(gsshBin)
+			if strings.Contains(want.stderr, "Authorised use only.") != tc.wantBanner || strings.Contains(wantLog, "Authorised") {
+				t.Fatalf("ssh: stderr %q, log %q: the test's premise is wrong", want.stderr, wantLog)
+			}
+			assertSameOutput(t, got.stderr, want.stderr, got.code, want.code)
+			if strings.Contains(gotLog, "Authorised") {
+				t.Errorf("gssh wrote the banner to the -E file:\n%s", gotLog)
+			}
+		})
+	}
+}
