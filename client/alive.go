@@ -10,6 +10,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gssh/gssh/client/config"
+	"github.com/gssh/gssh/client/sshlog"
 	"github.com/gssh/gssh/client/tty"
 	"github.com/gssh/gssh/internal/crash"
 	"github.com/gssh/gssh/keepalive"
@@ -35,6 +36,8 @@ func (e *ServerAliveError) Unwrap() error { return e.Err }
 // without ConnectTimeout, OpenSSH's per-read bound of Interval×CountMax.
 type aliveGuard struct {
 	host  string
+	log   *sshlog.Logger // gssh's own "keepalive:" lines at -v
+	count int            // ServerAliveCountMax, for those lines
 	dog   *keepalive.Watchdog
 	bound *readBound // nil when the handshake is not bounded here
 
@@ -52,7 +55,7 @@ type aliveGuard struct {
 // watchdog sees every inbound byte through WrapConn, and prompts suspend
 // the handshake bound so that typing a password is not a timeout.
 func newAliveGuard(cfg *config.Config, opts *DialOptions) (*aliveGuard, error) {
-	g := &aliveGuard{host: cfg.HostName}
+	g := &aliveGuard{host: cfg.HostName, log: opts.Log, count: cfg.ServerAliveCountMax}
 	if cfg.ServerAliveInterval <= 0 {
 		return g, nil
 	}
@@ -110,6 +113,8 @@ func (g *aliveGuard) start(c *Conn) {
 	crash.Go(func() {
 		err := g.dog.Run(ctx)
 		if dead, ok := err.(*keepalive.DeadError); ok {
+			g.log.Logf(config.LogDebug1, "keepalive: server not responding: nothing received for %v, %d checks unanswered",
+				dead.Silence.Round(time.Millisecond), dead.Missed)
 			g.mu.Lock()
 			g.dead = &ServerAliveError{Host: g.host, Err: dead}
 			g.mu.Unlock()
@@ -124,7 +129,15 @@ func (g *aliveGuard) start(c *Conn) {
 // only when the connection is gone, which Watchdog treats as no answer.
 func (g *aliveGuard) probe(context.Context) error {
 	defer crash.Recover() // runs on the watchdog's goroutine
+	st := g.dog.State()
+	// ssh logs nothing here below -vvv; these lines are gssh's own.
+	g.log.Logf(config.LogDebug1, "keepalive: nothing received for %v: sending keepalive@openssh.com (check %d without reply; ServerAliveCountMax %d)",
+		st.Now.Sub(st.LastRead).Round(time.Millisecond), st.Missed, g.count)
+	sent := time.Now()
 	_, _, err := g.client.SendRequest("keepalive@openssh.com", true, nil)
+	if err == nil {
+		g.log.Logf(config.LogDebug2, "keepalive: server answered after %v", time.Since(sent).Round(time.Millisecond))
+	}
 	return err
 }
 

@@ -107,6 +107,9 @@ func backgroundMaster(cfg *config.Config) bool {
 // a path that cannot be a socket address is fatal (err).
 func dialMaster(cfg *config.Config, log *sshlog.Logger) (*mux.Client, error) {
 	path := cfg.ControlPath
+	if cfg.ControlMaster == config.ControlMasterAuto || cfg.ControlMaster == config.ControlMasterAutoAsk {
+		log.Logf(config.LogDebug1, "auto-mux: Trying existing master")
+	}
 	c, err := mux.Dial(path)
 	var long *mux.PathTooLongError
 	var dialErr *mux.DialError
@@ -274,6 +277,8 @@ func passenger(ctx context.Context, opts Options, mustExist bool, fwds []mux.For
 		return 0, ErrConnectDirectly
 	}
 
+	log.Logf(config.LogDebug1, "mux_client_request_session: master session id: %d", sess.ID)
+
 	// From here on this process only relays: SIGWINCH (relayWinch,
 	// above), and HUP, INT or TERM, or the end of --timeout, end the
 	// session (passengerStop).
@@ -335,6 +340,9 @@ func passenger(ctx context.Context, opts Options, mustExist bool, fwds []mux.For
 	case err != nil:
 		log.Logf(config.LogError, "mux_client_request_session: %v", err)
 		end = &EndedError{Err: err}
+	}
+	if end == nil {
+		log.Logf(config.LogDebug2, "Received exit status from master %d", status)
 	}
 	if pty && log.Level() >= config.LogInfo {
 		fmt.Fprintf(opts.Stderr, "Shared connection to %s closed.\r\n", cfg.HostName)

@@ -116,8 +116,7 @@ func TestGSSAPIWithoutTicketMatchesOpenSSH(t *testing.T) {
 	if got.code != 255 || !strings.Contains(got.stderr, "Permission denied (") {
 		t.Fatalf("gssh %+v, want Permission denied and 255", got)
 	}
-	// At -v both say why, in MIT's words (gssh's debug lines have no
-	// "debug1: " prefix).
+	// At -v both say why, in MIT's words.
 	cc := strings.TrimPrefix(noTicket[len(noTicket)-1], "KRB5CCNAME=")
 	why := "No credentials were supplied, or the credentials were unavailable or inaccessible\n" +
 		"No Kerberos credentials available (default cache: " + cc + ")\n"

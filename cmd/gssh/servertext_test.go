@@ -274,9 +274,7 @@ func TestSessionServerTextsLikeOpenSSH(t *testing.T) {
 				got := runClient(t, gsshBin, nil, env, args...)
 				wantErr, gotErr := want.stderr, got.stderr
 				if tc.lines != "" {
-					// gssh's debug lines lack ssh's "debug1: " prefix
-					// (not server text; a separate gap).
-					wantErr = strings.ReplaceAll(linesWith(wantErr, tc.lines), "debug1: ", "")
+					wantErr = linesWith(wantErr, tc.lines)
 					gotErr = linesWith(gotErr, tc.lines)
 				}
 				if !strings.Contains(wantErr, `\033]0;pwned`) {

@@ -9,7 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gssh/gssh/internal/faults"
 	"github.com/gssh/gssh/internal/sshdtest"
 )
 
@@ -204,5 +206,76 @@ func TestBannerOnStderrWithLogFile(t *testing.T) {
 				t.Errorf("gssh wrote the banner to the -E file:\n%s", gotLog)
 			}
 		})
+	}
+}
+
+// TestServerAliveVerboseLines: gssh's own -v lines for the ServerAlive
+// watchdog (ssh logs nothing about keepalives below -vvv): each probe
+// with the silence so far (a probe in flight is not repeated), the
+// server's answer at -vv, and the verdict
+// before ssh's "Timeout, server ... not responding." line.
+func TestServerAliveVerboseLines(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{})
+	healthy := gssh(t, nil, append([]string{"-vv", "-F", s.ClientConfig}, append(aliveOpts, "sshd", "sleep 2.5; echo done")...)...)
+	if healthy.code != 0 || !strings.Contains(healthy.stderr, "debug1: keepalive: nothing received for ") ||
+		!strings.Contains(healthy.stderr, "debug2: keepalive: server answered after ") {
+		t.Fatalf("healthy session: exit %d, stderr:\n%s", healthy.code, healthy.stderr)
+	}
+
+	r := startGssh(t, nil, nil, append([]string{"-v", "-F", s.ClientConfig}, append(aliveOpts, "sshd", ticker)...)...)
+	r.waitLine(t, "ready")
+	r.drain()
+	faults.FreezeSessions(t, s)
+	assertDeclaredDead(t, r, time.Now())
+	stderr := r.stderr.String()
+	verdict := strings.Index(stderr, "debug1: keepalive: server not responding: nothing received for ")
+	timeout := strings.Index(stderr, "Timeout, server 127.0.0.1 not responding.")
+	if !strings.Contains(stderr, "(check 1 without reply; ServerAliveCountMax 2)") || verdict < 0 || verdict > timeout {
+		t.Fatalf("no probe lines, or no verdict before the Timeout line:\n%s", stderr)
+	}
+}
+
+var sessionID = regexp.MustCompile(`^(debug1: mux_client_request_session: master session id: )\d+$`)
+
+// TestMuxVerboseLikeOpenSSH: a passenger of an OpenSSH master with
+// ControlMaster auto at -vv prints ssh's mux lines: trying the existing
+// master, the master's session id and the exit status it reported. The
+// lines both print are compared in order; ssh's others here are socket
+// and protocol detail gssh does not log (onlySSHMux).
+func TestMuxVerboseLikeOpenSSH(t *testing.T) {
+	requireSSH(t)
+	s := sshdtest.Start(t, sshdtest.Options{})
+	sock := filepath.Join(muxDir(t), "ctl")
+	startMasterWith(t, sshBin, s, sock)
+	onlySSHMux := []string{
+		"debug2: resolve_canonicalize: ",       // gssh does not log canonicalisation at -vv
+		"debug2: fd 3 setting O_NONBLOCK",      // ssh's socket detail
+		"debug2: mux_client_hello_exchange: ",  // the master's version: not logged by gssh's mux client
+		"debug1: Reading configuration data ",  // compared in TestVerboseLikeOpenSSH
+		"debug1: " + s.ClientConfig + " line ", // same
+	}
+	run := func(prog string) []string {
+		r := runClient(t, prog, nil, nil, "-vv", "-F", s.ClientConfig, "-o", "ControlMaster=auto", "-S", sock, "sshd", "exit 3")
+		if r.code != 3 {
+			t.Fatalf("%s: exit %d, stderr:\n%s", prog, r.code, r.stderr)
+		}
+		lines, _ := verboseLines(r.stderr, false)
+		for i, l := range lines {
+			// The master's channel number: the same here only if the
+			// previous passenger's channel was freed in time.
+			lines[i] = sessionID.ReplaceAllString(l, "${1}N")
+		}
+		return slices.DeleteFunc(lines, func(l string) bool {
+			return l == "VERSION LINE" || slices.ContainsFunc(onlySSHMux, func(p string) bool { return strings.HasPrefix(l, p) })
+		})
+	}
+	want, got := run(sshPath), run(gsshBin)
+	for _, must := range []string{"debug1: auto-mux: Trying existing master", "debug2: Received exit status from master 3"} {
+		if !slices.Contains(want, must) {
+			t.Fatalf("ssh printed no %q: %q", must, want)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("passenger -vv lines differ:\n%s", verboseDiff(got, want))
 	}
 }
