@@ -209,6 +209,7 @@ func (a *authenticator) begin() {
 	if a.cfg.PubkeyAuthentication {
 		a.prepare()
 	}
+	a.log.Logf(config.LogDebug2, "service_accept: ssh-userauth")
 	a.log.Logf(config.LogDebug1, "SSH2_MSG_SERVICE_ACCEPT received")
 }
 
@@ -392,6 +393,7 @@ func (a *authenticator) publicKey() ssh.AuthMethod {
 		shown := a.formatIdentity(id)
 		if !private {
 			a.log.Logf(config.LogDebug1, "Offering public key: %s", shown)
+			a.log.Logf(config.LogDebug2, "we sent a publickey packet, wait for reply")
 			// x/crypto signs only after the server's SSH_MSG_USERAUTH_PK_OK.
 			signer = onFirstSign(signer, func() { a.log.Logf(config.LogDebug1, "Server accepts key: %s", shown) })
 		}

@@ -330,6 +330,7 @@ func (a *authenticator) prepare() {
 	for _, id := range a.identities {
 		a.log.Logf(config.LogDebug1, "Will attempt key: %s", a.formatIdentity(id))
 	}
+	a.log.Logf(config.LogDebug2, "pubkey_prepare: done")
 }
 
 // onFirstSign wraps s to call f before its first signature, keeping the

@@ -475,6 +475,7 @@ func (c *Conn) alive(ctx context.Context) bool {
 // waitNoSession is -N: no channel, just a connection to keep forwarding
 // on. SIGTERM ends it with status 0, as in ssh's client_loop.
 func (c *Conn) waitNoSession(ctx context.Context, sigc chan os.Signal, log *sshlog.Logger) (int, error) {
+	log.Logf(config.LogDebug1, "Entering interactive session.")
 	dead := make(chan struct{})
 	crash.Go(func() {
 		c.Client.Wait()

@@ -143,6 +143,7 @@ func (c *Conn) event(sent bool, ev event) {
 			if c.algs.Strict {
 				c.logf(config.LogDebug1, "ssh_packet_send2_wrapped: resetting send seqnr %d", ev.seq+1)
 			}
+			c.logf(config.LogDebug2, "ssh_set_newkeys: mode 1")
 			if blocks := c.rekeyBlocks(c.algs.ClientToServer.Cipher); blocks > 0 {
 				c.logf(config.LogDebug1, "rekey out after %d blocks", blocks)
 			}
@@ -225,6 +226,7 @@ func (c *Conn) logNewKeysIn() {
 		c.logf(config.LogDebug1, "ssh_packet_read_poll2: resetting read seqnr %d", c.newKeysInSeq+1)
 	}
 	c.logf(config.LogDebug1, "SSH2_MSG_NEWKEYS received")
+	c.logf(config.LogDebug2, "ssh_set_newkeys: mode 0")
 	if blocks := c.rekeyBlocks(c.algs.ServerToClient.Cipher); blocks > 0 {
 		c.logf(config.LogDebug1, "rekey in after %d blocks", blocks)
 	}
