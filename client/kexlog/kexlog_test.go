@@ -274,3 +274,51 @@ func FuzzStream(f *testing.F) {
 		}
 	})
 }
+
+// TestHostileServerText: the server's lines before its version, its
+// version and its algorithm names reach the log only through sshlog,
+// escaped as ssh's log.c escapes them.
+func TestHostileServerText(t *testing.T) {
+	var logged bytes.Buffer
+	c := &Conn{opts: Options{Log: sshlog.New(&logged, config.LogDebug3)}, newKeysInSeq: -1}
+	evil := "x\x1b]0;pwned\x07\x9b2J"
+	k := &KexInit{Lists: [10]string{evil, evil, evil, evil, evil, evil, evil, evil, evil, evil}}
+	wire := []byte(evil + "\r\nSSH-2.0-" + evil + "\r\n")
+	wire = appendPacket(wire, MarshalKexInit(k))
+	c.observe(&c.in, false, wire)
+	c.observe(&c.out, true, appendPacket([]byte("SSH-2.0-me\r\n"), MarshalKexInit(k)))
+	out := logged.String()
+	// BEL stays, as log.c's VIS_SAFE leaves it.
+	if strings.ContainsAny(out, "\x1b\x9b") {
+		t.Fatalf("raw ESC or CSI in the log: %q", out)
+	}
+	shown := `x\033]0;pwned` + "\a" + `\2332J`
+	for _, want := range []string{
+		"debug1: kex_exchange_identification: banner line 0: " + shown,
+		"debug1: Remote protocol version 2.0, remote software version " + shown,
+		"debug2: KEX algorithms: " + shown,
+		"debug1: kex: algorithm: " + shown,
+	} {
+		if !strings.Contains(out, want+"\r\n") {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+}
+
+// TestStreamGivesUp: a peer cannot make the observer hold more than a
+// line's or a packet's limit; past it the stream is no longer parsed.
+func TestStreamGivesUp(t *testing.T) {
+	var s stream
+	s.feed(bytes.Repeat([]byte("a"), maxLine+1))
+	if s.phase != phaseDone || s.buf != nil {
+		t.Errorf("a long line: phase %v, %d bytes held", s.phase, len(s.buf))
+	}
+	s = stream{}
+	s.feed([]byte("SSH-2.0-x\r\n\x7f\xff\xff\xff\x00"))
+	if s.phase != phaseDone || s.buf != nil {
+		t.Errorf("a huge packet length: phase %v, %d bytes held", s.phase, len(s.buf))
+	}
+	if evs := s.feed(appendPacket(nil, []byte{msgKexInit})); evs != nil {
+		t.Errorf("events after giving up: %+v", evs)
+	}
+}
