@@ -86,6 +86,9 @@ type authenticator struct {
 	// certificate share one passphrase prompt.
 	privates  map[string]ssh.Signer
 	agentConn net.Conn
+	// agentComments are the agent's key comments by key blob, read at
+	// -v for "Will attempt key" lines.
+	agentComments map[string]string
 
 	passwordTries, kbdTries int
 	// kbdInfoSeen is set once the server sent a keyboard-interactive

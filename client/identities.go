@@ -168,7 +168,7 @@ func (a *authenticator) prepareIdentities() []*identity {
 			out = append(out, files[i])
 			files = slices.Delete(files, i, i+1)
 		case !a.cfg.IdentitiesOnly:
-			agentOnly = append(agentOnly, &identity{pub: s.PublicKey(), agent: s, comment: a.agentComment(blob)})
+			agentOnly = append(agentOnly, &identity{pub: s.PublicKey(), agent: s, comment: a.agentComments[string(blob)]})
 		}
 	}
 	out = append(append(out, agentOnly...), files...)
@@ -459,7 +459,21 @@ func (a *authenticator) agentSigners() []ssh.Signer {
 		a.log.Logf(config.LogDebug1, "Error connecting to agent: %v", err)
 		return nil
 	}
-	signers, err := agent.NewClient(conn).Signers()
+	ac := agent.NewClient(conn)
+	signers, err := ac.Signers()
+	if err == nil {
+		a.log.Logf(config.LogDebug1, "get_agent_identities: agent returned %d keys", len(signers))
+	}
+	if err == nil && a.log.Level() >= config.LogDebug1 {
+		// The comments name agent-only keys at -v; ask the same client
+		// (a second one on the connection would not get the answer).
+		if list, lerr := ac.List(); lerr == nil {
+			a.agentComments = map[string]string{}
+			for _, k := range list {
+				a.agentComments[string(k.Blob)] = k.Comment
+			}
+		}
+	}
 	if err != nil {
 		a.log.Logf(config.LogDebug1, "agent: %v", err)
 		conn.Close()
@@ -467,23 +481,6 @@ func (a *authenticator) agentSigners() []ssh.Signer {
 	}
 	a.agentConn = conn
 	return signers
-}
-
-// agentComment is the agent's comment for the key blob, for -v.
-func (a *authenticator) agentComment(blob []byte) string {
-	if a.agentConn == nil || a.log.Level() < config.LogDebug1 {
-		return ""
-	}
-	list, err := agent.NewClient(a.agentConn).List()
-	if err != nil {
-		return ""
-	}
-	for _, k := range list {
-		if bytes.Equal(k.Blob, blob) {
-			return k.Comment
-		}
-	}
-	return ""
 }
 
 // keyAllowed applies PubkeyAcceptedAlgorithms (patterns) to a key; an RSA

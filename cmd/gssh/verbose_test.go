@@ -24,6 +24,7 @@ var onlySSH = []struct{ prefix, reason string }{
 	{"debug1: Requesting no-more-sessions@openssh.com", "gssh does not send this global request"},
 	{"debug1: pledge: ", "OpenBSD's pledge(2), a no-op stub on Linux; gssh does not sandbox itself"},
 	{"debug1: Remote: ", "SSH2_MSG_DEBUG from the server: x/crypto discards it"},
+	{"debug1: get_agent_identities: bound agent to hostkey", "gssh does not bind the agent to the host key (session-bind@openssh.com)"},
 }
 
 // unordered are lines both print whose place depends on timing: gssh
@@ -75,7 +76,9 @@ func verboseLines(stderr string, drop bool) (lines, dropped []string) {
 // reason) and what verboseNormal replaces. Both clients get the same
 // algorithm lists, so that the kex lines must match word for word
 // (by default ssh prefers sntrup761x25519-sha512 and chacha20-poly1305,
-// which x/crypto lacks or ranks lower).
+// which x/crypto lacks or ranks lower). The last case has the accepted
+// key in an ssh-agent: "agent returned 1 keys" and the key named by its
+// comment.
 func TestVerboseLikeOpenSSH(t *testing.T) {
 	requireSSH(t)
 	s := sshdtest.Start(t, sshdtest.Options{})
@@ -98,15 +101,27 @@ func TestVerboseLikeOpenSSH(t *testing.T) {
 `, s.Host, s.Port, s.KnownHosts)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ kex, cipher, mac string }{
-		{"curve25519-sha256", "aes128-gcm@openssh.com", "hmac-sha2-256-etm@openssh.com"},
-		{"ecdh-sha2-nistp256", "aes256-ctr", "hmac-sha2-256-etm@openssh.com"},
-		{"diffie-hellman-group14-sha256", "chacha20-poly1305@openssh.com", "hmac-sha2-512"},
+	agentSock := startAgent(t, dir, s.UserKey)
+	for _, tc := range []struct {
+		kex, cipher, mac string
+		agent            bool // the accepted key is in an agent, not a -i file
+	}{
+		{"curve25519-sha256", "aes128-gcm@openssh.com", "hmac-sha2-256-etm@openssh.com", false},
+		{"ecdh-sha2-nistp256", "aes256-ctr", "hmac-sha2-256-etm@openssh.com", false},
+		{"diffie-hellman-group14-sha256", "chacha20-poly1305@openssh.com", "hmac-sha2-512", false},
+		{"curve25519-sha256", "aes256-gcm@openssh.com", "hmac-sha2-256", true},
 	} {
-		t.Run(tc.kex, func(t *testing.T) {
-			args := []string{"-v", "-F", cfg, "-i", refused, "-i", s.UserKey,
-				"-o", "KexAlgorithms=" + tc.kex, "-o", "Ciphers=" + tc.cipher, "-o", "MACs=" + tc.mac,
-				"-o", "HostKeyAlgorithms=ssh-ed25519", "verbose", "echo hi"}
+		name := tc.kex
+		if tc.agent {
+			name += "-agent"
+		}
+		t.Run(name, func(t *testing.T) {
+			args := []string{"-v", "-F", cfg, "-i", refused, "-i", s.UserKey}
+			if tc.agent {
+				args = []string{"-v", "-F", cfg, "-i", refused, "-o", "IdentitiesOnly=no", "-o", "IdentityAgent=" + agentSock}
+			}
+			args = append(args, "-o", "KexAlgorithms="+tc.kex, "-o", "Ciphers="+tc.cipher, "-o", "MACs="+tc.mac,
+				"-o", "HostKeyAlgorithms=ssh-ed25519", "verbose", "echo hi")
 			want := runClient(t, sshPath, nil, nil, args...)
 			got := runClient(t, gsshBin, nil, nil, args...)
 			if want.code != 0 || got.code != 0 || got.stdout != want.stdout {
@@ -114,10 +129,13 @@ func TestVerboseLikeOpenSSH(t *testing.T) {
 			}
 			theirs, dropped := verboseLines(want.stderr, true)
 			mine, _ := verboseLines(got.stderr, false)
+			accepted := "debug1: Server accepts key: " + s.UserKey + " ED25519 "
+			if tc.agent {
+				accepted = "debug1: Server accepts key: sshdtest ED25519 " // the agent names the key by its comment
+			}
 			for _, must := range []string{
 				"debug1: kex: algorithm: " + tc.kex,
-				"debug1: Offering public key: " + refused + " ED25519 ",
-				"debug1: Server accepts key: " + s.UserKey + " ED25519 ",
+				accepted,
 				`Authenticated to 127.0.0.1 ([127.0.0.1]:`,
 			} {
 				if !slices.ContainsFunc(theirs, func(l string) bool { return strings.HasPrefix(l, must) }) {
