@@ -38,6 +38,9 @@ type Conn struct {
 	start time.Time
 
 	sent, received atomic.Uint64
+	// quiet is set once both directions are past their NEWKEYS (or given
+	// up): reads and writes then skip the lock.
+	quiet atomic.Bool
 
 	mu           sync.Mutex
 	out, in      stream
@@ -89,6 +92,9 @@ func (c *Conn) Negotiated() (Algorithms, bool) {
 }
 
 func (c *Conn) observe(s *stream, sent bool, p []byte) {
+	if c.quiet.Load() {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s.phase == phaseDone {
@@ -96,6 +102,9 @@ func (c *Conn) observe(s *stream, sent bool, p []byte) {
 	}
 	for _, ev := range s.feed(p) {
 		c.event(sent, ev)
+	}
+	if c.in.phase == phaseDone && c.out.phase == phaseDone {
+		c.quiet.Store(true)
 	}
 }
 
