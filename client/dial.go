@@ -357,6 +357,8 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 		raw.Close()
 		return nil, handshakeError(err, cfg, raw.RemoteAddr(), watched.gotBanner())
 	}
+	// Before the server's global requests are served and logged.
+	auth.authenticated(raw.RemoteAddr())
 	// The server's global requests are served here rather than by
 	// x/crypto's Client, which refuses them all (hostkeys.go).
 	global := &globalRequests{conn: c, verifier: verifier, prompter: opts.Prompter, log: opts.Log}
@@ -369,7 +371,6 @@ func handshake(ctx context.Context, raw net.Conn, cfg *config.Config, opts DialO
 	crash.Go(func() { global.serve(reqs) })
 	noRequests := make(chan *ssh.Request)
 	close(noRequests)
-	auth.authenticated(raw.RemoteAddr())
 	return &Conn{Client: ssh.NewClient(c, chans, noRequests), Config: cfg, HostKeyUntrusted: verifier.Untrusted(), global: global,
 		traffic: observed}, nil
 }
