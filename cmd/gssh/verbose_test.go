@@ -29,6 +29,12 @@ var onlySSH = []struct{ prefix, reason string }{
 	{"debug1: get_agent_identities: bound agent to hostkey", "gssh does not bind the agent to the host key (session-bind@openssh.com)"},
 }
 
+// onlyGssh lists the lines gssh may print at -v where ssh has none, by
+// prefix, each with the reason (docs/logging.md repeats them).
+var onlyGssh = []struct{ prefix, reason string }{
+	{"debug1: not in the session registry: ", "gssh's own: why this run is not listed by --sessions (docs/sessions.md)"},
+}
+
 // unordered are lines both print whose place depends on timing: gssh
 // serves the server's global requests as they arrive, ssh once its
 // client loop reads them, after the session channel is open.
@@ -50,7 +56,8 @@ var verboseNormal = []struct {
 }
 
 // verboseLines is a client's stderr as normalised lines, without those
-// only ssh prints; dropped returns these.
+// only ssh prints (drop, for ssh's output; dropped returns them) or only
+// gssh prints (for gssh's).
 func verboseLines(stderr string, drop bool) (lines, dropped []string) {
 	for _, l := range strings.Split(strings.ReplaceAll(stderr, "\r\n", "\n"), "\n") {
 		if l == "" {
@@ -59,7 +66,11 @@ func verboseLines(stderr string, drop bool) (lines, dropped []string) {
 		for _, n := range verboseNormal {
 			l = n.re.ReplaceAllString(l, n.with)
 		}
-		if drop && slices.ContainsFunc(onlySSH, func(o struct{ prefix, reason string }) bool { return strings.HasPrefix(l, o.prefix) }) {
+		only := onlyGssh
+		if drop {
+			only = onlySSH
+		}
+		if slices.ContainsFunc(only, func(o struct{ prefix, reason string }) bool { return strings.HasPrefix(l, o.prefix) }) {
 			dropped = append(dropped, l)
 			continue
 		}
