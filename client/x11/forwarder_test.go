@@ -253,12 +253,12 @@ func TestRequestRefusals(t *testing.T) {
 		level config.LogLevel
 		log   string
 	}{
-		{Options{}, config.LogDebug1, "X11 forwarding requested but DISPLAY not set\r\n"},
+		{Options{}, config.LogDebug1, "debug1: X11 forwarding requested but DISPLAY not set\r\n"},
 		{Options{}, config.LogInfo, ""},
 		{Options{ProtoOptions: ProtoOptions{Display: ":0;id"}, DisplaySet: true}, config.LogInfo,
 			"DISPLAY \":0;id\" invalid; disabling X11 forwarding\r\n"},
 		{Options{ProtoOptions: ProtoOptions{Display: ":0\x1b[2J"}, DisplaySet: true}, config.LogDebug1,
-			"Invalid character '\\033' in DISPLAY\r\nDISPLAY \":0\\033[2J\" invalid; disabling X11 forwarding\r\n"},
+			"debug1: Invalid character '\\033' in DISPLAY\r\nDISPLAY \":0\\033[2J\" invalid; disabling X11 forwarding\r\n"},
 	} {
 		var out strings.Builder
 		var f Forwarder

@@ -143,8 +143,8 @@ func TestGetProtoWithoutXAuthData(t *testing.T) {
 		ok        bool
 		log       string
 	}{
-		{"missing, trusted", "", missing, true, true, "No xauth program.\r\n" + fake},
-		{"missing, untrusted", "", missing, false, false, "No xauth program.\r\n" + untrustedFailed},
+		{"missing, trusted", "", missing, true, true, "debug1: No xauth program.\r\n" + fake},
+		{"missing, untrusted", "", missing, false, false, "debug1: No xauth program.\r\n" + untrustedFailed},
 		{"none configured, trusted", "", "none", true, true, fake},
 		{"list finds nothing", "empty-list", "", true, true, fake},
 		{"generate fails", "fail-generate", "", false, false, untrustedFailed},
