@@ -45,7 +45,9 @@ func authorize(t *testing.T, s *sshdtest.Server, pubFile string) {
 func TestAuthEncryptedKeyAsksPassphrase(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
 	key := filepath.Join(t.TempDir(), "id_enc")
-	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "secret", "-f", key).CombinedOutput(); err != nil {
+	// One bcrypt round: what is tested is the prompt, and the default 16
+	// rounds take most of the dial deadline under -race on a loaded machine.
+	if out, err := exec.Command("ssh-keygen", "-q", "-a", "1", "-t", "ed25519", "-N", "secret", "-f", key).CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	authorize(t, s, key+".pub")
