@@ -128,7 +128,10 @@ func openFailure(err error) (uint32, string) {
 // gssh master routes no server-opened channel to a proxy client.
 func (b *backend) Proxy(ctx context.Context, conn net.Conn) error {
 	pc := proxy.NewConn(conn, proxy.Options{Go: crash.Go})
-	stop := context.AfterFunc(ctx, func() { pc.Close() })
+	stop := context.AfterFunc(ctx, func() {
+		defer crash.Recover()
+		pc.Close()
+	})
 	defer stop()
 	crash.Go(func() {
 		for r := range pc.Requests() {
@@ -241,7 +244,10 @@ func localSSH(ctx context.Context, cfg *config.Config, pc *proxy.Conn, answers b
 	scfg := &ssh.ServerConfig{NoClientAuth: true}
 	scfg.AddHostKey(signer)
 	crash.Go(func() { serveLocal(serverEnd, scfg, pc, answers) })
-	stop := context.AfterFunc(ctx, func() { clientEnd.Close() })
+	stop := context.AfterFunc(ctx, func() {
+		defer crash.Recover()
+		clientEnd.Close()
+	})
 	defer stop()
 	conn, chans, reqs, err := ssh.NewClientConn(clientEnd, "mux-proxy", &ssh.ClientConfig{
 		User:            cfg.User,

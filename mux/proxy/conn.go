@@ -29,8 +29,9 @@ func (e *OpenChannelError) Error() string {
 
 // Options configure a Conn.
 type Options struct {
-	// Go starts the Conn's one goroutine, the reader; nil uses a go
-	// statement. gssh passes crash.Go.
+	// Go starts the Conn's one goroutine, the reader. Required: gssh
+	// passes crash.Go, so that a panic in the reader restores the terminal
+	// as everywhere else.
 	Go func(func())
 }
 
@@ -67,11 +68,7 @@ func NewConn(rw io.ReadWriteCloser, opts Options) *Conn {
 		requests: make(chan *Request, 4),
 		done:     make(chan struct{}),
 	}
-	if opts.Go != nil {
-		opts.Go(c.readLoop)
-	} else {
-		go c.readLoop()
-	}
+	opts.Go(c.readLoop)
 	return c
 }
 

@@ -13,7 +13,7 @@ import (
 func pair(t *testing.T) (a, b *Conn) {
 	t.Helper()
 	x, y := net.Pipe()
-	a, b = NewConn(x, Options{}), NewConn(y, Options{})
+	a, b = NewConn(x, testOptions), NewConn(y, testOptions)
 	t.Cleanup(func() { a.Close(); b.Close() })
 	return a, b
 }
@@ -147,7 +147,7 @@ func TestConnLossEndsChannels(t *testing.T) {
 // channel of another Conn is reachable through it.
 func TestUnknownChannelEndsConn(t *testing.T) {
 	x, y := net.Pipe()
-	c := NewConn(x, Options{})
+	c := NewConn(x, testOptions)
 	defer c.Close()
 	_, p := encode(&channelData{Recipient: 5, Data: []byte("x")})
 	go y.Write(AppendPacket(nil, msgChannelData, p))
@@ -156,3 +156,7 @@ func TestUnknownChannelEndsConn(t *testing.T) {
 	}
 	y.Close()
 }
+
+// testOptions start the reader with a plain go statement: a test has no
+// terminal to restore.
+var testOptions = Options{Go: func(f func()) { go f() }}
